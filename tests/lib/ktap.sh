@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# KTAP output for shell tests (the 6.1 tree has no ktap_helpers.sh).
+#
+#   . tests/lib/ktap.sh
+#   ktap_plan 3
+#   ktap_test "name" command args...   # ok when the command succeeds
+#   ktap_result "name" $?               # ok when the status is 0
+#   ktap_skip "name" "reason"
+#   ktap_finish                         # exits 0 only if nothing failed
+#
+# Diagnostics go to stdout prefixed with '# ' via ktap_diag.
+
+KTAP_NUM=0
+KTAP_PASS=0
+KTAP_FAIL=0
+KTAP_SKIP=0
+
+ktap_plan() {
+	echo "KTAP version 1"
+	echo "1..$1"
+}
+
+ktap_diag() {
+	printf '%s\n' "$*" | sed 's/^/# /'
+}
+
+ktap_result() {
+	KTAP_NUM=$((KTAP_NUM + 1))
+	if [ "$2" = 0 ]; then
+		KTAP_PASS=$((KTAP_PASS + 1))
+		echo "ok $KTAP_NUM $1"
+	else
+		KTAP_FAIL=$((KTAP_FAIL + 1))
+		echo "not ok $KTAP_NUM $1"
+	fi
+}
+
+ktap_skip() {
+	KTAP_NUM=$((KTAP_NUM + 1))
+	KTAP_SKIP=$((KTAP_SKIP + 1))
+	echo "ok $KTAP_NUM $1 # SKIP $2"
+}
+
+# Runs a command, shows its output as diagnostics, reports its status.
+ktap_test() {
+	local name=$1 out rc
+	shift
+	out=$("$@" 2>&1) && rc=0 || rc=$?
+	[ -n "$out" ] && ktap_diag "$out"
+	ktap_result "$name" "$rc"
+}
+
+ktap_finish() {
+	echo "# Totals: pass:$KTAP_PASS fail:$KTAP_FAIL skip:$KTAP_SKIP"
+	[ "$KTAP_FAIL" = 0 ]
+	exit
+}
