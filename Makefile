@@ -32,7 +32,8 @@ TEST_CFLAGS := $(CFLAGS) $(SANFLAGS) -Wno-unused-parameter -Itests/lib \
 	-I$(SELFTESTS)
 
 DM_TEST_BINS := $(B)/tests/dm/table_test
-VM_TESTS := $(DM_TEST_BINS) tests/dm/fio_verify.sh tests/dm/unload.sh
+VM_TESTS := $(DM_TEST_BINS) tests/dm/fio_verify.sh tests/dm/ima.sh \
+	tests/dm/unload.sh
 
 all: kmod user tests
 

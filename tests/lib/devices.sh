@@ -30,3 +30,8 @@ ram_zero() {
 		blkdiscard "$d"
 	done
 }
+
+# dm_devno_of PATH: prints the major:minor of a block device node.
+dm_devno_of() {
+	printf '%d:%d\n' "0x$(stat -c %t "$1")" "0x$(stat -c %T "$1")"
+}
