@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The AAT-TS policy core: which slow-tier blocks are resident in which
+ * fast-tier slots, and the policies that decide promotion and eviction.
+ *
+ * Plain C, compiled unchanged into aatts.ko and into the user-space
+ * simulator (aatts-sim), so that what the simulator measures is what the
+ * kernel does.  Block numbers are slow-tier block indices (byte offset /
+ * block size); slots are fast-tier block indices 0..nr_slots-1.
+ *
+ * Rules for callers:
+ *  - The core does no locking: the caller serialises every call on one
+ *    cache (aatts.ko holds a spinlock).
+ *  - Only aatts_cache_create() and aatts_cache_destroy() allocate or free
+ *    memory; every other call is O(1) or O(log n) per block (epoch commit
+ *    and policy switch are O(slots + hinted entries)), never sleeps and
+ *    never allocates, so it may run in atomic context.
+ *  - Kernel memory per fast slot is bounded by aatts_cache_bytes_per_slot()
+ *    (<= 64); the score map is bounded by max_score_entries.
+ *
+ * Slot life cycle: FREE -> FILLING (reserved by a read miss or a promote;
+ * the caller copies slow -> fast) -> VALID (aatts_cache_fill_done(ok)) ->
+ * FREE (evicted, invalidated, demoted).  A FILLING slot is not a hit.  A
+ * write or invalidate that hits a FILLING slot marks it stale and
+ * fill_done() then frees it instead of making it VALID: that is how a
+ * write racing a promotion never leaves stale data on the fast tier.
+ */
+#ifndef AATTS_CACHE_H
+#define AATTS_CACHE_H
+
+#include "aatts_env.h"
+
+#define AATTS_NO_SLOT		((u32)~0U)
+#define AATTS_SCORE_MAX		0x7fffffffU
+
+enum aatts_policy_id {
+	AATTS_POLICY_DEFAULT,
+	AATTS_POLICY_LRU,
+	AATTS_POLICY_FIFO,
+	AATTS_POLICY_LFU,
+	AATTS_POLICY_MINIO,
+	AATTS_POLICY_ISA,
+	AATTS_POLICY_NR
+};
+
+/* "default", "lru", "fifo", "lfu", "minio", "isa"; NULL if out of range. */
+const char *aatts_policy_name(enum aatts_policy_id id);
+/* The id of a policy name, or -EINVAL. */
+int aatts_policy_lookup(const char *name);
+
+struct aatts_cache_params {
+	u32 nr_slots;		/* fast-tier blocks, >= 1 */
+	u64 nr_blocks;		/* slow-tier blocks, >= 1 */
+	u32 max_score_entries;	/* score map size cap; 0: a default (1 << 22) */
+	u32 max_staged_hints;	/* hint ranges staged per epoch; 0: 65536 */
+	enum aatts_policy_id policy;
+};
+
+struct aatts_cache_stats {
+	u64 read_hits;
+	u64 read_misses;
+	u64 write_hits;
+	u64 write_misses;
+	u64 promotions;		/* slots reserved for a copy slow -> fast */
+	u64 promotions_failed;	/* fill_done(ok = false) or stale */
+	u64 evictions;		/* VALID blocks evicted to make room */
+	u64 invalidations;	/* blocks dropped by write/discard/error/demote */
+	u64 rejections;		/* misses the policy chose not to promote */
+	u64 hints;		/* hint ranges staged */
+	u64 epochs;		/* epoch commits */
+	u32 nr_slots;
+	u32 nr_valid;
+	u32 nr_filling;
+	u32 nr_pinned;
+};
+
+/* What a read miss or promote decided; valid when the call says so. */
+struct aatts_promotion {
+	u64 block;		/* the block to copy slow -> fast */
+	u32 slot;		/* into this slot (now FILLING) */
+	bool evicted;		/* a VALID block was evicted for it: */
+	u64 victim;		/* that block, no longer mapped */
+};
+
+struct aatts_cache;
+
+struct aatts_cache *aatts_cache_create(const struct aatts_cache_params *p);
+void aatts_cache_destroy(struct aatts_cache *c);
+
+/* Bytes of core memory per fast slot, all per-slot structures included. */
+u32 aatts_cache_bytes_per_slot(const struct aatts_cache *c);
+
+/* Slot of a VALID block or AATTS_NO_SLOT; changes no state. */
+u32 aatts_cache_lookup(const struct aatts_cache *c, u64 block);
+
+/*
+ * A read access to one block.  Returns the slot on a hit (policy updated).
+ * On a miss returns AATTS_NO_SLOT; if the policy promotes, reserves a slot
+ * (FILLING), fills *p and sets *promote, else clears *promote.
+ */
+u32 aatts_cache_read(struct aatts_cache *c, u64 block,
+		     struct aatts_promotion *p, bool *promote);
+
+/*
+ * A write access to one block (write-through).  Returns the slot of a
+ * VALID copy the caller must update too, or AATTS_NO_SLOT.  A FILLING copy
+ * is marked stale.  Counts a write hit or miss; makes nothing resident.
+ */
+u32 aatts_cache_write(struct aatts_cache *c, u64 block);
+
+/* The copy into a FILLING slot finished; ok == false frees the slot. */
+void aatts_cache_fill_done(struct aatts_cache *c, u32 slot, bool ok);
+
+/* Drops a block (VALID: freed now; FILLING: marked stale).  0 or -ENOENT. */
+int aatts_cache_invalidate(struct aatts_cache *c, u64 block);
+
+/*
+ * Promotes a block outside a read miss (prefetch, promote message).  With
+ * force == false the policy's admission rule applies as on a miss; with
+ * force == true it is admitted if any slot is free or evictable.  Returns 0
+ * with *p filled, -EEXIST if VALID or FILLING already, -ENOSPC if nothing
+ * can be evicted (all pinned or filling, or minio full), -EPERM if the
+ * policy declined.
+ */
+int aatts_cache_promote(struct aatts_cache *c, u64 block, bool force,
+			struct aatts_promotion *p);
+
+/*
+ * Stages an importance score for blocks first..last (inclusive); it takes
+ * effect at the next epoch commit.  A block hinted several times in one
+ * epoch keeps the highest score.  -ENOSPC when the staging area is full,
+ * -ERANGE when last >= nr_blocks or first > last.
+ */
+int aatts_cache_hint(struct aatts_cache *c, u64 first, u64 last, u32 score);
+/* Applies the staged hints (iCache's shadow table swap). */
+void aatts_cache_epoch_commit(struct aatts_cache *c);
+
+/*
+ * Pins or unpins blocks first..last: a pinned VALID block is never
+ * evicted.  Pinning does not promote; the caller promotes with force.
+ * -ERANGE as for hints.
+ */
+int aatts_cache_pin(struct aatts_cache *c, u64 first, u64 last, bool pin);
+bool aatts_cache_pinned(const struct aatts_cache *c, u64 block);
+
+/* Switches policy; the new policy adopts every resident block. */
+int aatts_cache_set_policy(struct aatts_cache *c, enum aatts_policy_id id);
+enum aatts_policy_id aatts_cache_policy(const struct aatts_cache *c);
+
+/* Periodic aging (lfu, default); the kernel calls it about once a second. */
+void aatts_cache_tick(struct aatts_cache *c);
+
+void aatts_cache_get_stats(const struct aatts_cache *c,
+			   struct aatts_cache_stats *s);
+
+#endif /* AATTS_CACHE_H */

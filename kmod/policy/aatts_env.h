@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The environment of the AAT-TS policy core: the few types and helpers it
+ * needs, from the kernel when built into aatts.ko and from libc when built
+ * into the user-space simulator.  Nothing else in kmod/policy/ may include
+ * a kernel-only or libc-only header.
+ */
+#ifndef AATTS_ENV_H
+#define AATTS_ENV_H
+
+#ifdef __KERNEL__
+
+#include <linux/types.h>
+#include <linux/errno.h>
+#include <linux/string.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/minmax.h>
+
+/* Process context only (create/destroy): may sleep. */
+static inline void *pc_zalloc(size_t n)
+{
+	return kvzalloc(n, GFP_KERNEL);
+}
+
+static inline void pc_free(void *p)
+{
+	kvfree(p);
+}
+
+#define PC_WARN_ON(x)	WARN_ON_ONCE(x)
+
+#else /* user space */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int32_t s32;
+typedef int64_t s64;
+
+static inline void *pc_zalloc(size_t n)
+{
+	return calloc(1, n ? n : 1);
+}
+
+static inline void pc_free(void *p)
+{
+	free(p);
+}
+
+#define PC_WARN_ON(x)	((void)(x))
+
+#ifndef min
+#define min(a, b) ((a) < (b) ? (a) : (b))
+#define max(a, b) ((a) > (b) ? (a) : (b))
+#endif
+
+#endif /* __KERNEL__ */
+
+#endif /* AATTS_ENV_H */
