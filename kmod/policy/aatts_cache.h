@@ -14,7 +14,8 @@
  *  - Only aatts_cache_create() and aatts_cache_destroy() allocate or free
  *    memory; every other call is O(1) or O(log n) per block (epoch commit
  *    and policy switch are O(slots + hinted entries)), never sleeps and
- *    never allocates, so it may run in atomic context.
+ *    never allocates, so it may run in atomic context.  aatts_cache_tick()
+ *    is O(slots) too.
  *  - Kernel memory per fast slot is bounded by aatts_cache_bytes_per_slot()
  *    (<= 64); the score map is bounded by max_score_entries.
  *
@@ -129,7 +130,8 @@ int aatts_cache_promote(struct aatts_cache *c, u64 block, bool force,
  * Stages an importance score for blocks first..last (inclusive); it takes
  * effect at the next epoch commit.  A block hinted several times in one
  * epoch keeps the highest score.  -ENOSPC when the staging area is full,
- * -ERANGE when last >= nr_blocks or first > last.
+ * -ERANGE when last >= nr_blocks or first > last.  Scores above
+ * AATTS_SCORE_MAX count as AATTS_SCORE_MAX.
  */
 int aatts_cache_hint(struct aatts_cache *c, u64 first, u64 last, u32 score);
 /* Applies the staged hints (iCache's shadow table swap). */
@@ -147,7 +149,11 @@ bool aatts_cache_pinned(const struct aatts_cache *c, u64 block);
 int aatts_cache_set_policy(struct aatts_cache *c, enum aatts_policy_id id);
 enum aatts_policy_id aatts_cache_policy(const struct aatts_cache *c);
 
-/* Periodic aging (lfu, default); the kernel calls it about once a second. */
+/*
+ * Periodic aging: halves every slot's access frequency (lfu's order); the
+ * kernel calls it about once a second.  The default policy's sketch ages
+ * itself as accesses are recorded.
+ */
 void aatts_cache_tick(struct aatts_cache *c);
 
 void aatts_cache_get_stats(const struct aatts_cache *c,

@@ -35,16 +35,16 @@ static inline void pc_free(void *p)
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/types.h>
 
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-typedef int32_t s32;
-typedef int64_t s64;
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+typedef __s32 s32;
+typedef __s64 s64;
 
 static inline void *pc_zalloc(size_t n)
 {
@@ -56,11 +56,12 @@ static inline void pc_free(void *p)
 	free(p);
 }
 
-#define PC_WARN_ON(x)	((void)(x))
+/* Like WARN_ON_ONCE(): the condition's value, usable in an if. */
+#define PC_WARN_ON(x)	(!!(x))
 
 #ifndef min
-#define min(a, b) ((a) < (b) ? (a) : (b))
-#define max(a, b) ((a) > (b) ? (a) : (b))
+#define min(a, b) ({ typeof(a) _a = (a); typeof(b) _b = (b); _a < _b ? _a : _b; })
+#define max(a, b) ({ typeof(a) _a = (a); typeof(b) _b = (b); _a > _b ? _a : _b; })
 #endif
 
 #endif /* __KERNEL__ */

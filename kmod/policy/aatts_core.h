@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Internals of the AAT-TS policy core, shared by its files only: the cache
+ * structure, the per-slot metadata every policy orders by, and the
+ * helpers each file provides to the others.
+ */
+#ifndef AATTS_CORE_H
+#define AATTS_CORE_H
+
+#include "aatts_cache.h"
+
+/* Largest cache: keeps every per-slot array below 2 GiB (kvmalloc). */
+#define AATTS_MAX_SLOTS			(32U * 1024 * 1024)
+/* Score map and staging area sizes: the defaults and the limits. */
+#define AATTS_DEFAULT_SCORE_ENTRIES	(4U * 1024 * 1024)
+#define AATTS_MAX_SCORE_ENTRIES		(256U * 1024 * 1024)
+#define AATTS_DEFAULT_STAGED_HINTS	65536U
+#define AATTS_MAX_STAGED_HINTS		(16U * 1024 * 1024)
+
+#define AATTS_FREQ_MAX		0xffffU
+
+enum aatts_slot_state {
+	AATTS_SLOT_FREE,
+	AATTS_SLOT_FILLING,
+	AATTS_SLOT_VALID,
+};
+
+/* aatts_slot.flags */
+#define AATTS_SLOT_STALE	0x01	/* FILLING and written meanwhile */
+#define AATTS_SLOT_PINNED	0x02	/* VALID, pinned, counted in nr_pinned */
+
+/*
+ * What the core knows about one fast slot.  Every policy orders the slots
+ * by these fields only, so a policy switch allocates nothing and adopts
+ * every resident block.
+ */
+struct aatts_slot {
+	u64 block;	/* slow block held (FILLING, VALID) */
+	u64 atime;	/* clock of the last read access */
+	u64 itime;	/* clock of the admission */
+	u32 next;	/* hash chain (FILLING, VALID), free list (FREE) */
+	u32 hpos;	/* index in the eviction heap, or AATTS_NO_SLOT */
+	u32 score;	/* the block's committed importance */
+	u16 freq;	/* read accesses while resident, halved by tick */
+	u8 state;	/* enum aatts_slot_state */
+	u8 flags;	/* AATTS_SLOT_* */
+};
+
+/*
+ * The eviction order: a binary min-heap of the evictable slots (VALID and
+ * not pinned) under the policy's order; the root is the next victim.
+ */
+struct aatts_heap {
+	u32 *slot;
+	u32 nr;
+};
+
+/*
+ * Count-min sketch of recent read accesses (TinyLFU): AATTS_SKETCH_ROWS
+ * rows of 4-bit counters, packed 16 to a word, aged by halving.
+ */
+#define AATTS_SKETCH_ROWS	4
+
+struct aatts_sketch {
+	u64 *word;
+	u32 nr_words;
+	u32 row_mask;		/* counters per row - 1 */
+	u32 sweep;		/* next word to halve */
+	u32 since_halving;	/* accesses recorded since the last halving */
+};
+
+/* A staged hint: score map entries first..last get at least score. */
+struct aatts_hint_range {
+	u32 first;
+	u32 last;
+	u32 score;
+};
+
+/* Score map entry: AATTS_ENTRY_PINNED | score (<= AATTS_SCORE_MAX). */
+#define AATTS_ENTRY_PINNED	0x80000000U
+
+struct aatts_scores {
+	u32 *entry;
+	u32 nr_entries;
+	u32 shift;		/* an entry covers 1 << shift blocks */
+	struct aatts_hint_range *staged;
+	u32 nr_staged;
+	u32 max_staged;
+};
+
+struct aatts_policy {
+	const char *name;
+	/* Whether slot a goes before slot b; NULL: the policy never evicts. */
+	bool (*before)(const struct aatts_slot *a, const struct aatts_slot *b);
+	/* Whether a miss on block may evict victim; NULL: always. */
+	bool (*admits)(const struct aatts_cache *c, u64 block,
+		       const struct aatts_slot *victim);
+	/* Read accesses feed the sketch. */
+	bool uses_sketch;
+};
+
+extern const struct aatts_policy aatts_policies[AATTS_POLICY_NR];
+
+struct aatts_cache {
+	struct aatts_slot *slots;
+	u32 *bucket;		/* hash heads, AATTS_NO_SLOT terminated */
+	u32 bucket_mask;
+	u32 free;		/* free slot list head */
+	u64 nr_blocks;
+	u64 clock;		/* read accesses and promotions so far */
+	enum aatts_policy_id policy_id;
+	const struct aatts_policy *policy;
+	struct aatts_heap heap;
+	struct aatts_sketch sketch;
+	struct aatts_scores scores;
+	struct aatts_cache_stats stats;
+};
+
+/* splitmix64's finaliser: a cheap, well mixed 64-bit hash. */
+static inline u64 aatts_hash64(u64 x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/* Smallest power of two >= n (n <= 1 << 31). */
+static inline u32 aatts_pow2_above(u32 n)
+{
+	u32 p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+/* map.c: block -> slot hash table. */
+int aatts_map_init(struct aatts_cache *c);
+u32 aatts_map_find(const struct aatts_cache *c, u64 block);
+void aatts_map_add(struct aatts_cache *c, u32 slot);
+void aatts_map_del(struct aatts_cache *c, u32 slot);
+
+/* heap.c: the eviction order. */
+void aatts_heap_insert(struct aatts_cache *c, u32 slot);
+void aatts_heap_remove(struct aatts_cache *c, u32 slot);
+void aatts_heap_update(struct aatts_cache *c, u32 slot);
+void aatts_heap_reorder(struct aatts_cache *c);
+void aatts_heap_rebuild(struct aatts_cache *c);
+u32 aatts_heap_victim(const struct aatts_cache *c);
+
+/* sketch.c: the frequency sketch. */
+int aatts_sketch_init(struct aatts_sketch *s, u32 nr_slots);
+void aatts_sketch_free(struct aatts_sketch *s);
+u32 aatts_sketch_bytes(const struct aatts_sketch *s);
+void aatts_sketch_record(struct aatts_sketch *s, u64 block);
+u32 aatts_sketch_estimate(const struct aatts_sketch *s, u64 block);
+
+/* scores.c: the score map, hint staging and pins. */
+int aatts_scores_init(struct aatts_scores *m, u64 nr_blocks,
+		      u32 max_entries, u32 max_staged);
+void aatts_scores_free(struct aatts_scores *m);
+u32 aatts_score(const struct aatts_scores *m, u64 block);
+bool aatts_scores_pinned(const struct aatts_scores *m, u64 block);
+
+/* slots.c: the slot life cycle. */
+void aatts_slot_sync_pin(struct aatts_cache *c, u32 slot);
+
+/* policies.c */
+bool aatts_policy_admits(const struct aatts_cache *c, u64 block, u32 victim);
+
+#endif /* AATTS_CORE_H */

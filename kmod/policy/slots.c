@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The slot life cycle: FREE -> FILLING -> VALID -> FREE, driven by reads,
+ * promotions, writes, fills and invalidations.  A VALID slot is in the
+ * eviction heap unless its block is pinned.
+ */
+#include "aatts_core.h"
+
+static u32 take_free(struct aatts_cache *c)
+{
+	u32 s = c->free;
+
+	c->free = c->slots[s].next;
+	return s;
+}
+
+/* Unmaps a FILLING or VALID slot and puts it on the free list. */
+static void release(struct aatts_cache *c, u32 s)
+{
+	aatts_map_del(c, s);
+	c->slots[s].state = AATTS_SLOT_FREE;
+	c->slots[s].flags = 0;
+	c->slots[s].next = c->free;
+	c->free = s;
+}
+
+static void make_valid(struct aatts_cache *c, u32 s)
+{
+	c->slots[s].state = AATTS_SLOT_VALID;
+	c->stats.nr_valid++;
+	aatts_heap_insert(c, s);
+	aatts_slot_sync_pin(c, s);
+}
+
+static void drop_valid(struct aatts_cache *c, u32 s)
+{
+	if (c->slots[s].flags & AATTS_SLOT_PINNED)
+		c->stats.nr_pinned--;
+	else
+		aatts_heap_remove(c, s);
+	c->stats.nr_valid--;
+	release(c, s);
+}
+
+/* Makes a VALID slot's pinned state follow its block's pin bit. */
+void aatts_slot_sync_pin(struct aatts_cache *c, u32 s)
+{
+	struct aatts_slot *slot = &c->slots[s];
+	bool pinned = aatts_scores_pinned(&c->scores, slot->block);
+
+	if (slot->state != AATTS_SLOT_VALID ||
+	    pinned == !!(slot->flags & AATTS_SLOT_PINNED))
+		return;
+	if (pinned) {
+		slot->flags |= AATTS_SLOT_PINNED;
+		c->stats.nr_pinned++;
+		aatts_heap_remove(c, s);
+	} else {
+		slot->flags &= ~AATTS_SLOT_PINNED;
+		c->stats.nr_pinned--;
+		aatts_heap_insert(c, s);
+	}
+}
+
+static void mark_stale(struct aatts_cache *c, u32 s)
+{
+	if (c->slots[s].flags & AATTS_SLOT_STALE)
+		return;
+	c->slots[s].flags |= AATTS_SLOT_STALE;
+	c->stats.invalidations++;
+}
+
+/* Reserves a free slot for block: FILLING, mapped. */
+static void reserve(struct aatts_cache *c, u64 block, struct aatts_promotion *p)
+{
+	u32 s = take_free(c);
+	struct aatts_slot *slot = &c->slots[s];
+
+	slot->block = block;
+	slot->atime = c->clock;
+	slot->itime = c->clock;
+	slot->score = aatts_score(&c->scores, block);
+	slot->freq = 0;
+	slot->state = AATTS_SLOT_FILLING;
+	slot->flags = 0;
+	aatts_map_add(c, s);
+	c->stats.nr_filling++;
+	c->stats.promotions++;
+	p->block = block;
+	p->slot = s;
+}
+
+/*
+ * Finds room for an unmapped block and reserves it: a free slot, else the
+ * policy's victim if force or the policy admits the block.
+ */
+static int admit(struct aatts_cache *c, u64 block, bool force,
+		 struct aatts_promotion *p)
+{
+	u32 victim;
+
+	p->evicted = false;
+	if (c->free == AATTS_NO_SLOT) {
+		victim = aatts_heap_victim(c);
+		if (victim == AATTS_NO_SLOT)
+			return -ENOSPC;
+		if (!force && !aatts_policy_admits(c, block, victim))
+			return -EPERM;
+		p->evicted = true;
+		p->victim = c->slots[victim].block;
+		drop_valid(c, victim);
+		c->stats.evictions++;
+	}
+	reserve(c, block, p);
+	return 0;
+}
+
+static u32 find_valid(const struct aatts_cache *c, u64 block)
+{
+	u32 s = aatts_map_find(c, block);
+
+	if (s != AATTS_NO_SLOT && c->slots[s].state != AATTS_SLOT_VALID)
+		return AATTS_NO_SLOT;
+	return s;
+}
+
+u32 aatts_cache_lookup(const struct aatts_cache *c, u64 block)
+{
+	return find_valid(c, block);
+}
+
+/* A read access to a resident block. */
+static void touch(struct aatts_cache *c, u32 s)
+{
+	c->slots[s].atime = c->clock;
+	if (c->slots[s].freq < AATTS_FREQ_MAX)
+		c->slots[s].freq++;
+	aatts_heap_update(c, s);
+}
+
+u32 aatts_cache_read(struct aatts_cache *c, u64 block,
+		     struct aatts_promotion *p, bool *promote)
+{
+	u32 s = aatts_map_find(c, block);
+
+	*promote = false;
+	if (PC_WARN_ON(block >= c->nr_blocks))
+		return AATTS_NO_SLOT;
+	c->clock++;
+	if (c->policy->uses_sketch)
+		aatts_sketch_record(&c->sketch, block);
+	if (s != AATTS_NO_SLOT && c->slots[s].state == AATTS_SLOT_VALID) {
+		c->stats.read_hits++;
+		touch(c, s);
+		return s;
+	}
+	c->stats.read_misses++;
+	/* FILLING: the copy is already under way. */
+	if (s != AATTS_NO_SLOT)
+		return AATTS_NO_SLOT;
+	if (admit(c, block, false, p)) {
+		c->stats.rejections++;
+		return AATTS_NO_SLOT;
+	}
+	c->slots[p->slot].freq = 1;
+	*promote = true;
+	return AATTS_NO_SLOT;
+}
+
+u32 aatts_cache_write(struct aatts_cache *c, u64 block)
+{
+	u32 s = aatts_map_find(c, block);
+
+	if (s != AATTS_NO_SLOT && c->slots[s].state == AATTS_SLOT_VALID) {
+		c->stats.write_hits++;
+		return s;
+	}
+	c->stats.write_misses++;
+	if (s != AATTS_NO_SLOT)
+		mark_stale(c, s);
+	return AATTS_NO_SLOT;
+}
+
+void aatts_cache_fill_done(struct aatts_cache *c, u32 slot, bool ok)
+{
+	if (PC_WARN_ON(slot >= c->stats.nr_slots ||
+		       c->slots[slot].state != AATTS_SLOT_FILLING))
+		return;
+	c->stats.nr_filling--;
+	if (ok && !(c->slots[slot].flags & AATTS_SLOT_STALE)) {
+		make_valid(c, slot);
+		return;
+	}
+	c->stats.promotions_failed++;
+	release(c, slot);
+}
+
+int aatts_cache_invalidate(struct aatts_cache *c, u64 block)
+{
+	u32 s = aatts_map_find(c, block);
+
+	if (s == AATTS_NO_SLOT)
+		return -ENOENT;
+	if (c->slots[s].state == AATTS_SLOT_FILLING) {
+		mark_stale(c, s);
+		return 0;
+	}
+	c->stats.invalidations++;
+	drop_valid(c, s);
+	return 0;
+}
+
+int aatts_cache_promote(struct aatts_cache *c, u64 block, bool force,
+			struct aatts_promotion *p)
+{
+	if (block >= c->nr_blocks)
+		return -ERANGE;
+	if (aatts_map_find(c, block) != AATTS_NO_SLOT)
+		return -EEXIST;
+	c->clock++;
+	return admit(c, block, force, p);
+}
