@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * aatts-sim: replays a trace (format v1) through the AAT-TS policy core,
+ * the very code aatts.ko runs, and through Belady's OPT, and prints the
+ * hit ratio of each policy.  Exit status: 0 ok, 1 trace or run error,
+ * 2 usage error.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <json.h>
+
+#include "replay.h"
+
+#define ALL_POLICIES "lru,fifo,minio,lfu,isa,default,opt"
+#define MAX_POLICIES 32
+
+static const char usage[] =
+"usage: aatts-sim --trace FILE --block-size BYTES\n"
+"                 (--cache-ratio R | --cache-blocks N)\n"
+"                 [--policy P[,P...]] [--json]\n"
+"\n"
+"Replays FILE (trace format v1) and prints each policy's read hit ratio.\n"
+"  --trace FILE        the trace\n"
+"  --block-size BYTES  cache block size\n"
+"  --cache-ratio R     capacity floor(D * R) blocks, D = distinct blocks read\n"
+"  --cache-blocks N    capacity N blocks\n"
+"  --policy LIST       comma-separated, default " ALL_POLICIES "\n"
+"  --json              one JSON array, one object per policy\n"
+"  --help              this text\n";
+
+struct options {
+	const char *trace;
+	u64 block_size;
+	const char *ratio;
+	u64 cache_blocks;
+	const char *policy[MAX_POLICIES];
+	int nr_policies;
+	bool json;
+};
+
+struct run {
+	const char *policy;
+	u64 cache_blocks;
+	u64 block_size;
+	struct sim_result r;
+};
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "aatts-sim: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n%s", usage);
+	va_end(ap);
+	exit(2);
+}
+
+static u64 parse_count(const char *s, const char *option)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || *s < '0' || *s > '9' || !v)
+		usage_error("%s needs a positive integer", option);
+	return v;
+}
+
+static void parse_policies(char *list, struct options *o)
+{
+	char *name, *save = NULL;
+
+	for (name = strtok_r(list, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save)) {
+		if (strcmp(name, "opt") && aatts_policy_lookup(name) < 0)
+			usage_error("unknown policy '%s'", name);
+		if (o->nr_policies == MAX_POLICIES)
+			usage_error("too many policies in '%s'", name);
+		o->policy[o->nr_policies++] = name;
+	}
+	if (!o->nr_policies)
+		usage_error("empty --policy");
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "trace", required_argument, NULL, 't' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "block-size", required_argument, NULL, 'b' },
+		{ "cache-ratio", required_argument, NULL, 'r' },
+		{ "cache-blocks", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static char all[] = ALL_POLICIES;
+	int opt;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 't': o->trace = optarg; break;
+		case 'p': parse_policies(optarg, o); break;
+		case 'b': o->block_size = parse_count(optarg, "--block-size");
+			break;
+		case 'r': o->ratio = optarg; break;
+		case 'c': o->cache_blocks = parse_count(optarg,
+							"--cache-blocks");
+			break;
+		case 'j': o->json = true; break;
+		case 'h': fputs(usage, stdout); exit(0);
+		default: usage_error("bad option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	if (!o->trace || !o->block_size)
+		usage_error("--trace and --block-size are required");
+	if (!o->ratio == !o->cache_blocks)
+		usage_error("give one of --cache-ratio and --cache-blocks");
+	if (!o->nr_policies)
+		parse_policies(all, o);
+}
+
+/*
+ * floor(d * ratio) for a decimal ratio "I[.F]", in integers so that no
+ * rounding error moves the floor.
+ */
+static u64 blocks_of_ratio(u64 d, const char *ratio)
+{
+	unsigned __int128 num = 0, den = 1;
+	const char *s = ratio;
+	bool digits = false, point = false;
+
+	for (; *s; s++) {
+		if (*s == '.' && !point) {
+			point = true;
+			continue;
+		}
+		if (*s < '0' || *s > '9' || num > UINT64_MAX || den > UINT64_MAX)
+			usage_error("bad --cache-ratio '%s'", ratio);
+		num = num * 10 + (*s - '0');
+		den *= point ? 10 : 1;
+		digits = true;
+	}
+	if (!digits)
+		usage_error("bad --cache-ratio '%s'", ratio);
+	num = num * d / den;
+	return num > UINT64_MAX ? UINT64_MAX : (u64)num;
+}
+
+static double ratio_of(const struct sim_result *r)
+{
+	return r->accesses ? (double)r->hits / r->accesses : 0.0;
+}
+
+/* Bytes read from the slow tier: read misses and prefetches. */
+static u64 slow_bytes(const struct run *run)
+{
+	return (run->r.accesses - run->r.hits + run->r.prefetched) *
+	       run->block_size;
+}
+
+static void add_u64(json_object *o, const char *key, u64 v)
+{
+	json_object_object_add(o, key, json_object_new_uint64(v));
+}
+
+static void print_json(const struct run *runs, int n)
+{
+	json_object *array = json_object_new_array();
+	char ratio[32];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const struct run *run = &runs[i];
+		json_object *o = json_object_new_object();
+
+		snprintf(ratio, sizeof(ratio), "%.6f", ratio_of(&run->r));
+		json_object_object_add(o, "policy",
+				       json_object_new_string(run->policy));
+		add_u64(o, "hits", run->r.hits);
+		add_u64(o, "accesses", run->r.accesses);
+		json_object_object_add(o, "hit_ratio",
+				       json_object_new_double_s(ratio_of(&run->r),
+								ratio));
+		add_u64(o, "cache_blocks", run->cache_blocks);
+		add_u64(o, "block_size", run->block_size);
+		add_u64(o, "promotions", run->r.promotions);
+		add_u64(o, "evictions", run->r.evictions);
+		add_u64(o, "rejections", run->r.rejections);
+		add_u64(o, "prefetched", run->r.prefetched);
+		add_u64(o, "slow_bytes", slow_bytes(run));
+		json_object_array_add(array, o);
+	}
+	puts(json_object_to_json_string_ext(array, JSON_C_TO_STRING_PRETTY));
+	json_object_put(array);
+}
+
+static void print_table(const struct run *runs, int n)
+{
+	int i;
+
+	printf("%-8s %12s %12s %9s %12s %10s %12s %12s %12s %16s\n",
+	       "policy", "hits", "accesses", "hit_ratio", "cache_blocks",
+	       "block_size", "promotions", "evictions", "rejections",
+	       "slow_bytes");
+	for (i = 0; i < n; i++) {
+		const struct run *run = &runs[i];
+
+		printf("%-8s %12llu %12llu %9.4f %12llu %10llu %12llu %12llu %12llu %16llu\n",
+		       run->policy, (unsigned long long)run->r.hits,
+		       (unsigned long long)run->r.accesses, ratio_of(&run->r),
+		       (unsigned long long)run->cache_blocks,
+		       (unsigned long long)run->block_size,
+		       (unsigned long long)run->r.promotions,
+		       (unsigned long long)run->r.evictions,
+		       (unsigned long long)run->r.rejections,
+		       (unsigned long long)slow_bytes(run));
+	}
+}
+
+static int replay(const struct sim_trace *t, struct run *run)
+{
+	if (!strcmp(run->policy, "opt"))
+		return sim_replay_opt(t, run->cache_blocks, &run->r);
+	return sim_replay_core(t, aatts_policy_lookup(run->policy),
+			       run->cache_blocks, &run->r);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	struct run runs[MAX_POLICIES];
+	struct sim_trace t;
+	u64 blocks;
+	int i;
+
+	parse_options(argc, argv, &o);
+	if (sim_trace_load(o.trace, o.block_size, &t))
+		return 1;
+	blocks = o.ratio ? blocks_of_ratio(t.nr_read_blocks, o.ratio) :
+			   o.cache_blocks;
+	if (!blocks || blocks > UINT32_MAX) {
+		fprintf(stderr, "aatts-sim: a cache of %llu blocks (%llu distinct blocks read) cannot be simulated\n",
+			(unsigned long long)blocks,
+			(unsigned long long)t.nr_read_blocks);
+		sim_trace_free(&t);
+		return 2;
+	}
+	for (i = 0; i < o.nr_policies; i++) {
+		runs[i] = (struct run) {
+			.policy = o.policy[i],
+			.cache_blocks = blocks,
+			.block_size = o.block_size,
+		};
+		if (replay(&t, &runs[i])) {
+			sim_trace_free(&t);
+			return 1;
+		}
+	}
+	sim_trace_free(&t);
+	if (o.json)
+		print_json(runs, o.nr_policies);
+	else
+		print_table(runs, o.nr_policies);
+	return 0;
+}
