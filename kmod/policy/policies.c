@@ -11,8 +11,9 @@
  *  isa      iCache's H-cache: evict the lowest score, ties least recent;
  *           admit only a block scored strictly above the victim.
  *  default  as isa, but a miss scored equal to the victim is admitted when
- *           the sketch has seen it more often than the victim (TinyLFU),
- *           so scans and one-off reads do not flush a hot set.
+ *           the sketch has seen it at least twice and more often than the
+ *           victim (TinyLFU, the victim's count aged by its idle time), so
+ *           scans and one-off reads do not flush a hot set.
  *
  * Every policy fills free slots on a miss.
  */
@@ -49,15 +50,34 @@ static bool isa_admits(const struct aatts_cache *c, u64 block,
 	return aatts_score(&c->scores, block) > victim->score;
 }
 
+/*
+ * TinyLFU's test on equal scores: the miss must have been read at least
+ * twice lately and more often than the victim.  The victim's count is
+ * halved for every AATTS_IDLE_TURNOVERS * nr_slots accesses it has sat
+ * idle, so that a working set that moved on does not hold the cache.
+ */
+#define AATTS_MIN_ADMIT_FREQ	2
+#define AATTS_IDLE_TURNOVERS	4ULL
+#define AATTS_IDLE_HALVINGS_MAX	4
+
 static bool default_admits(const struct aatts_cache *c, u64 block,
 			   const struct aatts_slot *victim)
 {
 	u32 score = aatts_score(&c->scores, block);
+	u32 freq, held;
+	u64 idle;
 
 	if (score != victim->score)
 		return score > victim->score;
-	return aatts_sketch_estimate(&c->sketch, block) >
-	       aatts_sketch_estimate(&c->sketch, victim->block);
+	freq = aatts_sketch_estimate(&c->sketch, block);
+	held = aatts_sketch_estimate(&c->sketch, victim->block);
+	idle = (c->clock - victim->atime) /
+	       (AATTS_IDLE_TURNOVERS * c->stats.nr_slots);
+	if (idle >= AATTS_IDLE_HALVINGS_MAX)
+		held = 0;
+	else
+		held >>= idle;
+	return freq >= AATTS_MIN_ADMIT_FREQ && freq > held;
 }
 
 const struct aatts_policy aatts_policies[AATTS_POLICY_NR] = {
