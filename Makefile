@@ -32,6 +32,15 @@ TEST_CFLAGS := $(CFLAGS) $(SANFLAGS) -Wno-unused-parameter -Itests/lib \
 	-I$(SELFTESTS)
 
 DM_TEST_BINS := $(B)/tests/dm/table_test
+HOST_TEST_BINS := $(B)/tests/host/core_test $(B)/tests/host/gen_trace
+
+# The policy core, built into aatts.ko and, unchanged, into user space.
+POLICY_SRCS := $(wildcard kmod/policy/*.c)
+POLICY_HDRS := $(wildcard kmod/policy/*.h)
+SIM_SRCS := $(wildcard tools/sim/*.c)
+SIM_HDRS := $(wildcard tools/sim/*.h)
+JSONC_CFLAGS := $(shell pkg-config --cflags json-c)
+JSONC_LIBS := $(shell pkg-config --libs json-c)
 VM_TESTS := $(DM_TEST_BINS) tests/dm/fio_verify.sh tests/dm/ima.sh \
 	tests/dm/unload.sh
 
@@ -43,10 +52,24 @@ deps:
 kmod:
 	$(MAKE) -C kmod KDIR=$(KDIR)
 
-user:
+user: $(B)/bin/aatts-sim
 	@mkdir -p $(B)/bin
 
-tests: $(DM_TEST_BINS)
+$(B)/bin/aatts-sim: $(SIM_SRCS) $(SIM_HDRS) $(POLICY_SRCS) $(POLICY_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ikmod/policy $(JSONC_CFLAGS) -o $@ $(SIM_SRCS) \
+		$(POLICY_SRCS) $(JSONC_LIBS)
+
+tests: $(DM_TEST_BINS) $(HOST_TEST_BINS)
+
+$(B)/tests/host/core_test: tests/host/sim/core_test.c $(POLICY_SRCS) \
+		$(POLICY_HDRS) $(SELFTESTS)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -Ikmod/policy -o $@ $< $(POLICY_SRCS)
+
+$(B)/tests/host/gen_trace: tests/host/sim/gen_trace.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $< -lm
 
 $(B)/tests/dm/%: tests/dm/%.c tests/lib/dmtest.c tests/lib/dmtest.h \
 		$(SELFTESTS)/kselftest_harness.h
