@@ -29,6 +29,17 @@ static bool read_now(struct aatts_cache *c, u64 block)
 	return slot != AATTS_NO_SLOT;
 }
 
+/* A cache of slots slots over 1000 blocks, filled with blocks 0.. */
+static struct aatts_cache *make_full(u32 slots, enum aatts_policy_id id)
+{
+	struct aatts_cache *c = make(slots, 1000, id);
+	u64 b;
+
+	for (b = 0; c && b < slots; b++)
+		read_now(c, b);
+	return c;
+}
+
 static bool resident(struct aatts_cache *c, u64 block)
 {
 	return aatts_cache_lookup(c, block) != AATTS_NO_SLOT;
@@ -73,11 +84,9 @@ TEST(pinned_never_evicted)
 	int id;
 
 	for (id = 0; id < AATTS_POLICY_NR; id++) {
-		struct aatts_cache *c = make(4, 1000, id);
+		struct aatts_cache *c = make_full(4, id);
 
 		ASSERT_NE(NULL, c);
-		for (b = 0; b < 4; b++)
-			read_now(c, b);
 		ASSERT_EQ(0, aatts_cache_pin(c, 2, 2, true));
 		EXPECT_TRUE(aatts_cache_pinned(c, 2));
 		for (b = 10; b < 500; b++)
@@ -90,10 +99,8 @@ TEST(pinned_never_evicted)
 
 	/* All pinned: a miss is rejected, a forced promote finds no room. */
 	{
-		struct aatts_cache *c = make(2, 100, AATTS_POLICY_LRU);
+		struct aatts_cache *c = make_full(2, AATTS_POLICY_LRU);
 
-		read_now(c, 0);
-		read_now(c, 1);
 		ASSERT_EQ(0, aatts_cache_pin(c, 0, 1, true));
 		aatts_cache_read(c, 5, &p, &promote);
 		EXPECT_FALSE(promote);
@@ -115,11 +122,9 @@ TEST(policy_switch_keeps_residency)
 	int id;
 
 	for (id = 0; id < AATTS_POLICY_NR; id++) {
-		struct aatts_cache *c = make(8, 100, AATTS_POLICY_LRU);
+		struct aatts_cache *c = make_full(8, AATTS_POLICY_LRU);
 
 		ASSERT_NE(NULL, c);
-		for (b = 0; b < 8; b++)
-			read_now(c, b);
 		ASSERT_EQ(0, aatts_cache_set_policy(c, id));
 		EXPECT_EQ(id, (int)aatts_cache_policy(c));
 		for (b = 0; b < 8; b++)
