@@ -31,7 +31,7 @@ endif
 TEST_CFLAGS := $(CFLAGS) $(SANFLAGS) -Wno-unused-parameter -Itests/lib \
 	-I$(SELFTESTS)
 
-DM_TEST_BINS := $(B)/tests/dm/table_test
+DM_TEST_BINS := $(B)/tests/dm/table_test $(B)/tests/dm/race_test
 HOST_TEST_BINS := $(B)/tests/host/core_test $(B)/tests/host/gen_trace
 
 # The policy core, built into aatts.ko and, unchanged, into user space.
@@ -41,8 +41,8 @@ SIM_SRCS := $(wildcard tools/sim/*.c)
 SIM_HDRS := $(wildcard tools/sim/*.h)
 JSONC_CFLAGS := $(shell pkg-config --cflags json-c)
 JSONC_LIBS := $(shell pkg-config --libs json-c)
-VM_TESTS := $(DM_TEST_BINS) tests/dm/fio_verify.sh tests/dm/ima.sh \
-	tests/dm/unload.sh
+VM_TESTS := $(DM_TEST_BINS) tests/dm/datapath.sh tests/dm/fio_verify.sh \
+	tests/dm/faults.sh tests/dm/stress.sh tests/dm/ima.sh tests/dm/unload.sh
 
 all: kmod user tests
 
@@ -74,7 +74,7 @@ $(B)/tests/host/gen_trace: tests/host/sim/gen_trace.c
 $(B)/tests/dm/%: tests/dm/%.c tests/lib/dmtest.c tests/lib/dmtest.h \
 		$(SELFTESTS)/kselftest_harness.h
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -o $@ $< tests/lib/dmtest.c -ldevmapper
+	$(CC) $(TEST_CFLAGS) -o $@ $< tests/lib/dmtest.c -ldevmapper -lpthread
 
 $(SELFTESTS)/kselftest_harness.h:
 	@scripts/deps

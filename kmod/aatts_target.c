@@ -3,42 +3,61 @@
  * aatts: device-mapper target of AAT-TS, the AI-aware Tiered Tensor Store.
  *
  * Stacks a fast tier over a slow tier.  The slow device holds every byte;
- * the fast device will hold copies of the blocks worth having close.  At
- * this stage the target validates and holds both devices and remaps all
- * I/O to the slow device.
+ * the fast device holds copies of the blocks the policy core chose.  This
+ * file holds the target's life cycle: the table line, suspend and resume,
+ * messages and status.  The I/O path is in aatts_io.c, migrations in
+ * aatts_migrate.c, the control API in aatts_api.c, counters in
+ * aatts_stats.c, and the policies in policy/.
  */
 
-#include <linux/device-mapper.h>
 #include <linux/module.h>
 #include <linux/log2.h>
 #include <linux/blkdev.h>
-#include <linux/bio.h>
-#include <uapi/linux/aatts.h>
 
-#define DM_MSG_PREFIX AATTS_TARGET_NAME
-
-enum aatts_mode {
-	AATTS_MODE_WRITETHROUGH,
-	AATTS_MODE_WRITEAROUND,
-};
+#include "aatts.h"
 
 static const char * const aatts_mode_names[] = {
 	[AATTS_MODE_WRITETHROUGH] = "writethrough",
 	[AATTS_MODE_WRITEAROUND] = "writearound",
 };
 
-struct aatts_c {
-	struct dm_dev *slow;
-	struct dm_dev *fast;
-	sector_t block_sectors;
-	sector_t fast_blocks;
-	enum aatts_mode mode;
-};
+const char *aatts_mode_name(enum aatts_mode mode)
+{
+	return aatts_mode_names[mode];
+}
+
+u32 aatts_bytes_per_slot(struct aatts_c *ac)
+{
+	return aatts_cache_bytes_per_slot(ac->cache) + sizeof(struct aatts_slot_io);
+}
 
 static sector_t aatts_dev_sectors(struct dm_dev *dev)
 {
 	return bdev_nr_sectors(dev->bdev);
 }
+
+static sector_t aatts_default_inflight(struct aatts_c *ac)
+{
+	return max_t(sector_t, AATTS_DEFAULT_INFLIGHT_BYTES >> SECTOR_SHIFT,
+		     ac->block_sectors);
+}
+
+/* The table's settings, parsed before anything is allocated. */
+struct aatts_args {
+	enum aatts_mode mode;
+	enum aatts_policy_id policy;
+	sector_t max_inflight;		/* 0: default */
+	sector_t max_bandwidth;
+	unsigned int error_threshold;
+};
+
+enum aatts_feature {
+	AATTS_FEAT_MODE,
+	AATTS_FEAT_POLICY,
+	AATTS_FEAT_INFLIGHT,
+	AATTS_FEAT_BANDWIDTH,
+	AATTS_FEAT_THRESHOLD,
+};
 
 static int aatts_parse_block_size(struct aatts_c *ac, const char *arg,
 				  char **error)
@@ -58,25 +77,114 @@ static int aatts_parse_block_size(struct aatts_c *ac, const char *arg,
 		return -EINVAL;
 	}
 	ac->block_sectors = bs;
+	ac->block_shift = ilog2(bs);
 	return 0;
 }
 
+static int aatts_feature_value(struct dm_arg_set *as, unsigned int *argc,
+			       unsigned long long *val, char **error,
+			       char *invalid)
+{
+	if (!*argc) {
+		*error = "Feature value missing";
+		return -EINVAL;
+	}
+	(*argc)--;
+	if (kstrtoull(dm_shift_arg(as), 10, val)) {
+		*error = invalid;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Parses one feature (and its value) into a; *kind says which it was. */
+static int aatts_parse_feature(struct aatts_c *ac, struct aatts_args *a,
+			       struct dm_arg_set *as, unsigned int *argc,
+			       enum aatts_feature *kind, char **error)
+{
+	const char *name = dm_shift_arg(as);
+	unsigned long long v;
+	int r, i;
+
+	for (i = 0; i < AATTS_MODE_NR; i++) {
+		if (!strcasecmp(name, aatts_mode_names[i])) {
+			*kind = AATTS_FEAT_MODE;
+			a->mode = i;
+			return 0;
+		}
+	}
+	if (!strcasecmp(name, "policy")) {
+		*kind = AATTS_FEAT_POLICY;
+		if (!*argc) {
+			*error = "Feature value missing";
+			return -EINVAL;
+		}
+		(*argc)--;
+		r = aatts_policy_lookup(dm_shift_arg(as));
+		if (r < 0) {
+			*error = "Unknown policy";
+			return -EINVAL;
+		}
+		a->policy = r;
+		return 0;
+	}
+	if (!strcasecmp(name, "migration_inflight")) {
+		*kind = AATTS_FEAT_INFLIGHT;
+		r = aatts_feature_value(as, argc, &v, error,
+					"Invalid migration_inflight");
+		if (!r && v < ac->block_sectors) {
+			*error = "Migration in-flight limit smaller than one block";
+			r = -EINVAL;
+		}
+		a->max_inflight = v;
+		return r;
+	}
+	if (!strcasecmp(name, "migration_bandwidth")) {
+		*kind = AATTS_FEAT_BANDWIDTH;
+		r = aatts_feature_value(as, argc, &v, error,
+					"Invalid migration_bandwidth");
+		if (!r && v && v < ac->block_sectors) {
+			*error = "Migration bandwidth below one block per second";
+			r = -EINVAL;
+		}
+		a->max_bandwidth = v;
+		return r;
+	}
+	if (!strcasecmp(name, "error_threshold")) {
+		*kind = AATTS_FEAT_THRESHOLD;
+		r = aatts_feature_value(as, argc, &v, error,
+					"Invalid error_threshold");
+		if (!r && v > UINT_MAX) {
+			*error = "Invalid error_threshold";
+			r = -EINVAL;
+		}
+		a->error_threshold = v;
+		return r;
+	}
+	DMERR("unknown feature '%s'", name);
+	*error = "Unknown feature";
+	return -EINVAL;
+}
+
 /*
- * Features are parsed into a bitmask first so that duplicates and
- * conflicts are reported whatever order they come in.
+ * [<#features> <feature>...]: each feature at most once; the two cache
+ * modes exclude each other.
  */
-static int aatts_parse_features(struct aatts_c *ac, struct dm_arg_set *as,
-				char **error)
+static int aatts_parse_features(struct aatts_c *ac, struct aatts_args *a,
+				struct dm_arg_set *as, char **error)
 {
 	static const struct dm_arg _args[] = {
-		{0, 2, "Invalid number of feature arguments"},
+		{0, 9, "Invalid number of feature arguments"},
 	};
+	enum aatts_feature kind;
 	unsigned long seen = 0;
 	unsigned int argc;
 	const char *name;
-	int i, r;
+	int r;
 
-	ac->mode = AATTS_MODE_WRITETHROUGH;
+	a->mode = AATTS_MODE_WRITETHROUGH;
+	a->policy = AATTS_POLICY_DEFAULT;
+	a->error_threshold = AATTS_DEFAULT_ERROR_THRESHOLD;
 	if (!as->argc)
 		return 0;
 
@@ -85,25 +193,21 @@ static int aatts_parse_features(struct aatts_c *ac, struct dm_arg_set *as,
 		return r;
 
 	while (argc--) {
-		name = dm_shift_arg(as);
-		for (i = 0; i < ARRAY_SIZE(aatts_mode_names); i++)
-			if (!strcasecmp(name, aatts_mode_names[i]))
-				break;
-		if (i == ARRAY_SIZE(aatts_mode_names)) {
-			DMERR("unknown feature '%s'", name);
-			*error = "Unknown feature";
-			return -EINVAL;
-		}
-		if (test_and_set_bit(i, &seen)) {
+		enum aatts_mode mode = a->mode;
+
+		name = as->argv[0];
+		r = aatts_parse_feature(ac, a, as, &argc, &kind, error);
+		if (r)
+			return r;
+		if (test_and_set_bit(kind, &seen)) {
+			if (kind == AATTS_FEAT_MODE && mode != a->mode) {
+				*error = "Conflicting cache modes";
+				return -EINVAL;
+			}
 			DMERR("duplicate feature '%s'", name);
 			*error = "Duplicate feature";
 			return -EINVAL;
 		}
-		if (seen & ~BIT(i)) {
-			*error = "Conflicting cache modes";
-			return -EINVAL;
-		}
-		ac->mode = i;
 	}
 
 	if (as->argc) {
@@ -113,13 +217,89 @@ static int aatts_parse_features(struct aatts_c *ac, struct dm_arg_set *as,
 	return 0;
 }
 
+static void aatts_tick_work(struct work_struct *work)
+{
+	struct aatts_c *ac = container_of(to_delayed_work(work),
+					  struct aatts_c, tick_work);
+
+	spin_lock_irq(&ac->lock);
+	aatts_cache_tick(ac->cache);
+	spin_unlock_irq(&ac->lock);
+	queue_delayed_work(ac->wq, &ac->tick_work, HZ);
+}
+
+/* Everything that needs the devices and the block size in place. */
+static int aatts_alloc(struct aatts_c *ac, const struct aatts_args *a,
+		       char **error)
+{
+	struct aatts_cache_params p = {
+		.nr_slots = ac->nr_slots,
+		.nr_blocks = ac->nr_blocks,
+		.policy = a->policy,
+	};
+	int r;
+
+	ac->cache = aatts_cache_create(&p);
+	if (!ac->cache) {
+		*error = "Cannot allocate the policy core";
+		return -ENOMEM;
+	}
+	ac->slots = kvcalloc(ac->nr_slots, sizeof(*ac->slots), GFP_KERNEL);
+	if (!ac->slots) {
+		*error = "Cannot allocate slot table";
+		r = -ENOMEM;
+		goto bad_slots;
+	}
+	r = aatts_mig_init(ac, a->max_inflight ? a->max_inflight :
+			   aatts_default_inflight(ac), a->max_bandwidth);
+	if (r) {
+		*error = "Cannot allocate migration queue";
+		goto bad_mig;
+	}
+	ac->kc = dm_kcopyd_client_create(NULL);
+	if (IS_ERR(ac->kc)) {
+		*error = "Cannot create kcopyd client";
+		r = PTR_ERR(ac->kc);
+		goto bad_kc;
+	}
+	ac->wq = alloc_workqueue("aatts-%s", WQ_MEM_RECLAIM, 0, ac->disk_name);
+	if (!ac->wq) {
+		*error = "Cannot create workqueue";
+		r = -ENOMEM;
+		goto bad_wq;
+	}
+	return 0;
+
+bad_wq:
+	dm_kcopyd_client_destroy(ac->kc);
+bad_kc:
+	aatts_mig_exit(ac);
+bad_mig:
+	kvfree(ac->slots);
+bad_slots:
+	aatts_cache_destroy(ac->cache);
+	return r;
+}
+
+static void aatts_free(struct aatts_c *ac)
+{
+	destroy_workqueue(ac->wq);
+	dm_kcopyd_client_destroy(ac->kc);
+	aatts_mig_exit(ac);
+	kvfree(ac->slots);
+	aatts_cache_destroy(ac->cache);
+}
+
 /*
  * <slow_dev> <fast_dev> <block_size> [<#features> <feature>...]
  */
 static int aatts_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 {
 	struct dm_arg_set as = { .argc = argc, .argv = argv };
+	struct mapped_device *md = dm_table_get_md(ti->table);
+	struct aatts_args a = {};
 	struct aatts_c *ac;
+	sector_t fast_slots;
 	fmode_t mode;
 	int r;
 
@@ -133,16 +313,25 @@ static int aatts_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		ti->error = "Cannot allocate context";
 		return -ENOMEM;
 	}
+	ac->ti = ti;
+	spin_lock_init(&ac->lock);
+	bio_list_init(&ac->deferred);
+	INIT_WORK(&ac->io_work, aatts_io_work);
+	INIT_DELAYED_WORK(&ac->mig_work, aatts_mig_work);
+	INIT_DELAYED_WORK(&ac->tick_work, aatts_tick_work);
+	ac->suspended = true;
+	strscpy(ac->disk_name, dm_disk(md)->disk_name, sizeof(ac->disk_name));
 
 	/* Parse the text first: a bad line must not touch any device. */
 	r = aatts_parse_block_size(ac, argv[2], &ti->error);
 	if (r)
 		goto bad;
-
 	dm_consume_args(&as, 3);
-	r = aatts_parse_features(ac, &as, &ti->error);
+	r = aatts_parse_features(ac, &a, &as, &ti->error);
 	if (r)
 		goto bad;
+	ac->mode = a.mode;
+	ac->error_threshold = a.error_threshold;
 
 	mode = dm_table_get_mode(ti->table);
 	r = dm_get_device(ti, argv[0], mode, &ac->slow);
@@ -150,37 +339,50 @@ static int aatts_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		ti->error = "Slow device lookup failed";
 		goto bad;
 	}
-
 	r = dm_get_device(ti, argv[1], mode, &ac->fast);
 	if (r) {
 		ti->error = "Fast device lookup failed";
 		goto bad_fast;
 	}
 
+	r = -EINVAL;
 	if (ac->slow->bdev == ac->fast->bdev) {
 		ti->error = "Slow and fast device must differ";
-		r = -EINVAL;
 		goto bad_devs;
 	}
-
 	if (ti->len > aatts_dev_sectors(ac->slow)) {
 		ti->error = "Slow device smaller than target length";
-		r = -EINVAL;
 		goto bad_devs;
 	}
-
-	ac->fast_blocks = aatts_dev_sectors(ac->fast) >> ilog2(ac->block_sectors);
-	if (!ac->fast_blocks) {
+	fast_slots = aatts_dev_sectors(ac->fast) >> ac->block_shift;
+	if (!fast_slots) {
 		ti->error = "Fast device smaller than one block";
-		r = -EINVAL;
 		goto bad_devs;
 	}
+	ac->nr_slots = min_t(sector_t, fast_slots, U32_MAX - 1);
+	ac->nr_blocks = DIV_ROUND_UP_SECTOR_T(ti->len, ac->block_sectors);
 
-	ti->num_flush_bios = 1;
+	r = aatts_alloc(ac, &a, &ti->error);
+	if (r)
+		goto bad_devs;
+
+	r = dm_set_target_max_io_len(ti, ac->block_sectors);
+	if (r) {
+		ti->error = "Cannot set the maximum I/O size";
+		goto bad_alloc;
+	}
+	ti->num_flush_bios = 2;		/* bio 0: slow tier, bio 1: fast tier */
 	ti->num_discard_bios = 1;
+	/* Discards go to the slow tier only: its support is what counts. */
+	ti->discards_supported = bdev_max_discard_sectors(ac->slow->bdev) > 0;
+	ti->num_write_zeroes_bios = 1;
+	ti->per_io_data_size = aatts_per_bio_size();
 	ti->private = ac;
+	aatts_devices_add(ac);
 	return 0;
 
+bad_alloc:
+	aatts_free(ac);
 bad_devs:
 	dm_put_device(ti, ac->fast);
 bad_fast:
@@ -194,46 +396,202 @@ static void aatts_dtr(struct dm_target *ti)
 {
 	struct aatts_c *ac = ti->private;
 
+	aatts_devices_del(ac);
+	aatts_sysfs_del(ac);
+	aatts_mig_drain(ac);
+	cancel_delayed_work_sync(&ac->tick_work);
+	aatts_free(ac);
 	dm_put_device(ti, ac->fast);
 	dm_put_device(ti, ac->slow);
 	kfree(ac);
 }
 
-static int aatts_map(struct dm_target *ti, struct bio *bio)
+static void aatts_postsuspend(struct dm_target *ti)
 {
 	struct aatts_c *ac = ti->private;
 
-	bio_set_dev(bio, ac->slow->bdev);
-	if (bio_sectors(bio))
-		bio->bi_iter.bi_sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
-	return DM_MAPIO_REMAPPED;
+	aatts_sysfs_del(ac);
+	aatts_mig_drain(ac);
+	cancel_delayed_work_sync(&ac->tick_work);
 }
+
+static void aatts_resume(struct dm_target *ti)
+{
+	struct aatts_c *ac = ti->private;
+
+	spin_lock_irq(&ac->lock);
+	ac->suspended = false;
+	spin_unlock_irq(&ac->lock);
+	queue_delayed_work(ac->wq, &ac->tick_work, HZ);
+	queue_delayed_work(ac->wq, &ac->mig_work, 0);
+	if (aatts_sysfs_add(ac))
+		DMWARN("%s: cannot add /sys/kernel/aatts/%s", ac->disk_name,
+		       ac->disk_name);
+}
+
+/* ------------------------------------------------------------------ */
+/* Messages                                                            */
+
+static int aatts_msg_sectors(char **argv, sector_t *start, sector_t *len)
+{
+	unsigned long long s, l;
+
+	if (kstrtoull(argv[0], 10, &s) || kstrtoull(argv[1], 10, &l))
+		return -EINVAL;
+	*start = s;
+	*len = l;
+	return 0;
+}
+
+/*
+ * policy <name>
+ * promote|prefetch|demote|pin|unpin <start> <len>
+ * hint <start> <len> <score>
+ * epoch_commit
+ * migration <max_inflight_sectors> <max_bandwidth_sectors_per_s>
+ * error_threshold <n>
+ * restore_fast
+ */
+static int aatts_message(struct dm_target *ti, unsigned int argc, char **argv,
+			 char *result, unsigned int maxlen)
+{
+	struct aatts_c *ac = ti->private;
+	unsigned long long a, b;
+	sector_t start, len;
+	unsigned int sz = 0, t;
+	const char *cmd;
+	u64 n = 0;
+	int r;
+
+	if (!argc)
+		return -EINVAL;
+	cmd = argv[0];
+
+	if (!strcasecmp(cmd, "policy") && argc == 2) {
+		r = aatts_api_set_policy(ac, argv[1]);
+		if (r == -EINVAL)
+			DMERR("%s: unknown policy '%s'", ac->disk_name, argv[1]);
+		return r;
+	}
+	if (!strcasecmp(cmd, "epoch_commit") && argc == 1)
+		return aatts_api_epoch_commit(ac);
+	if (!strcasecmp(cmd, "restore_fast") && argc == 1)
+		return aatts_api_restore_fast(ac);
+	if (!strcasecmp(cmd, "error_threshold") && argc == 2) {
+		if (kstrtouint(argv[1], 10, &t))
+			goto bad;
+		return aatts_api_set_error_threshold(ac, t);
+	}
+	if (!strcasecmp(cmd, "migration") && argc == 3) {
+		if (kstrtoull(argv[1], 10, &a) || kstrtoull(argv[2], 10, &b))
+			goto bad;
+		r = aatts_api_set_migration(ac, a, b);
+		if (r)
+			DMERR("%s: migration limits below one block", ac->disk_name);
+		return r;
+	}
+	if (!strcasecmp(cmd, "hint") && argc == 4) {
+		if (aatts_msg_sectors(argv + 1, &start, &len) ||
+		    kstrtoull(argv[3], 10, &a) || a > AATTS_SCORE_MAX)
+			goto bad;
+		r = aatts_api_hint(ac, start, len, a);
+		goto out;
+	}
+	if (argc != 3)
+		goto bad;
+	if (aatts_msg_sectors(argv + 1, &start, &len))
+		goto bad;
+	if (!strcasecmp(cmd, "promote"))
+		r = aatts_api_promote(ac, start, len, true, &n);
+	else if (!strcasecmp(cmd, "prefetch"))
+		r = aatts_api_promote(ac, start, len, false, &n);
+	else if (!strcasecmp(cmd, "demote"))
+		r = aatts_api_demote(ac, start, len, &n);
+	else if (!strcasecmp(cmd, "pin"))
+		r = aatts_api_pin(ac, start, len, true);
+	else if (!strcasecmp(cmd, "unpin"))
+		r = aatts_api_pin(ac, start, len, false);
+	else
+		goto bad;
+	if (!r && n) {
+		DMEMIT("%llu", (unsigned long long)n);
+		return 1;
+	}
+out:
+	if (r == -ERANGE)
+		DMERR("%s: %s: range past the end of the device", ac->disk_name, cmd);
+	else if (r == -ENOSPC)
+		DMERR("%s: %s: no room on the fast tier", ac->disk_name, cmd);
+	return r;
+bad:
+	DMERR("%s: invalid message '%s' with %u arguments", ac->disk_name, cmd,
+	      argc - 1);
+	return -EINVAL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Status                                                              */
 
 static void aatts_status(struct dm_target *ti, status_type_t type,
 			 unsigned int status_flags, char *result,
 			 unsigned int maxlen)
 {
 	struct aatts_c *ac = ti->private;
-	unsigned int sz = 0;
+	struct aatts_stats s;
+	unsigned int sz = 0, nfeat = 0;
+	sector_t inflight, bandwidth;
+
+	aatts_get_stats(ac, &s);
+	spin_lock_irq(&ac->lock);
+	inflight = ac->mig.max_inflight;
+	bandwidth = ac->mig.max_bandwidth;
+	spin_unlock_irq(&ac->lock);
 
 	switch (type) {
 	case STATUSTYPE_INFO:
-		DMEMIT("%llu passthrough", (unsigned long long)ac->block_sectors);
+		DMEMIT("%llu %s %s %s %u/%u %llu %llu %llu %llu %llu %llu %llu %u %llu %u",
+		       (unsigned long long)ac->block_sectors,
+		       aatts_state_name(s.state), aatts_policy_name(s.policy),
+		       aatts_mode_name(ac->mode),
+		       s.core.nr_valid, s.core.nr_slots,
+		       s.core.read_hits, s.core.read_misses,
+		       s.core.write_hits, s.core.write_misses,
+		       s.core.promotions, s.core.evictions + s.core.invalidations,
+		       s.migrated_sectors << SECTOR_SHIFT, s.inflight_jobs,
+		       s.fast_errors, aatts_bytes_per_slot(ac));
 		break;
 
 	case STATUSTYPE_TABLE:
 		DMEMIT("%s %s %llu", ac->slow->name, ac->fast->name,
 		       (unsigned long long)ac->block_sectors);
+		nfeat += ac->mode != AATTS_MODE_WRITETHROUGH;
+		nfeat += 2 * (s.policy != AATTS_POLICY_DEFAULT);
+		nfeat += 2 * (inflight != aatts_default_inflight(ac));
+		nfeat += 2 * !!bandwidth;
+		nfeat += 2 * (ac->error_threshold != AATTS_DEFAULT_ERROR_THRESHOLD);
+		if (!nfeat)
+			break;
+		DMEMIT(" %u", nfeat);
 		if (ac->mode != AATTS_MODE_WRITETHROUGH)
-			DMEMIT(" 1 %s", aatts_mode_names[ac->mode]);
+			DMEMIT(" %s", aatts_mode_name(ac->mode));
+		if (s.policy != AATTS_POLICY_DEFAULT)
+			DMEMIT(" policy %s", aatts_policy_name(s.policy));
+		if (inflight != aatts_default_inflight(ac))
+			DMEMIT(" migration_inflight %llu",
+			       (unsigned long long)inflight);
+		if (bandwidth)
+			DMEMIT(" migration_bandwidth %llu",
+			       (unsigned long long)bandwidth);
+		if (ac->error_threshold != AATTS_DEFAULT_ERROR_THRESHOLD)
+			DMEMIT(" error_threshold %u", ac->error_threshold);
 		break;
 
 	case STATUSTYPE_IMA:
 		DMEMIT_TARGET_NAME_VERSION(ti->type);
-		DMEMIT(",slow_dev=%s,fast_dev=%s,block_size=%llu,mode=%s;",
+		DMEMIT(",slow_dev=%s,fast_dev=%s,block_size=%llu,mode=%s,policy=%s;",
 		       ac->slow->name, ac->fast->name,
 		       (unsigned long long)ac->block_sectors,
-		       aatts_mode_names[ac->mode]);
+		       aatts_mode_name(ac->mode), aatts_policy_name(s.policy));
 		break;
 	}
 }
@@ -258,18 +616,31 @@ static struct target_type aatts_target = {
 	.ctr		 = aatts_ctr,
 	.dtr		 = aatts_dtr,
 	.map		 = aatts_map,
+	.end_io		 = aatts_end_io,
+	.postsuspend	 = aatts_postsuspend,
+	.resume		 = aatts_resume,
+	.message	 = aatts_message,
 	.status		 = aatts_status,
 	.iterate_devices = aatts_iterate_devices,
 };
 
 static int __init aatts_init(void)
 {
-	return dm_register_target(&aatts_target);
+	int r;
+
+	r = aatts_stats_init();
+	if (r)
+		return r;
+	r = dm_register_target(&aatts_target);
+	if (r)
+		aatts_stats_exit();
+	return r;
 }
 
 static void __exit aatts_exit(void)
 {
 	dm_unregister_target(&aatts_target);
+	aatts_stats_exit();
 }
 
 module_init(aatts_init);

@@ -114,6 +114,11 @@ void aatts_cache_fill_done(struct aatts_cache *c, u32 slot, bool ok);
 
 /* Drops a block (VALID: freed now; FILLING: marked stale).  0 or -ENOENT. */
 int aatts_cache_invalidate(struct aatts_cache *c, u64 block);
+/*
+ * Drops every block of first..last (inclusive) as aatts_cache_invalidate
+ * does; returns how many VALID copies were dropped.  O(min(range, slots)).
+ */
+u32 aatts_cache_invalidate_range(struct aatts_cache *c, u64 first, u64 last);
 
 /*
  * Promotes a block outside a read miss (prefetch, promote message).  With

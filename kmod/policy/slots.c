@@ -195,19 +195,53 @@ void aatts_cache_fill_done(struct aatts_cache *c, u32 slot, bool ok)
 	release(c, slot);
 }
 
-int aatts_cache_invalidate(struct aatts_cache *c, u64 block)
+/* Drops the copy in slot s, VALID or FILLING; returns 1 if it was VALID. */
+static u32 invalidate_slot(struct aatts_cache *c, u32 s)
 {
-	u32 s = aatts_map_find(c, block);
-
-	if (s == AATTS_NO_SLOT)
-		return -ENOENT;
 	if (c->slots[s].state == AATTS_SLOT_FILLING) {
 		mark_stale(c, s);
 		return 0;
 	}
 	c->stats.invalidations++;
 	drop_valid(c, s);
+	return 1;
+}
+
+int aatts_cache_invalidate(struct aatts_cache *c, u64 block)
+{
+	u32 s = aatts_map_find(c, block);
+
+	if (s == AATTS_NO_SLOT)
+		return -ENOENT;
+	invalidate_slot(c, s);
 	return 0;
+}
+
+/*
+ * Walks the range or the slots, whichever is shorter, so that a discard of
+ * a whole device costs O(slots), not O(blocks).
+ */
+u32 aatts_cache_invalidate_range(struct aatts_cache *c, u64 first, u64 last)
+{
+	u32 s, n = 0;
+	u64 b;
+
+	if (first > last)
+		return 0;
+	if (last - first < c->stats.nr_slots) {
+		for (b = first; b <= last; b++) {
+			s = aatts_map_find(c, b);
+			if (s != AATTS_NO_SLOT)
+				n += invalidate_slot(c, s);
+		}
+		return n;
+	}
+	for (s = 0; s < c->stats.nr_slots; s++) {
+		if (c->slots[s].state != AATTS_SLOT_FREE &&
+		    c->slots[s].block >= first && c->slots[s].block <= last)
+			n += invalidate_slot(c, s);
+	}
+	return n;
 }
 
 int aatts_cache_promote(struct aatts_cache *c, u64 block, bool force,

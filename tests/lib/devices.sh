@@ -23,15 +23,54 @@ dm_devno() {
 	dmsetup info -c --noheadings -o major,minor --separator : "$1"
 }
 
-# ram_zero DEV...: empties brd devices (discard frees their pages).
+# ram_zero MIB DEV...: zeroes the first MIB MiB of each device (6.1's brd
+# has no discard).
 ram_zero() {
-	local d
+	local mib=$1 d
+	shift
 	for d in "$@"; do
-		blkdiscard "$d"
+		dd if=/dev/zero of="$d" bs=1M count="$mib" oflag=direct status=none
 	done
+}
+
+# loop_dev MIB: a loop device over a sparse file in /dev/shm (tmpfs), which
+# supports discard; prints its path.
+loop_dev() {
+	local f
+	f=$(mktemp /dev/shm/aatts-loop.XXXXXX)
+	truncate -s "${1}M" "$f"
+	losetup --find --show "$f" && rm -f "$f"
 }
 
 # dm_devno_of PATH: prints the major:minor of a block device node.
 dm_devno_of() {
 	printf '%d:%d\n' "0x$(stat -c %t "$1")" "0x$(stat -c %T "$1")"
+}
+
+# aatts_sysfs NAME: the /sys/kernel/aatts/<dm-N> directory of a device.
+aatts_sysfs() {
+	local d
+	for d in /sys/kernel/aatts/dm-*; do
+		[ "$(cat "$d/name" 2>/dev/null)" = "$1" ] && { echo "$d"; return 0; }
+	done
+	return 1
+}
+
+# aatts_stat NAME COUNTER: one counter of a device, from sysfs.
+aatts_stat() {
+	cat "$(aatts_sysfs "$1")/$2"
+}
+
+# aatts_settle NAME: waits (up to 60 s) until no migration is queued or
+# in flight.
+aatts_settle() {
+	local d i
+	d=$(aatts_sysfs "$1") || return 1
+	for i in $(seq 600); do
+		[ "$(cat "$d/queued_migrations")" = 0 ] &&
+			[ "$(cat "$d/inflight_migrations")" = 0 ] && return 0
+		sleep 0.1
+	done
+	echo "aatts_settle: migrations of $1 still busy after 60 s" >&2
+	return 1
 }

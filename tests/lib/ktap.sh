@@ -5,6 +5,7 @@
 #   ktap_plan 3
 #   ktap_test "name" command args...   # ok when the command succeeds
 #   ktap_result "name" $?               # ok when the status is 0
+#   ktap_check "name" "$a" -eq 3        # ok when [ "$a" -eq 3 ] holds
 #   ktap_skip "name" "reason"
 #   ktap_finish                         # exits 0 only if nothing failed
 #
@@ -39,6 +40,19 @@ ktap_skip() {
 	KTAP_NUM=$((KTAP_NUM + 1))
 	KTAP_SKIP=$((KTAP_SKIP + 1))
 	echo "ok $KTAP_NUM $1 # SKIP $2"
+}
+
+# ktap_check NAME TEST-ARGS...: ok when "[ TEST-ARGS... ]" holds.  An
+# empty value makes the test malformed, and so a failure.
+ktap_check() {
+	local name=$1
+	shift
+	if [ "$@" ] 2>/dev/null; then
+		ktap_result "$name" 0
+	else
+		ktap_diag "failed: [ $* ]"
+		ktap_result "$name" 1
+	fi
 }
 
 # Runs a command, shows its output as diagnostics, reports its status.

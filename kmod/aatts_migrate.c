@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * aatts migrations: copies of blocks from the slow tier into the fast-tier
+ * slots the policy core reserved for them (FILLING), with dm-kcopyd, in
+ * the background.  Two limits hold at all times: the sectors being copied
+ * never exceed max_inflight, and over any interval the sectors started
+ * never exceed max_bandwidth per second plus one second's worth (a token
+ * bucket).  A promotion waits while I/O to its slot's previous block is
+ * still in flight.  The queue is bounded: a promotion that finds it full
+ * is dropped (the slot is freed again) and counted.
+ */
+
+#include <linux/ktime.h>
+#include <linux/wait.h>
+
+#include "aatts.h"
+
+static DECLARE_WAIT_QUEUE_HEAD(aatts_mig_wait);
+
+int aatts_mig_init(struct aatts_c *ac, sector_t max_inflight,
+		   sector_t max_bandwidth)
+{
+	struct aatts_migration *m = &ac->mig;
+	unsigned int i;
+
+	INIT_LIST_HEAD(&m->queue);
+	INIT_LIST_HEAD(&m->free);
+	m->max_inflight = max_inflight;
+	m->max_bandwidth = max_bandwidth;
+	m->pool_size = min_t(u32, ac->nr_slots, AATTS_MIG_POOL_MAX);
+	m->pool = kvcalloc(m->pool_size, sizeof(*m->pool), GFP_KERNEL);
+	if (!m->pool)
+		return -ENOMEM;
+	for (i = 0; i < m->pool_size; i++) {
+		m->pool[i].ac = ac;
+		list_add_tail(&m->pool[i].list, &m->free);
+	}
+	m->refill_ns = ktime_get_ns();
+	m->tokens = max_bandwidth;
+	return 0;
+}
+
+void aatts_mig_exit(struct aatts_c *ac)
+{
+	kvfree(ac->mig.pool);
+	ac->mig.pool = NULL;
+}
+
+/* Called with ac->lock held, for a slot the core just reserved. */
+void aatts_mig_queue(struct aatts_c *ac, const struct aatts_promotion *p)
+{
+	struct aatts_migration *m = &ac->mig;
+	sector_t start = (sector_t)p->block << ac->block_shift;
+	struct aatts_mig *e;
+
+	e = list_first_entry_or_null(&m->free, struct aatts_mig, list);
+	if (!e) {
+		aatts_cache_fill_done(ac->cache, p->slot, false);
+		m->dropped++;
+		return;
+	}
+	list_del(&e->list);
+	e->block = p->block;
+	e->slot = p->slot;
+	e->sectors = min_t(sector_t, ac->block_sectors, ac->ti->len - start);
+	list_add_tail(&e->list, &m->queue);
+	m->queued++;
+}
+
+/* Tops up the bandwidth bucket; at most one second's worth is kept. */
+void aatts_mig_refill(struct aatts_c *ac, u64 now_ns)
+{
+	struct aatts_migration *m = &ac->mig;
+	u64 elapsed = now_ns - m->refill_ns;
+
+	m->refill_ns = now_ns;
+	if (!m->max_bandwidth)
+		return;
+	m->tokens += div_u64(elapsed * m->max_bandwidth, NSEC_PER_SEC);
+	m->tokens = min_t(s64, m->tokens, m->max_bandwidth);
+}
+
+static void aatts_mig_done(int read_err, unsigned long write_err, void *ctx)
+{
+	struct aatts_mig *e = ctx;
+	struct aatts_c *ac = e->ac;
+	struct aatts_migration *m = &ac->mig;
+	bool ok = !read_err && !write_err;
+	bool idle;
+
+	if (write_err)
+		aatts_fast_error(ac);
+
+	spin_lock_irq(&ac->lock);
+	aatts_cache_fill_done(ac->cache, e->slot, ok);
+	if (ok)
+		m->migrated_sectors += e->sectors;
+	m->inflight -= e->sectors;
+	idle = !--m->inflight_jobs;
+	list_add(&e->list, &m->free);
+	if (!ac->suspended && m->queued)
+		queue_delayed_work(ac->wq, &ac->mig_work, 0);
+	spin_unlock_irq(&ac->lock);
+
+	/* ac may be gone once a drain sees it idle: touch nothing of it. */
+	if (idle)
+		wake_up_all(&aatts_mig_wait);
+}
+
+static bool aatts_mig_idle(struct aatts_c *ac)
+{
+	bool idle;
+
+	spin_lock_irq(&ac->lock);
+	idle = !ac->mig.inflight_jobs;
+	spin_unlock_irq(&ac->lock);
+	return idle;
+}
+
+/* The first queued promotion whose slot is idle, within a short scan. */
+static struct aatts_mig *aatts_mig_next(struct aatts_c *ac)
+{
+	struct aatts_mig *e;
+	unsigned int scanned = 0;
+
+	list_for_each_entry(e, &ac->mig.queue, list) {
+		if (!ac->slots[e->slot].inflight)
+			return e;
+		if (++scanned == 64)
+			break;
+	}
+	return NULL;
+}
+
+/*
+ * Starts queued promotions while the limits allow.  Returns the delay in
+ * jiffies after which to try again for want of bandwidth, or 0.
+ */
+static unsigned long aatts_mig_start(struct aatts_c *ac)
+{
+	struct aatts_migration *m = &ac->mig;
+	struct dm_io_region from, to;
+	unsigned long delay = 0;
+	struct aatts_mig *e;
+
+	for (;;) {
+		spin_lock_irq(&ac->lock);
+		if (ac->suspended || !m->queued) {
+			spin_unlock_irq(&ac->lock);
+			break;
+		}
+		aatts_mig_refill(ac, ktime_get_ns());
+		e = aatts_mig_next(ac);
+		if (!e || m->inflight + e->sectors > m->max_inflight) {
+			spin_unlock_irq(&ac->lock);
+			break;
+		}
+		if (m->max_bandwidth && m->tokens < (s64)e->sectors) {
+			u64 need = e->sectors - m->tokens;
+
+			delay = max_t(unsigned long, 1,
+				      div_u64(need * HZ, m->max_bandwidth));
+			spin_unlock_irq(&ac->lock);
+			break;
+		}
+		list_del(&e->list);
+		m->queued--;
+		m->inflight += e->sectors;
+		m->inflight_jobs++;
+		if (m->max_bandwidth)
+			m->tokens -= e->sectors;
+		spin_unlock_irq(&ac->lock);
+
+		from.bdev = ac->slow->bdev;
+		from.sector = (sector_t)e->block << ac->block_shift;
+		from.count = e->sectors;
+		to.bdev = ac->fast->bdev;
+		to.sector = aatts_slot_sector(ac, e->slot);
+		to.count = e->sectors;
+		dm_kcopyd_copy(ac->kc, &from, 1, &to, 0, aatts_mig_done, e);
+	}
+	return delay;
+}
+
+void aatts_mig_work(struct work_struct *work)
+{
+	struct aatts_c *ac = container_of(to_delayed_work(work),
+					  struct aatts_c, mig_work);
+	unsigned long delay = aatts_mig_start(ac);
+
+	if (delay)
+		queue_delayed_work(ac->wq, &ac->mig_work, delay);
+}
+
+/*
+ * For suspend and destruction: no new copies start, queued promotions are
+ * dropped and the copies in flight are waited for.
+ */
+void aatts_mig_drain(struct aatts_c *ac)
+{
+	struct aatts_migration *m = &ac->mig;
+	struct aatts_mig *e, *tmp;
+
+	spin_lock_irq(&ac->lock);
+	ac->suspended = true;
+	list_for_each_entry_safe(e, tmp, &m->queue, list) {
+		aatts_cache_fill_done(ac->cache, e->slot, false);
+		list_move(&e->list, &m->free);
+	}
+	m->queued = 0;
+	spin_unlock_irq(&ac->lock);
+
+	cancel_delayed_work_sync(&ac->mig_work);
+	wait_event(aatts_mig_wait, aatts_mig_idle(ac));
+}

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * aatts visibility: one consistent snapshot of a device's counters
+ * (aatts_get_stats), shown as files in /sys/kernel/aatts/<dm-N>/ and as
+ * one line per device in /proc/aatts.  The names are the same everywhere,
+ * and Documentation/admin-guide/aatts.rst describes each.
+ */
+
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/mutex.h>
+#include <linux/sysfs.h>
+#include <linux/dm-ioctl.h>
+
+#include "aatts.h"
+
+static const char * const aatts_state_names[] = {
+	[AATTS_STATE_RUNNING] = "running",
+	[AATTS_STATE_FAILED] = "failed",
+};
+
+const char *aatts_state_name(enum aatts_state state)
+{
+	return aatts_state_names[state];
+}
+
+void aatts_get_stats(struct aatts_c *ac, struct aatts_stats *s)
+{
+	spin_lock_irq(&ac->lock);
+	aatts_cache_get_stats(ac->cache, &s->core);
+	s->migrated_sectors = ac->mig.migrated_sectors;
+	s->dropped = ac->mig.dropped;
+	s->inflight_jobs = ac->mig.inflight_jobs;
+	s->queued = ac->mig.queued;
+	s->fast_errors = ac->fast_errors;
+	s->slow_errors = ac->slow_errors;
+	s->state = ac->state;
+	s->policy = aatts_cache_policy(ac->cache);
+	spin_unlock_irq(&ac->lock);
+}
+
+/* ------------------------------------------------------------------ */
+/* sysfs: /sys/kernel/aatts/<dm-N>/<counter>                          */
+
+static struct kset *aatts_kset;
+static DEFINE_MUTEX(aatts_devices_lock);
+static LIST_HEAD(aatts_devices);
+
+struct aatts_attr {
+	struct attribute attr;
+	ssize_t (*show)(struct aatts_c *ac, const struct aatts_stats *s,
+			char *buf);
+};
+
+#define AATTS_U64_ATTR(_name, _expr)					\
+static ssize_t _name##_show(struct aatts_c *ac,				\
+			    const struct aatts_stats *s, char *buf)	\
+{									\
+	return sysfs_emit(buf, "%llu\n", (unsigned long long)(_expr));	\
+}									\
+static struct aatts_attr aatts_attr_##_name = __ATTR_RO(_name)
+
+AATTS_U64_ATTR(read_hits, s->core.read_hits);
+AATTS_U64_ATTR(read_misses, s->core.read_misses);
+AATTS_U64_ATTR(write_hits, s->core.write_hits);
+AATTS_U64_ATTR(write_misses, s->core.write_misses);
+AATTS_U64_ATTR(promotions, s->core.promotions);
+AATTS_U64_ATTR(demotions, s->core.evictions + s->core.invalidations);
+AATTS_U64_ATTR(evictions, s->core.evictions);
+AATTS_U64_ATTR(invalidations, s->core.invalidations);
+AATTS_U64_ATTR(rejections, s->core.rejections);
+AATTS_U64_ATTR(promotions_failed, s->core.promotions_failed);
+AATTS_U64_ATTR(promotions_dropped, s->dropped);
+AATTS_U64_ATTR(migrated_bytes, s->migrated_sectors << SECTOR_SHIFT);
+AATTS_U64_ATTR(inflight_migrations, s->inflight_jobs);
+AATTS_U64_ATTR(queued_migrations, s->queued);
+AATTS_U64_ATTR(fast_blocks_used, s->core.nr_valid);
+AATTS_U64_ATTR(fast_blocks_total, s->core.nr_slots);
+AATTS_U64_ATTR(pinned_blocks, s->core.nr_pinned);
+AATTS_U64_ATTR(fast_errors, s->fast_errors);
+AATTS_U64_ATTR(slow_errors, s->slow_errors);
+AATTS_U64_ATTR(hints, s->core.hints);
+AATTS_U64_ATTR(epochs, s->core.epochs);
+AATTS_U64_ATTR(block_size, ac->block_sectors << SECTOR_SHIFT);
+AATTS_U64_ATTR(bytes_per_slot, aatts_bytes_per_slot(ac));
+
+static ssize_t state_show(struct aatts_c *ac, const struct aatts_stats *s,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%s\n", aatts_state_name(s->state));
+}
+
+static struct aatts_attr aatts_attr_state = __ATTR_RO(state);
+
+static ssize_t policy_show(struct aatts_c *ac, const struct aatts_stats *s,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%s\n", aatts_policy_name(s->policy));
+}
+
+static struct aatts_attr aatts_attr_policy = __ATTR_RO(policy);
+
+static ssize_t mode_show(struct aatts_c *ac, const struct aatts_stats *s,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%s\n", aatts_mode_name(ac->mode));
+}
+
+static struct aatts_attr aatts_attr_mode = __ATTR_RO(mode);
+
+/* The device-mapper name; it may change (dmsetup rename), so look it up. */
+static void aatts_dm_name(struct aatts_c *ac, char name[DM_NAME_LEN])
+{
+	if (dm_copy_name_and_uuid(dm_table_get_md(ac->ti->table), name, NULL))
+		strscpy(name, ac->disk_name, DM_NAME_LEN);
+}
+
+static ssize_t name_show(struct aatts_c *ac, const struct aatts_stats *s,
+			 char *buf)
+{
+	char name[DM_NAME_LEN];
+
+	aatts_dm_name(ac, name);
+	return sysfs_emit(buf, "%s\n", name);
+}
+
+static struct aatts_attr aatts_attr_name = __ATTR_RO(name);
+
+static struct attribute *aatts_attrs[] = {
+	&aatts_attr_name.attr,
+	&aatts_attr_state.attr,
+	&aatts_attr_policy.attr,
+	&aatts_attr_mode.attr,
+	&aatts_attr_block_size.attr,
+	&aatts_attr_bytes_per_slot.attr,
+	&aatts_attr_fast_blocks_used.attr,
+	&aatts_attr_fast_blocks_total.attr,
+	&aatts_attr_pinned_blocks.attr,
+	&aatts_attr_read_hits.attr,
+	&aatts_attr_read_misses.attr,
+	&aatts_attr_write_hits.attr,
+	&aatts_attr_write_misses.attr,
+	&aatts_attr_promotions.attr,
+	&aatts_attr_promotions_failed.attr,
+	&aatts_attr_promotions_dropped.attr,
+	&aatts_attr_rejections.attr,
+	&aatts_attr_demotions.attr,
+	&aatts_attr_evictions.attr,
+	&aatts_attr_invalidations.attr,
+	&aatts_attr_migrated_bytes.attr,
+	&aatts_attr_inflight_migrations.attr,
+	&aatts_attr_queued_migrations.attr,
+	&aatts_attr_fast_errors.attr,
+	&aatts_attr_slow_errors.attr,
+	&aatts_attr_hints.attr,
+	&aatts_attr_epochs.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(aatts);
+
+static ssize_t aatts_attr_show(struct kobject *kobj, struct attribute *attr,
+			       char *buf)
+{
+	struct aatts_c *ac = container_of(kobj, struct aatts_c, kobj);
+	struct aatts_attr *a = container_of(attr, struct aatts_attr, attr);
+	struct aatts_stats s;
+
+	aatts_get_stats(ac, &s);
+	return a->show(ac, &s, buf);
+}
+
+static const struct sysfs_ops aatts_sysfs_ops = {
+	.show = aatts_attr_show,
+};
+
+static void aatts_kobj_release(struct kobject *kobj)
+{
+	struct aatts_c *ac = container_of(kobj, struct aatts_c, kobj);
+
+	complete(&ac->kobj_released);
+}
+
+static const struct kobj_type aatts_ktype = {
+	.sysfs_ops = &aatts_sysfs_ops,
+	.default_groups = aatts_groups,
+	.release = aatts_kobj_release,
+};
+
+/*
+ * The directory exists while the device is live (resumed): a table reload
+ * constructs the new target before the old one is gone, and both must not
+ * claim the same name.
+ */
+int aatts_sysfs_add(struct aatts_c *ac)
+{
+	int r;
+
+	if (ac->kobj_added)
+		return 0;
+	memset(&ac->kobj, 0, sizeof(ac->kobj));
+	init_completion(&ac->kobj_released);
+	ac->kobj.kset = aatts_kset;
+	r = kobject_init_and_add(&ac->kobj, &aatts_ktype, NULL, "%s",
+				 ac->disk_name);
+	if (r) {
+		kobject_put(&ac->kobj);
+		wait_for_completion(&ac->kobj_released);
+		return r;
+	}
+	ac->kobj_added = true;
+	return 0;
+}
+
+void aatts_sysfs_del(struct aatts_c *ac)
+{
+	if (!ac->kobj_added)
+		return;
+	kobject_del(&ac->kobj);
+	kobject_put(&ac->kobj);
+	wait_for_completion(&ac->kobj_released);
+	ac->kobj_added = false;
+}
+
+/* ------------------------------------------------------------------ */
+/* /proc/aatts: one line per device                                   */
+
+void aatts_devices_add(struct aatts_c *ac)
+{
+	mutex_lock(&aatts_devices_lock);
+	list_add_tail(&ac->node, &aatts_devices);
+	mutex_unlock(&aatts_devices_lock);
+}
+
+void aatts_devices_del(struct aatts_c *ac)
+{
+	mutex_lock(&aatts_devices_lock);
+	list_del(&ac->node);
+	mutex_unlock(&aatts_devices_lock);
+}
+
+static int aatts_proc_show(struct seq_file *m, void *v)
+{
+	char name[DM_NAME_LEN];
+	struct aatts_stats s;
+	struct aatts_c *ac;
+
+	seq_puts(m, "name disk slow fast block_size state policy mode fast_blocks_used fast_blocks_total read_hits read_misses write_hits write_misses promotions demotions migrated_bytes inflight_migrations fast_errors\n");
+	mutex_lock(&aatts_devices_lock);
+	list_for_each_entry(ac, &aatts_devices, node) {
+		aatts_get_stats(ac, &s);
+		aatts_dm_name(ac, name);
+		seq_printf(m, "%s %s %s %s %llu %s %s %s %u %u %llu %llu %llu %llu %llu %llu %llu %u %llu\n",
+			   name, ac->disk_name, ac->slow->name, ac->fast->name,
+			   (unsigned long long)ac->block_sectors << SECTOR_SHIFT,
+			   aatts_state_name(s.state),
+			   aatts_policy_name(s.policy),
+			   aatts_mode_name(ac->mode),
+			   s.core.nr_valid, s.core.nr_slots,
+			   s.core.read_hits, s.core.read_misses,
+			   s.core.write_hits, s.core.write_misses,
+			   s.core.promotions,
+			   s.core.evictions + s.core.invalidations,
+			   s.migrated_sectors << SECTOR_SHIFT,
+			   s.inflight_jobs, s.fast_errors);
+	}
+	mutex_unlock(&aatts_devices_lock);
+	return 0;
+}
+
+int aatts_stats_init(void)
+{
+	aatts_kset = kset_create_and_add(AATTS_TARGET_NAME, NULL, kernel_kobj);
+	if (!aatts_kset)
+		return -ENOMEM;
+	if (!proc_create_single(AATTS_TARGET_NAME, 0444, NULL,
+				aatts_proc_show)) {
+		kset_unregister(aatts_kset);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void aatts_stats_exit(void)
+{
+	remove_proc_entry(AATTS_TARGET_NAME, NULL);
+	kset_unregister(aatts_kset);
+}

@@ -1,0 +1,133 @@
+#!/bin/bash
+# The tiered datapath: hits come from the fast tier, writes go through to
+# the slow tier and keep a resident copy current (or drop it, writearound),
+# discards drop copies, the control messages work, a policy switch keeps
+# residency, and the counters in status, sysfs and /proc agree.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/ktap.sh
+. tests/lib/devices.sh
+
+modprobe loop
+SLOW=$(loop_dev 64)	# a slow tier that supports discard
+FAST=/dev/ram6
+DEV=aatts_t_dp
+LEN=$((64 * 2048))	# 64 MiB
+BS=128			# 64 KiB blocks
+M=/dev/mapper/$DEV
+
+cleanup() { dm_remove $DEV; }
+trap 'cleanup; losetup -d $SLOW' EXIT
+
+# table [FEATURES...]: the table line over the two RAM disks.
+table() {
+	local feat=""
+	[ $# -gt 0 ] && feat=" $# $*"
+	echo "0 $LEN aatts $SLOW $FAST $BS$feat"
+}
+
+stat() { aatts_stat $DEV "$1"; }
+# rd MIB_OFFSET MIBS: reads through the target to stdout.
+rd() { dd if=$M bs=1M skip="$1" count="$2" iflag=direct status=none; }
+# wr FILE MIB_OFFSET: writes FILE through the target.
+wr() { dd if="$1" of=$M bs=1M seek="$2" oflag=direct status=none; }
+# slow_wr FILE MIB_OFFSET: writes FILE straight to the slow tier, behind
+# the target's back, so that a read that returns the old data proves it
+# came from the fast tier.
+slow_wr() { dd if="$1" of=$SLOW bs=1M seek="$2" oflag=direct status=none; }
+ok_if() { local name=$1; shift; "$@" >/dev/null 2>&1; ktap_result "$name" $?; }
+
+a=$(mktemp); b=$(mktemp); c=$(mktemp); z=$(mktemp)
+head -c 4M /dev/urandom >"$a"
+head -c 4M /dev/urandom >"$b"
+head -c 4M /dev/urandom >"$c"
+head -c 4M /dev/zero >"$z"
+
+ktap_plan 30
+cleanup
+ok_if "create with policy lru" dm_create $DEV "$(table policy lru)"
+
+# --- reads: a miss promotes, the next read hits on the fast tier -------
+wr "$a" 0
+h0=$(stat read_hits)
+ok_if "first read returns what was written" cmp "$a" <(rd 0 4)
+aatts_settle $DEV
+ktap_check "a read miss promoted every block ($(stat promotions) promotions)" $(stat fast_blocks_used) -eq 64
+slow_wr "$c" 0
+ok_if "second read hits: fast-tier data, not the slow tier's" cmp "$a" <(rd 0 4)
+ktap_check "64 read hits counted" $(($(stat read_hits) - h0)) -eq 64
+slow_wr "$a" 0
+
+# --- write-through updates the resident copy ---------------------------
+wh0=$(stat write_hits)
+wr "$b" 0
+ktap_check "writes to resident blocks are write hits" $(($(stat write_hits) - wh0)) -eq 64
+ok_if "the slow tier has the new data" cmp "$b" <(dd if=$SLOW bs=1M count=4 iflag=direct status=none)
+slow_wr "$c" 0
+ok_if "the fast copy was updated too" cmp "$b" <(rd 0 4)
+slow_wr "$b" 0
+
+# --- discard drops copies ---------------------------------------------
+inv0=$(stat invalidations)
+ok_if "discard through the target" blkdiscard -o 0 -l 4M $M
+ktap_check "discard invalidated 64 blocks" $(($(stat invalidations) - inv0)) -eq 64
+ok_if "discarded range reads back as zeros" cmp "$z" <(rd 0 4)
+
+# --- messages ---------------------------------------------------------
+wr "$a" 8
+used0=$(stat fast_blocks_used)
+ok_if "message promote 8..12 MiB" dmsetup message $DEV 0 promote $((8 * 2048)) $((4 * 2048))
+aatts_settle $DEV
+ktap_check "promote made 64 blocks resident" $(($(stat fast_blocks_used) - used0)) -eq 64
+h0=$(stat read_hits)
+rd 8 4 >/dev/null
+ktap_check "promoted blocks hit" $(($(stat read_hits) - h0)) -eq 64
+ok_if "message demote 8..12 MiB" dmsetup message $DEV 0 demote $((8 * 2048)) $((4 * 2048))
+ktap_check "demote dropped them" $(stat fast_blocks_used) -eq $used0
+ok_if "message pin 8..10 MiB" dmsetup message $DEV 0 pin $((8 * 2048)) $((2 * 2048))
+aatts_settle $DEV
+ktap_check "pin promoted and pinned 32 blocks" $(stat pinned_blocks) -ge 32 -a $(stat fast_blocks_used) -eq $((used0 + 32))
+ok_if "message unpin" dmsetup message $DEV 0 unpin $((8 * 2048)) $((2 * 2048))
+ok_if "message hint + epoch_commit" bash -c "
+	dmsetup message $DEV 0 hint 0 2048 100 &&
+	dmsetup message $DEV 0 epoch_commit &&
+	[ \$(cat $(aatts_sysfs $DEV)/epochs) -ge 1 ]"
+ok_if "range past the end is refused" bash -c "! dmsetup message $DEV 0 promote $LEN 8"
+ok_if "unknown policy is refused" bash -c "! dmsetup message $DEV 0 policy belady"
+ok_if "unknown message is refused" bash -c "! dmsetup message $DEV 0 frobnicate 1 2"
+
+# --- a policy switch keeps residency ----------------------------------
+used=$(stat fast_blocks_used)
+kept=0
+for p in fifo lfu minio isa default lru; do
+	dmsetup message $DEV 0 policy "$p" &&
+		[ "$(stat policy)" = "$p" ] &&
+		[ "$(stat fast_blocks_used)" = "$used" ] && kept=$((kept + 1))
+done
+ktap_check "every policy adopts the $used resident blocks" $kept -eq 6
+h0=$(stat read_hits)
+rd 8 2 >/dev/null
+ktap_check "resident blocks still hit after six switches" $(($(stat read_hits) - h0)) -eq 32
+
+# --- writearound drops the copy on write -------------------------------
+dmsetup message $DEV 0 demote 0 $LEN >/dev/null
+ok_if "reload with writearound" bash -c "
+	dmsetup reload $DEV --table '$(table writearound policy lru)' &&
+	dmsetup resume $DEV"
+rd 0 4 >/dev/null; aatts_settle $DEV
+used=$(stat fast_blocks_used)
+wr "$c" 0
+ktap_check "a write drops resident copies in writearound" $(stat fast_blocks_used) -eq $((used - 64))
+ok_if "and the data read back is the new data" cmp "$c" <(rd 0 4)
+
+# --- counters agree everywhere ----------------------------------------
+s=($(dmsetup status $DEV))
+d=$(aatts_sysfs $DEV)
+ok_if "status, sysfs and /proc/aatts agree" bash -c "
+	[ '${s[3]}' = \$(( \$(cat $d/block_size) / 512 )) ] &&
+	[ '${s[4]}' = \$(cat $d/state) ] && [ '${s[5]}' = \$(cat $d/policy) ] &&
+	[ '${s[7]}' = \$(cat $d/fast_blocks_used)/\$(cat $d/fast_blocks_total) ] &&
+	[ '${s[8]}' = \$(cat $d/read_hits) ] && [ '${s[12]}' = \$(cat $d/promotions) ] &&
+	grep -q '^$DEV $(basename $d) ' /proc/aatts"
+ktap_check "kernel memory per fast slot <= 64 bytes ($(stat bytes_per_slot))" $(stat bytes_per_slot) -le 64
+rm -f "$a" "$b" "$c" "$z"
+ktap_finish
