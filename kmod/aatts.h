@@ -31,14 +31,18 @@ enum aatts_state {
 };
 
 /*
- * Per fast slot, beside the policy core's metadata.  Guarded by
- * aatts_c.lock.  A slot is not refilled while I/O to it is in flight.
+ * Per fast slot, beside the policy core's metadata.  gen and writing are
+ * guarded by aatts_c.lock; inflight is atomic so that a read hit completes
+ * without the lock.  A slot is not refilled while I/O to it is in flight.
  */
 struct aatts_slot_io {
-	u32 gen;	/* bumped whenever the slot is reserved for a block */
-	u16 inflight;	/* reads and writes to this slot in flight */
+	atomic_t inflight;	/* reads and writes to this slot in flight */
+	u16 gen;	/* bumped whenever the slot is reserved for a block */
 	u16 writing;	/* a write-through update of this slot in flight */
 };
+
+/* The most blocks one bio is mapped as a whole for (bounds lock holds). */
+#define AATTS_MAX_BIO_BLOCKS	256
 
 /* A promotion queued or being copied. */
 struct aatts_mig {
@@ -46,7 +50,6 @@ struct aatts_mig {
 	struct aatts_c *ac;
 	u64 block;
 	u32 slot;
-	u32 gen;
 	sector_t sectors;
 };
 

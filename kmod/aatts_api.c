@@ -64,7 +64,6 @@ int aatts_api_promote(struct aatts_c *ac, sector_t start, sector_t len,
 		spin_lock_irq(&ac->lock);
 		r = aatts_cache_promote(ac->cache, b, force, &p);
 		if (!r) {
-			ac->slots[p.slot].gen++;
 			aatts_mig_queue(ac, &p);
 			n++;
 		}

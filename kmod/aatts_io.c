@@ -17,6 +17,11 @@
  *    in flight (aatts_slot_io.inflight).
  * Fast-tier errors never reach the caller: reads are retried from the slow
  * tier, failed updates drop the copy.  Slow-tier errors pass up unchanged.
+ *
+ * A bio may span several blocks.  It is mapped whole when all its blocks
+ * miss (the slow tier is mapped one to one) or, for reads, when all hit in
+ * consecutive slots; otherwise dm_accept_partial_bio() trims it to its
+ * first block and the device-mapper core sends the rest again.
  */
 
 #include "aatts.h"
@@ -33,9 +38,10 @@ enum aatts_bio_kind {
 struct aatts_bio {
 	struct bvec_iter iter;	/* as mapped, for resubmission */
 	sector_t sector;	/* target-relative start */
-	u64 block;
-	u32 slot;
-	u32 gen;
+	u64 block;		/* the first block */
+	u32 nr;			/* blocks spanned */
+	u32 slot;		/* the first slot of a hit or update */
+	u16 gen;
 	unsigned short bi_flags;
 	u8 kind;
 };
@@ -130,13 +136,61 @@ static bool aatts_running(struct aatts_c *ac)
 	return READ_ONCE(ac->state) == AATTS_STATE_RUNNING;
 }
 
+/*
+ * How a bio's blocks stand: all missing, all VALID in consecutive slots,
+ * or mixed.  Returns the first block's slot (or AATTS_NO_SLOT when all
+ * miss) and sets *mixed.  Called with ac->lock held.
+ */
+static u32 aatts_classify(struct aatts_c *ac, struct aatts_bio *ab,
+			  bool *mixed)
+{
+	u32 first = aatts_cache_lookup(ac->cache, ab->block), s, i;
+
+	*mixed = false;
+	for (i = 1; i < ab->nr; i++) {
+		s = aatts_cache_lookup(ac->cache, ab->block + i);
+		if (first == AATTS_NO_SLOT ? s != AATTS_NO_SLOT : s != first + i) {
+			*mixed = true;
+			break;
+		}
+	}
+	return first;
+}
+
+/* Counts the blocks a read or write spans, trimming it to at most 256. */
+static void aatts_span(struct aatts_c *ac, struct bio *bio,
+		       struct aatts_bio *ab)
+{
+	sector_t in_block = ab->sector & (ac->block_sectors - 1);
+
+	ab->nr = aatts_block_of(ac, ab->sector + bio_sectors(bio) - 1) -
+		 ab->block + 1;
+	if (ab->nr > AATTS_MAX_BIO_BLOCKS) {
+		dm_accept_partial_bio(bio, ((sector_t)AATTS_MAX_BIO_BLOCKS <<
+					    ac->block_shift) - in_block);
+		ab->iter = bio->bi_iter;
+		ab->nr = AATTS_MAX_BIO_BLOCKS;
+	}
+}
+
+/* Trims the bio to its first block. */
+static void aatts_trim(struct aatts_c *ac, struct bio *bio,
+		       struct aatts_bio *ab)
+{
+	sector_t in_block = ab->sector & (ac->block_sectors - 1);
+
+	dm_accept_partial_bio(bio, ac->block_sectors - in_block);
+	ab->iter = bio->bi_iter;
+	ab->nr = 1;
+}
+
 static int aatts_map_read(struct aatts_c *ac, struct bio *bio,
 			  struct aatts_bio *ab)
 {
 	struct aatts_promotion p;
-	bool promote = false;
+	bool promote, promoted = false, mixed;
 	unsigned long flags;
-	u32 slot;
+	u32 slot, i;
 
 	if (!aatts_running(ac)) {
 		aatts_remap(bio, ac->slow, ab->sector);
@@ -144,16 +198,23 @@ static int aatts_map_read(struct aatts_c *ac, struct bio *bio,
 	}
 
 	spin_lock_irqsave(&ac->lock, flags);
-	slot = aatts_cache_read(ac->cache, ab->block, &p, &promote);
-	if (slot != AATTS_NO_SLOT) {
-		ac->slots[slot].inflight++;
-	} else if (promote) {
-		ac->slots[p.slot].gen++;
-		aatts_mig_queue(ac, &p);
+	slot = aatts_classify(ac, ab, &mixed);
+	if (mixed) {
+		aatts_trim(ac, bio, ab);
+		slot = aatts_cache_lookup(ac->cache, ab->block);
+	}
+	for (i = 0; i < ab->nr; i++) {
+		if (aatts_cache_read(ac->cache, ab->block + i, &p, &promote) !=
+		    AATTS_NO_SLOT) {
+			atomic_inc(&ac->slots[slot + i].inflight);
+		} else if (promote) {
+			aatts_mig_queue(ac, &p);
+			promoted = true;
+		}
 	}
 	spin_unlock_irqrestore(&ac->lock, flags);
 
-	if (promote)
+	if (promoted)
 		queue_delayed_work(ac->wq, &ac->mig_work, 0);
 
 	if (slot == AATTS_NO_SLOT) {
@@ -170,25 +231,33 @@ static int aatts_map_write(struct aatts_c *ac, struct bio *bio,
 			   struct aatts_bio *ab)
 {
 	unsigned long flags;
-	u32 slot;
+	bool mixed;
+	u32 slot, i;
 
 	ab->kind = AATTS_BIO_WRITE_SLOW;
 	ab->slot = AATTS_NO_SLOT;
-	if (aatts_running(ac)) {
-		spin_lock_irqsave(&ac->lock, flags);
-		slot = aatts_cache_write(ac->cache, ab->block);
-		if (slot != AATTS_NO_SLOT) {
-			if (ac->mode == AATTS_MODE_WRITEAROUND ||
-			    ac->slots[slot].writing) {
-				aatts_cache_invalidate(ac->cache, ab->block);
-			} else {
-				ac->slots[slot].writing = 1;
-				ab->slot = slot;
-				ab->gen = ac->slots[slot].gen;
-			}
+	if (!aatts_running(ac))
+		goto remap;
+
+	spin_lock_irqsave(&ac->lock, flags);
+	/* Only a bio that meets no copy at all is written through whole. */
+	if (ab->nr > 1 && (aatts_classify(ac, ab, &mixed) != AATTS_NO_SLOT ||
+			   mixed))
+		aatts_trim(ac, bio, ab);
+	for (i = 0; i < ab->nr; i++)
+		slot = aatts_cache_write(ac->cache, ab->block + i);
+	if (ab->nr == 1 && slot != AATTS_NO_SLOT) {
+		if (ac->mode == AATTS_MODE_WRITEAROUND ||
+		    ac->slots[slot].writing) {
+			aatts_cache_invalidate(ac->cache, ab->block);
+		} else {
+			ac->slots[slot].writing = 1;
+			ab->slot = slot;
+			ab->gen = ac->slots[slot].gen;
 		}
-		spin_unlock_irqrestore(&ac->lock, flags);
 	}
+	spin_unlock_irqrestore(&ac->lock, flags);
+remap:
 	aatts_remap(bio, ac->slow, ab->sector);
 	return DM_MAPIO_REMAPPED;
 }
@@ -232,8 +301,10 @@ int aatts_map(struct dm_target *ti, struct bio *bio)
 
 	switch (bio_op(bio)) {
 	case REQ_OP_READ:
+		aatts_span(ac, bio, ab);
 		return aatts_map_read(ac, bio, ab);
 	case REQ_OP_WRITE:
+		aatts_span(ac, bio, ab);
 		return aatts_map_write(ac, bio, ab);
 	case REQ_OP_DISCARD:
 	case REQ_OP_WRITE_ZEROES:
@@ -244,13 +315,11 @@ int aatts_map(struct dm_target *ti, struct bio *bio)
 	}
 }
 
-/* The last reference to a slot's I/O lets a waiting promotion go. */
+/* The last I/O to a slot lets a promotion waiting for it go. */
 static void aatts_slot_put(struct aatts_c *ac, u32 slot)
 {
-	bool kick;
-
-	kick = !--ac->slots[slot].inflight && ac->mig.queued;
-	if (kick)
+	if (atomic_dec_and_test(&ac->slots[slot].inflight) &&
+	    READ_ONCE(ac->mig.queued))
 		queue_delayed_work(ac->wq, &ac->mig_work, 0);
 }
 
@@ -258,15 +327,16 @@ static int aatts_end_fast_read(struct aatts_c *ac, struct bio *bio,
 			       struct aatts_bio *ab, blk_status_t *error)
 {
 	unsigned long flags;
+	u32 i;
 
-	spin_lock_irqsave(&ac->lock, flags);
-	aatts_slot_put(ac, ab->slot);
-	if (*error)
-		aatts_cache_invalidate(ac->cache, ab->block);
-	spin_unlock_irqrestore(&ac->lock, flags);
-
+	for (i = 0; i < ab->nr; i++)
+		aatts_slot_put(ac, ab->slot + i);
 	if (!*error)
 		return DM_ENDIO_DONE;
+
+	spin_lock_irqsave(&ac->lock, flags);
+	aatts_cache_invalidate_range(ac->cache, ab->block, ab->block + ab->nr - 1);
+	spin_unlock_irqrestore(&ac->lock, flags);
 	aatts_fast_error(ac);
 	return aatts_defer(ac, bio, AATTS_BIO_RETRY_SLOW);
 }
@@ -286,12 +356,13 @@ static int aatts_end_write_slow(struct aatts_c *ac, struct bio *bio,
 			 aatts_cache_lookup(ac->cache, ab->block) == ab->slot;
 	}
 	if (update) {
-		s->inflight++;
+		atomic_inc(&s->inflight);
 	} else {
 		if (s)
 			s->writing = 0;
 		/* Whatever the fast tier holds may predate this write. */
-		aatts_cache_invalidate(ac->cache, ab->block);
+		aatts_cache_invalidate_range(ac->cache, ab->block,
+					     ab->block + ab->nr - 1);
 	}
 	if (*error)
 		ac->slow_errors++;
@@ -306,8 +377,8 @@ static int aatts_end_write_fast(struct aatts_c *ac, struct aatts_bio *ab,
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&ac->lock, flags);
 	aatts_slot_put(ac, ab->slot);
+	spin_lock_irqsave(&ac->lock, flags);
 	ac->slots[ab->slot].writing = 0;
 	if (*error)
 		aatts_cache_invalidate(ac->cache, ab->block);

@@ -53,6 +53,7 @@ void aatts_mig_queue(struct aatts_c *ac, const struct aatts_promotion *p)
 	sector_t start = (sector_t)p->block << ac->block_shift;
 	struct aatts_mig *e;
 
+	ac->slots[p->slot].gen++;
 	e = list_first_entry_or_null(&m->free, struct aatts_mig, list);
 	if (!e) {
 		aatts_cache_fill_done(ac->cache, p->slot, false);
@@ -124,7 +125,7 @@ static struct aatts_mig *aatts_mig_next(struct aatts_c *ac)
 	unsigned int scanned = 0;
 
 	list_for_each_entry(e, &ac->mig.queue, list) {
-		if (!ac->slots[e->slot].inflight)
+		if (!atomic_read(&ac->slots[e->slot].inflight))
 			return e;
 		if (++scanned == 64)
 			break;

@@ -366,11 +366,6 @@ static int aatts_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	if (r)
 		goto bad_devs;
 
-	r = dm_set_target_max_io_len(ti, ac->block_sectors);
-	if (r) {
-		ti->error = "Cannot set the maximum I/O size";
-		goto bad_alloc;
-	}
 	ti->num_flush_bios = 2;		/* bio 0: slow tier, bio 1: fast tier */
 	ti->num_discard_bios = 1;
 	/* Discards go to the slow tier only: its support is what counts. */
@@ -381,8 +376,6 @@ static int aatts_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	aatts_devices_add(ac);
 	return 0;
 
-bad_alloc:
-	aatts_free(ac);
 bad_devs:
 	dm_put_device(ti, ac->fast);
 bad_fast:

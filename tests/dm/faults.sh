@@ -46,7 +46,7 @@ ktap_check "8 MiB resident on the fast tier ($used blocks)" $used -eq 64
 # --- the fast tier fails every I/O -------------------------------------
 fast_error
 ok_if "reads succeed with the data while every fast read fails" cmp "$a" <(rd 0 8)
-ktap_check "fast-tier errors counted ($(stat fast_errors))" $(stat fast_errors) -ge 64
+ktap_check "fast-tier errors counted, one per failed read ($(stat fast_errors))" $(stat fast_errors) -ge 8
 ktap_check "failed blocks dropped from the fast tier" $(stat fast_blocks_used) -eq 0
 ok_if "writes succeed while the fast tier fails" \
 	dd if="$b" of=$M bs=1M oflag=direct status=none
