@@ -89,6 +89,13 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@tests/vm/run --timeout 900 scripts/demo
 
+# Not a test: aatts vs dm-linear and dm-cache in one VM run, with ratios.
+bench-datapath:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p $(B)/bench
+	@tests/vm/run --timeout 3600 scripts/bench-datapath | tee $(B)/bench/datapath.txt
+
 style:
 	@tests/host/style.sh
 
@@ -96,4 +103,4 @@ clean:
 	$(MAKE) -C kmod KDIR=$(KDIR) clean
 	rm -rf $(B)
 
-.PHONY: all deps kmod user tests check demo style clean
+.PHONY: all deps kmod user tests check demo bench-datapath style clean
