@@ -42,7 +42,7 @@ head -c 4M /dev/urandom >"$b"
 head -c 4M /dev/urandom >"$c"
 head -c 4M /dev/zero >"$z"
 
-ktap_plan 30
+ktap_plan 31
 cleanup
 ok_if "create with policy lru" dm_create $DEV "$(table policy lru)"
 
@@ -129,5 +129,18 @@ ok_if "status, sysfs and /proc/aatts agree" bash -c "
 	[ '${s[8]}' = \$(cat $d/read_hits) ] && [ '${s[12]}' = \$(cat $d/promotions) ] &&
 	grep -q '^$DEV $(basename $d) ' /proc/aatts"
 ktap_check "kernel memory per fast slot <= 64 bytes ($(stat bytes_per_slot))" $(stat bytes_per_slot) -le 64
+# --- a flush reaches both tiers ----------------------------------------
+# Loop devices have a write cache (brd has none, so the block layer drops
+# flushes before they reach the target) and count flushes (stat field 16).
+ls=$(loop_dev 16); lf=$(loop_dev 16)
+flushes() { awk '{ print $16 }' "/sys/block/$(basename "$1")/stat"; }
+dm_create aatts_t_flush "0 32768 aatts $ls $lf 64"
+s0=$(flushes "$ls"); f0=$(flushes "$lf")
+dd of=/dev/mapper/aatts_t_flush if=/dev/null count=0 conv=fsync status=none
+ktap_check "an fsync of the device flushes both tiers" \
+	$(($(flushes "$ls") - s0)) -ge 1 -a $(($(flushes "$lf") - f0)) -ge 1
+dm_remove aatts_t_flush
+losetup -d "$ls" "$lf"
+
 rm -f "$a" "$b" "$c" "$z"
 ktap_finish
