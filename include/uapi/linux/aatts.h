@@ -3,8 +3,8 @@
  * AAT-TS, the AI-aware Tiered Tensor Store: the kernel/user contract.
  *
  * This header is the one place that defines what user space may rely on
- * when it talks to aatts.ko.  Today that is the device-mapper table line;
- * the generic netlink protocol will be documented here as well.
+ * when it talks to aatts.ko: the device-mapper table line and the generic
+ * netlink protocol.
  *
  * Device-mapper table line
  * ------------------------
@@ -22,9 +22,144 @@
  *                               resident copy on the fast tier (default);
  *                 writearound   writes go to the slow tier only and drop a
  *                               resident copy from the fast tier.
+ *                 policy <name>, migration_inflight <sectors>,
+ *                 migration_bandwidth <sectors/s>, error_threshold <n>:
+ *                               see Documentation/admin-guide/aatts.rst.
  *               The two modes exclude each other.
  *
  * The fast tier never holds the only copy of any data, whatever the mode.
+ *
+ * Generic netlink protocol
+ * ------------------------
+ *
+ * Family AATTS_GENL_NAME ("aatts"), version AATTS_GENL_VERSION (1), in the
+ * initial network namespace only.  Every request names one device by
+ * AATTS_DEV_A_NAME (its device-mapper name) or AATTS_DEV_A_DEVT (its
+ * dev_t); with both, they must name the same device.  A device that does
+ * not exist, or is not an aatts device, is ENODEV.  Byte ranges are on the
+ * device (the slow tier's address space), need no alignment, and affect
+ * every cache block they touch; an empty range or one that reaches past
+ * the end of the device is ERANGE.
+ *
+ * Every command has its own strict attribute policy: an unknown attribute,
+ * a wrong type or length, or a value out of its documented range is
+ * EINVAL.  Every rejection sets an extended ACK message and, where one
+ * attribute is at fault, points at it (NLMSGERR_ATTR_OFFS).  Commands
+ * marked [admin] change state and need CAP_NET_ADMIN (GENL_ADMIN_PERM):
+ * without it, EPERM.  The others may be sent by anyone.
+ *
+ * Batches (AATTS_DEV_A_RANGES) hold 1..AATTS_RANGES_MAX ranges; more is
+ * E2BIG, none is EINVAL.  A batch is checked whole (every range against
+ * the device's end) before anything is changed.
+ *
+ * AATTS_CMD_DEV_GET
+ *   doit, request: NAME or DEVT.  dumpit (NLM_F_DUMP), request: nothing;
+ *   one message per aatts device.  Reply, one message per device:
+ *     AATTS_DEV_A_NAME          NLA_NUL_STRING  device-mapper name
+ *     AATTS_DEV_A_DEVT          NLA_U32         dev_t, new_encode_dev()
+ *                                               (= makedev(3) for major < 4096)
+ *     AATTS_DEV_A_DISK          NLA_NUL_STRING  "dm-N"
+ *     AATTS_DEV_A_SLOW          NLA_NUL_STRING  slow tier, "major:minor"
+ *     AATTS_DEV_A_FAST          NLA_NUL_STRING  fast tier, "major:minor"
+ *     AATTS_DEV_A_SIZE          NLA_U64         device size in bytes
+ *     AATTS_DEV_A_BLOCK_SIZE    NLA_U32         cache block size in bytes
+ *     AATTS_DEV_A_MODE          NLA_NUL_STRING  "writethrough" | "writearound"
+ *     AATTS_DEV_A_STATE         NLA_NUL_STRING  "running" | "failed"
+ *     AATTS_DEV_A_POLICY        NLA_NUL_STRING  policy in force
+ *     AATTS_DEV_A_POLICY_PARAMS NLA_NESTED      as in POLICY_GET
+ *     AATTS_DEV_A_PARAMS        NLA_NESTED      AATTS_PARAMS_A_*, all of them
+ *     AATTS_DEV_A_STATS         NLA_NESTED      AATTS_STAT_A_*, all of them
+ *
+ * AATTS_CMD_POLICY_GET
+ *   doit, request: NAME or DEVT.  Reply: NAME, DEVT, POLICY and
+ *   POLICY_PARAMS, the current value of every parameter of that policy:
+ *     AATTS_DEV_A_POLICY_PARAMS NLA_NESTED, of
+ *       AATTS_PARAM_A_KV        NLA_NESTED, repeated, each
+ *         AATTS_KV_A_KEY        NLA_NUL_STRING  < AATTS_KEY_MAX bytes
+ *         AATTS_KV_A_VALUE      NLA_U64
+ *
+ * AATTS_CMD_POLICY_SET [admin]
+ *   doit: NAME or DEVT, AATTS_DEV_A_POLICY (one of "default", "lru",
+ *   "fifo", "lfu", "minio", "isa"), optional AATTS_DEV_A_POLICY_PARAMS with
+ *   at most AATTS_POLICY_PARAMS_MAX keys, each known to that policy (see
+ *   Documentation/admin-guide/aatts.rst) and in its range, else EINVAL
+ *   naming the key.  Resident blocks stay resident.  Multicasts
+ *   AATTS_CMD_POLICY_CHANGED.  Reply: none (ACK).
+ *
+ * AATTS_CMD_HINTS_SET [admin]
+ *   doit: NAME or DEVT, AATTS_DEV_A_RANGES of AATTS_RANGE_A_OFFSET,
+ *   AATTS_RANGE_A_LENGTH and AATTS_RANGE_A_SCORE (0..AATTS_SCORE_MAX),
+ *   all three required in every range.  The scores are staged (the shadow
+ *   table) and take effect at the next EPOCH_COMMIT; a block hinted twice
+ *   in one epoch keeps the higher score.  AATTS_DEV_A_FLAGS may carry
+ *   AATTS_F_COMMIT: commit the epoch after staging.  ENOSPC when the
+ *   staging area is full: the ranges before the one that did not fit stay
+ *   staged, and the extack message says so.  Reply: AATTS_DEV_A_COUNT,
+ *   the number of ranges staged.
+ *
+ * AATTS_CMD_EPOCH_COMMIT [admin]
+ *   doit: NAME or DEVT.  Applies the staged hints.  Reply: none (ACK).
+ *
+ * AATTS_CMD_PREFETCH [admin]
+ *   doit: NAME or DEVT, AATTS_DEV_A_RANGES of OFFSET, LENGTH and optional
+ *   AATTS_RANGE_A_PRIORITY (u32, default 0).  Ranges are taken in
+ *   descending priority (stable for equal ones); each block is promoted if
+ *   the policy admits it, or whatever the policy thinks with AATTS_F_FORCE
+ *   in AATTS_DEV_A_FLAGS.  Copies run in the background under the
+ *   migration limits.  EIO while the fast tier is failed.  Reply:
+ *   AATTS_DEV_A_COUNT, blocks whose promotion was started.
+ *
+ * AATTS_CMD_DEMOTE [admin]
+ *   doit: NAME or DEVT, RANGES of OFFSET and LENGTH.  Drops those blocks
+ *   from the fast tier (the slow tier has every byte).  Reply: COUNT,
+ *   valid copies dropped.
+ *
+ * AATTS_CMD_PIN, AATTS_CMD_UNPIN [admin]
+ *   doit: NAME or DEVT, RANGES of OFFSET and LENGTH.  A pinned block is
+ *   promoted and never evicted until unpinned.  Reply: none (ACK).
+ *
+ * AATTS_CMD_PARAMS_SET [admin]
+ *   doit: NAME or DEVT, AATTS_DEV_A_PARAMS holding at least one of:
+ *     AATTS_PARAMS_A_MIGRATION_INFLIGHT NLA_U64  bytes being copied at most,
+ *                                                >= one block
+ *     AATTS_PARAMS_A_MIGRATION_BANDWIDTH NLA_U64 bytes per second started,
+ *                                                0 (unlimited) or >= one block
+ *     AATTS_PARAMS_A_ERROR_THRESHOLD    NLA_U32  fast-tier errors before the
+ *                                                tier is failed; 0: never
+ *     AATTS_PARAMS_A_STATS_INTERVAL     NLA_U32  ms between
+ *                                                AATTS_CMD_STATS events, 0 (off)
+ *                                                or 100..3600000
+ *     AATTS_PARAMS_A_RESTORE_FAST       NLA_FLAG put a failed fast tier back
+ *                                                in service (a SET only)
+ *   Checked whole before anything is applied.  Reply: none (ACK).
+ *
+ * AATTS_CMD_RESIDENCY_GET
+ *   dumpit (NLM_F_DUMP), request: NAME or DEVT, optional AATTS_DEV_A_RANGES
+ *   with exactly one range (default: the whole device).  Replies: one or
+ *   more messages, in order, each with
+ *     AATTS_DEV_A_RESIDENCY     NLA_NESTED
+ *       AATTS_RES_A_FIRST_BLOCK NLA_U64  block index of bit 0
+ *       AATTS_RES_A_NR_BLOCKS   NLA_U32  blocks described here
+ *       AATTS_RES_A_BITMAP      NLA_BINARY  ceil(NR_BLOCKS / 64) u64 words,
+ *                               native byte order; bit i of word w set:
+ *                               block FIRST_BLOCK + 64 w + i has a valid
+ *                               copy on the fast tier
+ *   The first message also carries BLOCK_SIZE.  Fragments are as large as a
+ *   message allows and cover the blocks the range touches, in ascending
+ *   order, without gaps.  Residency changes under I/O: each fragment is
+ *   consistent in itself.
+ *
+ * AATTS_CMD_STATS_GET
+ *   doit: NAME or DEVT.  Reply: NAME, DEVT and AATTS_DEV_A_STATS with
+ *   every AATTS_STAT_A_* counter (NLA_U64, padded by AATTS_STAT_A_PAD); the
+ *   names are those of sysfs and Documentation/admin-guide/aatts.rst.
+ *
+ * Multicast group AATTS_GENL_MCGRP ("events").  Every event carries NAME
+ * and DEVT:
+ *   AATTS_CMD_POLICY_CHANGED  POLICY and POLICY_PARAMS now in force
+ *   AATTS_CMD_FAST_FAILED     the fast tier was taken out of service; STATE
+ *   AATTS_CMD_FAST_RESTORED   it is back in service; STATE
+ *   AATTS_CMD_STATS           STATS, every STATS_INTERVAL ms when non-zero
  */
 #ifndef _UAPI_LINUX_AATTS_H
 #define _UAPI_LINUX_AATTS_H
@@ -38,5 +173,162 @@
 /* Cache block size bounds, in 512-byte sectors (4 KiB .. 1 GiB). */
 #define AATTS_BLOCK_SECTORS_MIN		8
 #define AATTS_BLOCK_SECTORS_MAX		2097152
+
+#define AATTS_GENL_NAME			"aatts"
+#define AATTS_GENL_VERSION		1
+#define AATTS_GENL_MCGRP		"events"
+
+/* Limits of the protocol. */
+#define AATTS_NAME_MAX			128	/* DM_NAME_LEN, NUL included */
+#define AATTS_KEY_MAX			32	/* policy parameter key, NUL included */
+#define AATTS_RANGES_MAX		4096	/* ranges in one batch */
+#define AATTS_POLICY_PARAMS_MAX		16	/* keys in one POLICY_SET */
+#define AATTS_SCORE_MAX			0x7fffffffU
+#define AATTS_STATS_INTERVAL_MIN	100	/* ms */
+#define AATTS_STATS_INTERVAL_MAX	3600000	/* ms */
+
+enum aatts_cmd {
+	AATTS_CMD_UNSPEC,
+	AATTS_CMD_DEV_GET,
+	AATTS_CMD_POLICY_GET,
+	AATTS_CMD_POLICY_SET,
+	AATTS_CMD_HINTS_SET,
+	AATTS_CMD_EPOCH_COMMIT,
+	AATTS_CMD_PREFETCH,
+	AATTS_CMD_DEMOTE,
+	AATTS_CMD_PIN,
+	AATTS_CMD_UNPIN,
+	AATTS_CMD_PARAMS_SET,
+	AATTS_CMD_RESIDENCY_GET,
+	AATTS_CMD_STATS_GET,
+	/* Events, on AATTS_GENL_MCGRP. */
+	AATTS_CMD_POLICY_CHANGED,
+	AATTS_CMD_FAST_FAILED,
+	AATTS_CMD_FAST_RESTORED,
+	AATTS_CMD_STATS,
+	__AATTS_CMD_MAX
+};
+#define AATTS_CMD_MAX (__AATTS_CMD_MAX - 1)
+
+/* AATTS_DEV_A_FLAGS */
+enum aatts_flag {
+	AATTS_F_COMMIT = 1U << 0,	/* HINTS_SET: commit the epoch after */
+	AATTS_F_FORCE = 1U << 1,	/* PREFETCH: whatever the policy thinks */
+	__AATTS_F_ALL = AATTS_F_COMMIT | AATTS_F_FORCE
+};
+
+enum aatts_dev_attr {
+	AATTS_DEV_A_UNSPEC,
+	AATTS_DEV_A_NAME,		/* NLA_NUL_STRING */
+	AATTS_DEV_A_DEVT,		/* NLA_U32 */
+	AATTS_DEV_A_DISK,		/* NLA_NUL_STRING */
+	AATTS_DEV_A_SLOW,		/* NLA_NUL_STRING */
+	AATTS_DEV_A_FAST,		/* NLA_NUL_STRING */
+	AATTS_DEV_A_SIZE,		/* NLA_U64 */
+	AATTS_DEV_A_BLOCK_SIZE,		/* NLA_U32 */
+	AATTS_DEV_A_MODE,		/* NLA_NUL_STRING */
+	AATTS_DEV_A_STATE,		/* NLA_NUL_STRING */
+	AATTS_DEV_A_POLICY,		/* NLA_NUL_STRING */
+	AATTS_DEV_A_POLICY_PARAMS,	/* NLA_NESTED: AATTS_PARAM_A_* */
+	AATTS_DEV_A_PARAMS,		/* NLA_NESTED: AATTS_PARAMS_A_* */
+	AATTS_DEV_A_STATS,		/* NLA_NESTED: AATTS_STAT_A_* */
+	AATTS_DEV_A_RANGES,		/* NLA_NESTED: AATTS_RANGES_A_RANGE... */
+	AATTS_DEV_A_FLAGS,		/* NLA_U32: enum aatts_flag */
+	AATTS_DEV_A_COUNT,		/* NLA_U64 */
+	AATTS_DEV_A_RESIDENCY,		/* NLA_NESTED: AATTS_RES_A_* */
+	AATTS_DEV_A_PAD,
+	__AATTS_DEV_A_LAST
+};
+#define AATTS_DEV_A_MAX (__AATTS_DEV_A_LAST - 1)
+
+/* AATTS_DEV_A_POLICY_PARAMS */
+enum aatts_param_attr {
+	AATTS_PARAM_A_UNSPEC,
+	AATTS_PARAM_A_KV,		/* NLA_NESTED: AATTS_KV_A_* */
+	__AATTS_PARAM_A_LAST
+};
+#define AATTS_PARAM_A_MAX (__AATTS_PARAM_A_LAST - 1)
+
+enum aatts_kv_attr {
+	AATTS_KV_A_UNSPEC,
+	AATTS_KV_A_KEY,			/* NLA_NUL_STRING */
+	AATTS_KV_A_VALUE,		/* NLA_U64 */
+	AATTS_KV_A_PAD,
+	__AATTS_KV_A_LAST
+};
+#define AATTS_KV_A_MAX (__AATTS_KV_A_LAST - 1)
+
+/* AATTS_DEV_A_RANGES */
+enum aatts_ranges_attr {
+	AATTS_RANGES_A_UNSPEC,
+	AATTS_RANGES_A_RANGE,		/* NLA_NESTED: AATTS_RANGE_A_* */
+	__AATTS_RANGES_A_LAST
+};
+#define AATTS_RANGES_A_MAX (__AATTS_RANGES_A_LAST - 1)
+
+enum aatts_range_attr {
+	AATTS_RANGE_A_UNSPEC,
+	AATTS_RANGE_A_OFFSET,		/* NLA_U64, bytes */
+	AATTS_RANGE_A_LENGTH,		/* NLA_U64, bytes, >= 1 */
+	AATTS_RANGE_A_SCORE,		/* NLA_U32, <= AATTS_SCORE_MAX */
+	AATTS_RANGE_A_PRIORITY,		/* NLA_U32 */
+	AATTS_RANGE_A_PAD,
+	__AATTS_RANGE_A_LAST
+};
+#define AATTS_RANGE_A_MAX (__AATTS_RANGE_A_LAST - 1)
+
+/* AATTS_DEV_A_PARAMS */
+enum aatts_params_attr {
+	AATTS_PARAMS_A_UNSPEC,
+	AATTS_PARAMS_A_MIGRATION_INFLIGHT,	/* NLA_U64, bytes */
+	AATTS_PARAMS_A_MIGRATION_BANDWIDTH,	/* NLA_U64, bytes/s */
+	AATTS_PARAMS_A_ERROR_THRESHOLD,		/* NLA_U32 */
+	AATTS_PARAMS_A_STATS_INTERVAL,		/* NLA_U32, ms */
+	AATTS_PARAMS_A_RESTORE_FAST,		/* NLA_FLAG */
+	AATTS_PARAMS_A_PAD,
+	__AATTS_PARAMS_A_LAST
+};
+#define AATTS_PARAMS_A_MAX (__AATTS_PARAMS_A_LAST - 1)
+
+/* AATTS_DEV_A_STATS: NLA_U64 each; names as in sysfs. */
+enum aatts_stat_attr {
+	AATTS_STAT_A_UNSPEC,
+	AATTS_STAT_A_READ_HITS,
+	AATTS_STAT_A_READ_MISSES,
+	AATTS_STAT_A_WRITE_HITS,
+	AATTS_STAT_A_WRITE_MISSES,
+	AATTS_STAT_A_PROMOTIONS,
+	AATTS_STAT_A_PROMOTIONS_FAILED,
+	AATTS_STAT_A_PROMOTIONS_DROPPED,
+	AATTS_STAT_A_REJECTIONS,
+	AATTS_STAT_A_DEMOTIONS,
+	AATTS_STAT_A_EVICTIONS,
+	AATTS_STAT_A_INVALIDATIONS,
+	AATTS_STAT_A_MIGRATED_BYTES,
+	AATTS_STAT_A_INFLIGHT_MIGRATIONS,
+	AATTS_STAT_A_QUEUED_MIGRATIONS,
+	AATTS_STAT_A_FAST_BLOCKS_USED,
+	AATTS_STAT_A_FAST_BLOCKS_TOTAL,
+	AATTS_STAT_A_PINNED_BLOCKS,
+	AATTS_STAT_A_FAST_ERRORS,
+	AATTS_STAT_A_SLOW_ERRORS,
+	AATTS_STAT_A_HINTS,
+	AATTS_STAT_A_EPOCHS,
+	AATTS_STAT_A_BYTES_PER_SLOT,
+	AATTS_STAT_A_PAD,
+	__AATTS_STAT_A_LAST
+};
+#define AATTS_STAT_A_MAX (__AATTS_STAT_A_LAST - 1)
+
+/* AATTS_DEV_A_RESIDENCY */
+enum aatts_res_attr {
+	AATTS_RES_A_UNSPEC,
+	AATTS_RES_A_FIRST_BLOCK,	/* NLA_U64 */
+	AATTS_RES_A_NR_BLOCKS,		/* NLA_U32 */
+	AATTS_RES_A_BITMAP,		/* NLA_BINARY: u64 words */
+	AATTS_RES_A_PAD,
+	__AATTS_RES_A_LAST
+};
+#define AATTS_RES_A_MAX (__AATTS_RES_A_LAST - 1)
 
 #endif /* _UAPI_LINUX_AATTS_H */
