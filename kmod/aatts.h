@@ -142,7 +142,11 @@ void aatts_mig_drain(struct aatts_c *ac);
 void aatts_mig_refill(struct aatts_c *ac, u64 now_ns);
 
 /* aatts_api.c: the one internal control API (dm messages, netlink). */
-int aatts_api_set_policy(struct aatts_c *ac, const char *name);
+int aatts_api_set_policy(struct aatts_c *ac, const char *name,
+			 const struct aatts_kv *kv, unsigned int nr,
+			 unsigned int *bad);
+unsigned int aatts_api_get_policy(struct aatts_c *ac, enum aatts_policy_id *id,
+				  struct aatts_kv *kv, unsigned int max);
 int aatts_api_promote(struct aatts_c *ac, sector_t start, sector_t len,
 		      bool force, u64 *promoted);
 int aatts_api_demote(struct aatts_c *ac, sector_t start, sector_t len,

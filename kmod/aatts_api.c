@@ -29,17 +29,43 @@ static void aatts_kick_migrations(struct aatts_c *ac)
 	queue_delayed_work(ac->wq, &ac->mig_work, 0);
 }
 
-int aatts_api_set_policy(struct aatts_c *ac, const char *name)
+/*
+ * Switches to policy name with parameters kv[0..nr) (the others take their
+ * defaults).  -EINVAL for an unknown policy (*bad = nr) or a bad key or
+ * value (*bad its index); nothing changes then.
+ */
+int aatts_api_set_policy(struct aatts_c *ac, const char *name,
+			 const struct aatts_kv *kv, unsigned int nr,
+			 unsigned int *bad)
 {
 	int id = aatts_policy_lookup(name);
+	u32 at = nr;
 	int r;
 
-	if (id < 0)
-		return -EINVAL;
+	if (id < 0) {
+		r = -EINVAL;
+		goto out;
+	}
 	spin_lock_irq(&ac->lock);
-	r = aatts_cache_set_policy(ac->cache, id);
+	r = aatts_cache_set_policy_kv(ac->cache, id, kv, nr, &at);
 	spin_unlock_irq(&ac->lock);
+out:
+	if (r && bad)
+		*bad = at;
 	return r;
+}
+
+/* The policy in force and up to max of its parameters; the count. */
+unsigned int aatts_api_get_policy(struct aatts_c *ac, enum aatts_policy_id *id,
+				  struct aatts_kv *kv, unsigned int max)
+{
+	unsigned int n;
+
+	spin_lock_irq(&ac->lock);
+	*id = aatts_cache_policy(ac->cache);
+	n = aatts_cache_policy_params(ac->cache, kv, max);
+	spin_unlock_irq(&ac->lock);
+	return n;
 }
 
 /*

@@ -436,8 +436,41 @@ static int aatts_msg_sectors(char **argv, sector_t *start, sector_t *len)
 	return 0;
 }
 
+/* policy <name> [<key>=<value>...] */
+static int aatts_msg_policy(struct aatts_c *ac, unsigned int argc, char **argv,
+			    const char *name)
+{
+	struct aatts_kv kv[AATTS_POLICY_PARAMS_NR];
+	unsigned int i, bad;
+	int r;
+
+	if (argc > ARRAY_SIZE(kv)) {
+		DMERR("%s: policy: too many parameters", ac->disk_name);
+		return -EINVAL;
+	}
+	for (i = 0; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+
+		if (!eq || eq == argv[i] || eq - argv[i] >= AATTS_PARAM_KEY_MAX ||
+		    kstrtoull(eq + 1, 10, &kv[i].value)) {
+			DMERR("%s: policy: invalid parameter '%s'",
+			      ac->disk_name, argv[i]);
+			return -EINVAL;
+		}
+		memset(kv[i].key, 0, sizeof(kv[i].key));
+		memcpy(kv[i].key, argv[i], eq - argv[i]);
+	}
+	r = aatts_api_set_policy(ac, name, kv, argc, &bad);
+	if (r == -EINVAL && bad == argc)
+		DMERR("%s: unknown policy '%s'", ac->disk_name, name);
+	else if (r == -EINVAL)
+		DMERR("%s: policy %s: unknown, repeated or out of range parameter '%s'",
+		      ac->disk_name, name, argv[bad]);
+	return r;
+}
+
 /*
- * policy <name>
+ * policy <name> [<key>=<value>...]
  * promote|prefetch|demote|pin|unpin <start> <len>
  * hint <start> <len> <score>
  * epoch_commit
@@ -460,12 +493,8 @@ static int aatts_message(struct dm_target *ti, unsigned int argc, char **argv,
 		return -EINVAL;
 	cmd = argv[0];
 
-	if (!strcasecmp(cmd, "policy") && argc == 2) {
-		r = aatts_api_set_policy(ac, argv[1]);
-		if (r == -EINVAL)
-			DMERR("%s: unknown policy '%s'", ac->disk_name, argv[1]);
-		return r;
-	}
+	if (!strcasecmp(cmd, "policy") && argc >= 2)
+		return aatts_msg_policy(ac, argc - 2, argv + 2, argv[1]);
 	if (!strcasecmp(cmd, "epoch_commit") && argc == 1)
 		return aatts_api_epoch_commit(ac);
 	if (!strcasecmp(cmd, "restore_fast") && argc == 1)

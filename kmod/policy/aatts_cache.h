@@ -155,6 +155,33 @@ int aatts_cache_set_policy(struct aatts_cache *c, enum aatts_policy_id id);
 enum aatts_policy_id aatts_cache_policy(const struct aatts_cache *c);
 
 /*
+ * Policy parameters ("key=value" in messages, a key/value list in netlink):
+ * each policy has its own few, each with a range and a default.
+ */
+#define AATTS_PARAM_KEY_MAX	32	/* NUL included */
+#define AATTS_POLICY_PARAMS_NR	4	/* most parameters of one policy */
+
+struct aatts_kv {
+	char key[AATTS_PARAM_KEY_MAX];
+	u64 value;
+};
+
+/*
+ * Switches to policy id with the nr parameters kv; a parameter not named
+ * takes its default.  -EINVAL (nothing changed) for an unknown id, an
+ * unknown or repeated key or a value out of range; then *bad, if not
+ * NULL, is the index of the key at fault (nr for a bad id).
+ */
+int aatts_cache_set_policy_kv(struct aatts_cache *c, enum aatts_policy_id id,
+			      const struct aatts_kv *kv, u32 nr, u32 *bad);
+/* The policy in force's parameters and values, at most max; the count. */
+u32 aatts_cache_policy_params(const struct aatts_cache *c,
+			      struct aatts_kv *kv, u32 max);
+/* The range of a policy's parameter key: 0, or -EINVAL if it has none. */
+int aatts_policy_param_range(enum aatts_policy_id id, const char *key,
+			     u64 *min, u64 *max, u64 *def);
+
+/*
  * Periodic aging: halves every slot's access frequency (lfu's order); the
  * kernel calls it about once a second.  The default policy's sketch ages
  * itself as accesses are recorded.

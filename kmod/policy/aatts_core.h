@@ -95,8 +95,20 @@ struct aatts_policy {
 	/* Whether a miss on block may evict victim; NULL: always. */
 	bool (*admits)(const struct aatts_cache *c, u64 block,
 		       const struct aatts_slot *victim);
+	/* Whether block may be promoted at all (even into a free slot). */
+	bool (*accepts)(const struct aatts_cache *c, u64 block);
+	/* Whether this tick ages the frequencies; NULL: every tick. */
+	bool (*ages)(const struct aatts_cache *c);
 	/* Read accesses feed the sketch. */
 	bool uses_sketch;
+	/* Its parameters; their values are aatts_cache.param[i]. */
+	const struct aatts_param_desc *params;
+	u32 nr_params;
+};
+
+struct aatts_param_desc {
+	const char *key;
+	u64 min, max, def;
 };
 
 extern const struct aatts_policy aatts_policies[AATTS_POLICY_NR];
@@ -110,6 +122,8 @@ struct aatts_cache {
 	u64 clock;		/* read accesses and promotions so far */
 	enum aatts_policy_id policy_id;
 	const struct aatts_policy *policy;
+	u64 param[AATTS_POLICY_PARAMS_NR];	/* the policy's parameters */
+	u64 ticks;		/* aatts_cache_tick() calls */
 	struct aatts_heap heap;
 	struct aatts_sketch sketch;
 	struct aatts_scores scores;
@@ -169,5 +183,8 @@ void aatts_slot_sync_pin(struct aatts_cache *c, u32 slot);
 
 /* policies.c */
 bool aatts_policy_admits(const struct aatts_cache *c, u64 block, u32 victim);
+bool aatts_policy_accepts(const struct aatts_cache *c, u64 block);
+int aatts_policy_params(enum aatts_policy_id id, const struct aatts_kv *kv,
+			u32 nr, u64 param[AATTS_POLICY_PARAMS_NR], u32 *bad);
 
 #endif /* AATTS_CORE_H */

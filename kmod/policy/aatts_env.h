@@ -10,6 +10,7 @@
 
 #ifdef __KERNEL__
 
+#include <linux/kernel.h>
 #include <linux/types.h>
 #include <linux/errno.h>
 #include <linux/string.h>
@@ -58,6 +59,10 @@ static inline void pc_free(void *p)
 
 /* Like WARN_ON_ONCE(): the condition's value, usable in an if. */
 #define PC_WARN_ON(x)	(!!(x))
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
 
 #ifndef min
 #define min(a, b) ({ typeof(a) _a = (a); typeof(b) _b = (b); _a < _b ? _a : _b; })

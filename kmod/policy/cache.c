@@ -36,6 +36,7 @@ struct aatts_cache *aatts_cache_create(const struct aatts_cache_params *p)
 	c->nr_blocks = p->nr_blocks;
 	c->policy_id = p->policy;
 	c->policy = &aatts_policies[p->policy];
+	aatts_policy_params(p->policy, NULL, 0, c->param, NULL);
 	c->slots = pc_zalloc((size_t)p->nr_slots * sizeof(*c->slots));
 	c->heap.slot = pc_zalloc((size_t)p->nr_slots * sizeof(*c->heap.slot));
 	if (!c->slots || !c->heap.slot || aatts_map_init(c) ||
@@ -71,14 +72,42 @@ u32 aatts_cache_bytes_per_slot(const struct aatts_cache *c)
 	return (bytes + n - 1) / n;
 }
 
-int aatts_cache_set_policy(struct aatts_cache *c, enum aatts_policy_id id)
+int aatts_cache_set_policy_kv(struct aatts_cache *c, enum aatts_policy_id id,
+			      const struct aatts_kv *kv, u32 nr, u32 *bad)
 {
-	if ((u32)id >= AATTS_POLICY_NR)
+	u64 param[AATTS_POLICY_PARAMS_NR];
+
+	if ((u32)id >= AATTS_POLICY_NR) {
+		if (bad)
+			*bad = nr;
 		return -EINVAL;
+	}
+	if (aatts_policy_params(id, kv, nr, param, bad))
+		return -EINVAL;
+	memcpy(c->param, param, sizeof(param));
 	c->policy_id = id;
 	c->policy = &aatts_policies[id];
 	aatts_heap_rebuild(c);
 	return 0;
+}
+
+int aatts_cache_set_policy(struct aatts_cache *c, enum aatts_policy_id id)
+{
+	return aatts_cache_set_policy_kv(c, id, NULL, 0, NULL);
+}
+
+u32 aatts_cache_policy_params(const struct aatts_cache *c,
+			      struct aatts_kv *kv, u32 max)
+{
+	u32 i, n = min(max, c->policy->nr_params);
+
+	for (i = 0; i < n; i++) {
+		memset(kv[i].key, 0, sizeof(kv[i].key));
+		strncpy(kv[i].key, c->policy->params[i].key,
+			sizeof(kv[i].key) - 1);
+		kv[i].value = c->param[i];
+	}
+	return n;
 }
 
 enum aatts_policy_id aatts_cache_policy(const struct aatts_cache *c)
@@ -90,6 +119,9 @@ void aatts_cache_tick(struct aatts_cache *c)
 {
 	u32 s;
 
+	c->ticks++;
+	if (c->policy->ages && !c->policy->ages(c))
+		return;
 	for (s = 0; s < c->stats.nr_slots; s++)
 		c->slots[s].freq >>= 1;
 	aatts_heap_reorder(c);

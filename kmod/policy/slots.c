@@ -100,6 +100,8 @@ static int admit(struct aatts_cache *c, u64 block, bool force,
 	u32 victim;
 
 	p->evicted = false;
+	if (!force && !aatts_policy_accepts(c, block))
+		return -EPERM;
 	if (c->free == AATTS_NO_SLOT) {
 		victim = aatts_heap_victim(c);
 		if (victim == AATTS_NO_SLOT)
