@@ -28,6 +28,7 @@ enum aatts_slot_state {
 /* aatts_slot.flags */
 #define AATTS_SLOT_STALE	0x01	/* FILLING and written meanwhile */
 #define AATTS_SLOT_PINNED	0x02	/* VALID, pinned, counted in nr_pinned */
+#define AATTS_SLOT_WINDOW	0x04	/* default: in the admission window */
 
 /*
  * What the core knows about one fast slot.  Every policy orders the slots
@@ -47,12 +48,38 @@ struct aatts_slot {
 };
 
 /*
- * The eviction order: a binary min-heap of the evictable slots (VALID and
- * not pinned) under the policy's order; the root is the next victim.
+ * The eviction order: binary min-heaps of the evictable slots (VALID and
+ * not pinned); the root of each is its next victim.  The main heap under
+ * the policy's order fills slot[] from the front, the default policy's
+ * admission window (lru order) from the back.
  */
+enum { AATTS_HEAP_MAIN, AATTS_HEAP_WINDOW, AATTS_HEAPS };
+
 struct aatts_heap {
 	u32 *slot;
-	u32 nr;
+	u32 nr[AATTS_HEAPS];
+};
+
+/*
+ * The default policy's window size, adapted as ARC adapts its lists: a
+ * read miss on a block recently rejected from the window grows it, one on
+ * a block recently evicted from the main region shrinks it.  Recent
+ * evictions are remembered for a hash sample of the blocks only (one in
+ * sample_mask + 1), in a direct-mapped table of AATTS_GHOSTS entries.
+ */
+#define AATTS_GHOSTS		256
+
+struct aatts_ghost {
+	u64 block;	/* an evicted sampled block */
+	u32 when;	/* its region's eviction count at its eviction */
+	u32 window;	/* 1: rejected from the window, 0: evicted from main */
+};
+
+struct aatts_adapt {
+	u32 target;		/* window slots wanted */
+	u32 evictions[2];	/* from main, from the window (wrap) */
+	u32 sample_mask;	/* a block is sampled if its hash & mask == 0 */
+	struct aatts_ghost ghost[AATTS_GHOSTS];
 };
 
 /*
@@ -99,8 +126,11 @@ struct aatts_policy {
 	bool (*accepts)(const struct aatts_cache *c, u64 block);
 	/* Whether this tick ages the frequencies; NULL: every tick. */
 	bool (*ages)(const struct aatts_cache *c);
-	/* Read accesses feed the sketch. */
-	bool uses_sketch;
+	/*
+	 * Read accesses feed the sketch, and a miss goes through the
+	 * admission window (W-TinyLFU).
+	 */
+	bool windowed;
 	/* Its parameters; their values are aatts_cache.param[i]. */
 	const struct aatts_param_desc *params;
 	u32 nr_params;
@@ -126,6 +156,7 @@ struct aatts_cache {
 	u64 ticks;		/* aatts_cache_tick() calls */
 	struct aatts_heap heap;
 	struct aatts_sketch sketch;
+	struct aatts_adapt adapt;
 	struct aatts_scores scores;
 	struct aatts_cache_stats stats;
 };
@@ -160,9 +191,10 @@ void aatts_map_del(struct aatts_cache *c, u32 slot);
 void aatts_heap_insert(struct aatts_cache *c, u32 slot);
 void aatts_heap_remove(struct aatts_cache *c, u32 slot);
 void aatts_heap_update(struct aatts_cache *c, u32 slot);
+void aatts_heap_move(struct aatts_cache *c, u32 slot);
 void aatts_heap_reorder(struct aatts_cache *c);
 void aatts_heap_rebuild(struct aatts_cache *c);
-u32 aatts_heap_victim(const struct aatts_cache *c);
+u32 aatts_heap_root(const struct aatts_cache *c, u32 h);
 
 /* sketch.c: the frequency sketch. */
 int aatts_sketch_init(struct aatts_sketch *s, u32 nr_slots);
@@ -182,9 +214,12 @@ bool aatts_scores_pinned(const struct aatts_scores *m, u64 block);
 void aatts_slot_sync_pin(struct aatts_cache *c, u32 slot);
 
 /* policies.c */
-bool aatts_policy_admits(const struct aatts_cache *c, u64 block, u32 victim);
 bool aatts_policy_accepts(const struct aatts_cache *c, u64 block);
 int aatts_policy_params(enum aatts_policy_id id, const struct aatts_kv *kv,
 			u32 nr, u64 param[AATTS_POLICY_PARAMS_NR], u32 *bad);
+int aatts_policy_make_room(struct aatts_cache *c, u64 block, bool force,
+			   u32 *victim, bool *window);
+void aatts_policy_miss(struct aatts_cache *c, u64 block);
+void aatts_policy_reset(struct aatts_cache *c);
 
 #endif /* AATTS_CORE_H */

@@ -47,6 +47,7 @@ struct aatts_cache *aatts_cache_create(const struct aatts_cache_params *p)
 		return NULL;
 	}
 	init_slots(c);
+	aatts_policy_reset(c);
 	return c;
 }
 
@@ -88,6 +89,7 @@ int aatts_cache_set_policy_kv(struct aatts_cache *c, enum aatts_policy_id id,
 	c->policy_id = id;
 	c->policy = &aatts_policies[id];
 	aatts_heap_rebuild(c);
+	aatts_policy_reset(c);
 	return 0;
 }
 

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The block -> slot hash table: a power-of-two array of chain heads, at
- * least one per slot, chained through aatts_slot.next.  It holds the
+ * least one per two slots (chains of at most two blocks on average, so
+ * that the core stays within 56 bytes per slot), chained through
+ * aatts_slot.next.  It holds the
  * FILLING and VALID slots.
  */
 #include "aatts_core.h"
 
 int aatts_map_init(struct aatts_cache *c)
 {
-	u32 nr_buckets = aatts_pow2_above(c->stats.nr_slots);
+	u32 nr_buckets = max(1U, aatts_pow2_above(c->stats.nr_slots) / 2);
 
 	c->bucket = pc_zalloc((size_t)nr_buckets * sizeof(*c->bucket));
 	if (!c->bucket)

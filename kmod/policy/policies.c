@@ -11,12 +11,19 @@
  *  isa      iCache's H-cache: evict the lowest score, ties least recent;
  *           admit only a block scored strictly above the victim, and
  *           never one scored below min_score.
- *  default  as isa, but a miss scored equal to the victim is admitted when
- *           the sketch has seen it at least twice and more often than the
- *           victim (TinyLFU, the victim's count aged by its idle time), so
- *           scans and one-off reads do not flush a hot set.
+ *  default  W-TinyLFU under scores: a miss scored above the main region's
+ *           victim replaces it, one scored below is rejected (isa's
+ *           rule); on equal scores the miss enters an lru admission
+ *           window, whose lru block, when the window is full, replaces
+ *           the main victim only if the frequency sketch has seen it at
+ *           least min_freq times and more often than the victim (the
+ *           victim's count aged by its idle time).  The window's size
+ *           adapts to ghost hits of recent evictions, as ARC's lists do.
+ *           Scans and one-off reads do not flush a hot set; a working
+ *           set that moves on still gets in.
  *
- * Every policy fills free slots on a miss.
+ * Every policy fills free slots on a miss, except that isa never admits a
+ * block scored below min_score.
  */
 #include "aatts_core.h"
 
@@ -79,15 +86,12 @@ static bool isa_admits(const struct aatts_cache *c, u64 block,
  */
 #define AATTS_IDLE_HALVINGS_MAX	4
 
-static bool default_admits(const struct aatts_cache *c, u64 block,
+static bool tinylfu_admits(const struct aatts_cache *c, u64 block,
 			   const struct aatts_slot *victim)
 {
-	u32 score = aatts_score(&c->scores, block);
 	u32 freq, held;
 	u64 idle;
 
-	if (score != victim->score)
-		return score > victim->score;
 	freq = aatts_sketch_estimate(&c->sketch, block);
 	held = aatts_sketch_estimate(&c->sketch, victim->block);
 	idle = (c->clock - victim->atime) /
@@ -111,12 +115,184 @@ static bool isa_accepts(const struct aatts_cache *c, u64 block)
 	return aatts_score(&c->scores, block) >= c->param[ISA_MIN_SCORE];
 }
 
+static void remember(struct aatts_cache *c, u32 slot, bool window);
+
+/* Whether the resident slot cand should replace the resident victim. */
+static bool default_prefers(const struct aatts_cache *c, u32 cand, u32 victim)
+{
+	const struct aatts_slot *a = &c->slots[cand], *v = &c->slots[victim];
+
+	if (a->score != v->score)
+		return a->score > v->score;
+	return tinylfu_admits(c, a->block, v);
+}
+
+/*
+ * W-TinyLFU (Einziger, Eytan, Friedman, Manes): a miss enters the
+ * admission window, an lru of adapt.target slots; the window's lru
+ * block, once the window is full, either replaces the main region's
+ * victim or is evicted.  Scores come first: a miss scored above the main
+ * victim replaces it at once, one scored below is rejected (isa's rule).
+ */
+static int default_make_room(struct aatts_cache *c, u64 block, bool force,
+			     u32 *victim, bool *window)
+{
+	u32 mv = aatts_heap_root(c, AATTS_HEAP_MAIN);
+	u32 wv = aatts_heap_root(c, AATTS_HEAP_WINDOW);
+	u32 ref = mv != AATTS_NO_SLOT ? mv : wv;
+	bool window_full = c->heap.nr[AATTS_HEAP_WINDOW] >= c->adapt.target;
+	u32 score;
+
+	if (c->free != AATTS_NO_SLOT) {
+		*window = true;
+		if (wv != AATTS_NO_SLOT && window_full)
+			aatts_heap_move(c, wv);
+		return 0;
+	}
+	if (ref == AATTS_NO_SLOT)
+		return -ENOSPC;
+	score = aatts_score(&c->scores, block);
+	if (score != c->slots[ref].score && !force) {
+		if (score < c->slots[ref].score)
+			return -EPERM;
+		*victim = ref;
+		remember(c, ref, ref == wv);
+		return 0;
+	}
+	*window = true;
+	if (wv == AATTS_NO_SLOT || (!window_full && mv != AATTS_NO_SLOT)) {
+		*victim = mv;
+	} else if (mv != AATTS_NO_SLOT && default_prefers(c, wv, mv)) {
+		aatts_heap_move(c, wv);
+		*victim = mv;
+	} else {
+		*victim = wv;
+	}
+	remember(c, *victim, *victim == wv);
+	return 0;
+}
+
+/*
+ * Finds room for a miss on block when no slot is free (or, for default,
+ * always): 0 with *victim the slot to evict (AATTS_NO_SLOT: take a free
+ * one) and *window whether the block enters the admission window;
+ * -ENOSPC if nothing is evictable, -EPERM if the policy declines.
+ */
+int aatts_policy_make_room(struct aatts_cache *c, u64 block, bool force,
+			   u32 *victim, bool *window)
+{
+	u32 v;
+
+	*victim = AATTS_NO_SLOT;
+	*window = false;
+	if (c->policy->windowed)
+		return default_make_room(c, block, force, victim, window);
+	if (c->free != AATTS_NO_SLOT)
+		return 0;
+	v = aatts_heap_root(c, AATTS_HEAP_MAIN);
+	if (v == AATTS_NO_SLOT)
+		return -ENOSPC;
+	if (!force && c->policy->admits &&
+	    !c->policy->admits(c, block, &c->slots[v]))
+		return -EPERM;
+	*victim = v;
+	return 0;
+}
+
+/*
+ * The window spans AATTS_WINDOW_MIN_PCT to AATTS_WINDOW_MAX_PCT of the
+ * slots.  A ghost (a sampled eviction) counts only while fewer than
+ * AATTS_GHOST_DEPTH_PCT% of nr_slots evictions from its region followed
+ * it: a block that comes back that soon would have stayed resident in a
+ * slightly larger region.  A deeper memory lets blocks that return a whole
+ * cache turnover later (every block of a per-epoch permutation) grow the
+ * window, and with it lru's losses on such traces; 15..25% keeps default
+ * within 2% of lru on a moving working set and scan resistant (see
+ * Documentation/design/policies.rst).  Each ghost hit moves the target by
+ * AATTS_ADAPT_GAIN times the sampling ratio.
+ */
+#define AATTS_WINDOW_MIN_PCT	1
+#define AATTS_WINDOW_MAX_PCT	99
+#define AATTS_GHOST_DEPTH_PCT	20
+#define AATTS_ADAPT_GAIN	1
+#define AATTS_GHOST_SEED	0x5851f42d4c957f2dULL
+
+static u32 window_min(const struct aatts_cache *c)
+{
+	return max(1U, (u32)((u64)c->stats.nr_slots * AATTS_WINDOW_MIN_PCT /
+			     100));
+}
+
+static u32 window_max(const struct aatts_cache *c)
+{
+	return max(window_min(c),
+		   (u32)((u64)c->stats.nr_slots * AATTS_WINDOW_MAX_PCT / 100));
+}
+
+/* Restarts the default policy's window (creation, switch into it). */
+void aatts_policy_reset(struct aatts_cache *c)
+{
+	struct aatts_adapt *a = &c->adapt;
+	u32 i;
+
+	a->target = window_min(c);
+	a->sample_mask = aatts_pow2_above(max(1U, c->stats.nr_slots /
+					      (AATTS_GHOSTS / 2))) - 1;
+	for (i = 0; i < AATTS_GHOSTS; i++)
+		a->ghost[i].block = ~0ULL;
+}
+
+static struct aatts_ghost *ghost_of(struct aatts_cache *c, u64 block)
+{
+	u64 h = aatts_hash64(block ^ AATTS_GHOST_SEED);
+
+	if (h & c->adapt.sample_mask)
+		return NULL;
+	return &c->adapt.ghost[(h >> 32) % AATTS_GHOSTS];
+}
+
+/* Remembers an eviction if its block is sampled. */
+static void remember(struct aatts_cache *c, u32 slot, bool window)
+{
+	struct aatts_ghost *g = ghost_of(c, c->slots[slot].block);
+
+	c->adapt.evictions[window]++;
+	if (!g)
+		return;
+	g->block = c->slots[slot].block;
+	g->when = c->adapt.evictions[window];
+	g->window = window;
+}
+
+/* A read miss under the default policy: a ghost hit adapts the window. */
+void aatts_policy_miss(struct aatts_cache *c, u64 block)
+{
+	struct aatts_ghost *g;
+	struct aatts_adapt *a = &c->adapt;
+	u32 step;
+
+	if (!c->policy->windowed)
+		return;
+	g = ghost_of(c, block);
+	if (!g || g->block != block)
+		return;
+	g->block = ~0ULL;
+	if ((u64)(u32)(a->evictions[g->window] - g->when) * 100 >
+	    (u64)c->stats.nr_slots * AATTS_GHOST_DEPTH_PCT)
+		return;
+	step = (a->sample_mask + 1) * AATTS_ADAPT_GAIN;
+	if (g->window)
+		a->target = min(a->target + step, window_max(c));
+	else
+		a->target = a->target > window_min(c) + step ?
+			    a->target - step : window_min(c);
+}
+
 const struct aatts_policy aatts_policies[AATTS_POLICY_NR] = {
 	[AATTS_POLICY_DEFAULT] = {
 		.name = "default",
 		.before = score_before,
-		.admits = default_admits,
-		.uses_sketch = true,
+		.windowed = true,
 		.params = default_params,
 		.nr_params = ARRAY_SIZE(default_params),
 	},
@@ -153,13 +329,6 @@ int aatts_policy_lookup(const char *name)
 		if (!strcmp(name, aatts_policies[id].name))
 			return id;
 	return -EINVAL;
-}
-
-/* Whether the current policy lets a miss on block evict victim. */
-bool aatts_policy_admits(const struct aatts_cache *c, u64 block, u32 victim)
-{
-	return !c->policy->admits ||
-	       c->policy->admits(c, block, &c->slots[victim]);
 }
 
 /* Whether the current policy would promote block at all. */

@@ -91,29 +91,31 @@ static void reserve(struct aatts_cache *c, u64 block, struct aatts_promotion *p)
 }
 
 /*
- * Finds room for an unmapped block and reserves it: a free slot, else the
- * policy's victim if force or the policy admits the block.
+ * Finds room for an unmapped block and reserves it: a free slot or the
+ * policy's victim (any victim if force).
  */
 static int admit(struct aatts_cache *c, u64 block, bool force,
 		 struct aatts_promotion *p)
 {
 	u32 victim;
+	bool window;
+	int err;
 
 	p->evicted = false;
 	if (!force && !aatts_policy_accepts(c, block))
 		return -EPERM;
-	if (c->free == AATTS_NO_SLOT) {
-		victim = aatts_heap_victim(c);
-		if (victim == AATTS_NO_SLOT)
-			return -ENOSPC;
-		if (!force && !aatts_policy_admits(c, block, victim))
-			return -EPERM;
+	err = aatts_policy_make_room(c, block, force, &victim, &window);
+	if (err)
+		return err;
+	if (victim != AATTS_NO_SLOT) {
 		p->evicted = true;
 		p->victim = c->slots[victim].block;
 		drop_valid(c, victim);
 		c->stats.evictions++;
 	}
 	reserve(c, block, p);
+	if (window)
+		c->slots[p->slot].flags |= AATTS_SLOT_WINDOW;
 	return 0;
 }
 
@@ -149,7 +151,7 @@ u32 aatts_cache_read(struct aatts_cache *c, u64 block,
 	if (PC_WARN_ON(block >= c->nr_blocks))
 		return AATTS_NO_SLOT;
 	c->clock++;
-	if (c->policy->uses_sketch)
+	if (c->policy->windowed)
 		aatts_sketch_record(&c->sketch, block);
 	if (s != AATTS_NO_SLOT && c->slots[s].state == AATTS_SLOT_VALID) {
 		c->stats.read_hits++;
@@ -160,6 +162,7 @@ u32 aatts_cache_read(struct aatts_cache *c, u64 block,
 	/* FILLING: the copy is already under way. */
 	if (s != AATTS_NO_SLOT)
 		return AATTS_NO_SLOT;
+	aatts_policy_miss(c, block);
 	if (admit(c, block, false, p)) {
 		c->stats.rejections++;
 		return AATTS_NO_SLOT;
