@@ -100,6 +100,24 @@ static ssize_t policy_show(struct aatts_c *ac, const struct aatts_stats *s,
 
 static struct aatts_attr aatts_attr_policy = __ATTR_RO(policy);
 
+/* "key=value ..." of the policy in force, every parameter it has. */
+static ssize_t policy_params_show(struct aatts_c *ac,
+				  const struct aatts_stats *s, char *buf)
+{
+	struct aatts_kv kv[AATTS_POLICY_PARAMS_NR];
+	enum aatts_policy_id id;
+	unsigned int n, i;
+	int len = 0;
+
+	n = aatts_api_get_policy(ac, &id, kv, ARRAY_SIZE(kv));
+	for (i = 0; i < n; i++)
+		len += sysfs_emit_at(buf, len, "%s%s=%llu", i ? " " : "",
+				     kv[i].key, kv[i].value);
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+
+static struct aatts_attr aatts_attr_policy_params = __ATTR_RO(policy_params);
+
 static ssize_t mode_show(struct aatts_c *ac, const struct aatts_stats *s,
 			 char *buf)
 {
@@ -130,6 +148,7 @@ static struct attribute *aatts_attrs[] = {
 	&aatts_attr_name.attr,
 	&aatts_attr_state.attr,
 	&aatts_attr_policy.attr,
+	&aatts_attr_policy_params.attr,
 	&aatts_attr_mode.attr,
 	&aatts_attr_block_size.attr,
 	&aatts_attr_bytes_per_slot.attr,

@@ -46,6 +46,8 @@ static sector_t aatts_default_inflight(struct aatts_c *ac)
 struct aatts_args {
 	enum aatts_mode mode;
 	enum aatts_policy_id policy;
+	struct aatts_kv policy_kv[AATTS_POLICY_PARAMS_NR];
+	unsigned int nr_policy_kv;
 	sector_t max_inflight;		/* 0: default */
 	sector_t max_bandwidth;
 	unsigned int error_threshold;
@@ -97,6 +99,57 @@ static int aatts_feature_value(struct dm_arg_set *as, unsigned int *argc,
 	return 0;
 }
 
+/*
+ * The key=value parameters that follow "policy <name>": each known to the
+ * policy, in range and given once.  Checked here, applied by aatts_alloc.
+ */
+static int aatts_parse_policy_params(struct aatts_args *a,
+				     struct dm_arg_set *as, unsigned int *argc,
+				     char **error)
+{
+	while (*argc && strchr(as->argv[0], '=')) {
+		struct aatts_kv *kv = &a->policy_kv[a->nr_policy_kv];
+		const char *arg, *eq;
+		u64 min, max, def;
+		unsigned int i;
+
+		if (a->nr_policy_kv == AATTS_POLICY_PARAMS_NR) {
+			*error = "Too many policy parameters";
+			return -EINVAL;
+		}
+		(*argc)--;
+		arg = dm_shift_arg(as);
+		eq = strchr(arg, '=');
+		if (eq - arg >= AATTS_PARAM_KEY_MAX) {
+			*error = "Unknown policy parameter";
+			return -EINVAL;
+		}
+		memset(kv->key, 0, sizeof(kv->key));
+		memcpy(kv->key, arg, eq - arg);
+		if (aatts_policy_param_range(a->policy, kv->key, &min, &max,
+					     &def)) {
+			DMERR("policy %s has no parameter '%s'",
+			      aatts_policy_name(a->policy), kv->key);
+			*error = "Unknown policy parameter";
+			return -EINVAL;
+		}
+		if (kstrtoull(eq + 1, 10, &kv->value) || kv->value < min ||
+		    kv->value > max) {
+			DMERR("policy parameter %s: %llu..%llu", kv->key, min, max);
+			*error = "Policy parameter out of range";
+			return -EINVAL;
+		}
+		for (i = 0; i < a->nr_policy_kv; i++) {
+			if (!strcmp(a->policy_kv[i].key, kv->key)) {
+				*error = "Duplicate policy parameter";
+				return -EINVAL;
+			}
+		}
+		a->nr_policy_kv++;
+	}
+	return 0;
+}
+
 /* Parses one feature (and its value) into a; *kind says which it was. */
 static int aatts_parse_feature(struct aatts_c *ac, struct aatts_args *a,
 			       struct dm_arg_set *as, unsigned int *argc,
@@ -126,7 +179,7 @@ static int aatts_parse_feature(struct aatts_c *ac, struct aatts_args *a,
 			return -EINVAL;
 		}
 		a->policy = r;
-		return 0;
+		return aatts_parse_policy_params(a, as, argc, error);
 	}
 	if (!strcasecmp(name, "migration_inflight")) {
 		*kind = AATTS_FEAT_INFLIGHT;
@@ -174,7 +227,8 @@ static int aatts_parse_features(struct aatts_c *ac, struct aatts_args *a,
 				struct dm_arg_set *as, char **error)
 {
 	static const struct dm_arg _args[] = {
-		{0, 9, "Invalid number of feature arguments"},
+		{0, 9 + AATTS_POLICY_PARAMS_NR,
+		 "Invalid number of feature arguments"},
 	};
 	enum aatts_feature kind;
 	unsigned long seen = 0;
@@ -243,6 +297,13 @@ static int aatts_alloc(struct aatts_c *ac, const struct aatts_args *a,
 	if (!ac->cache) {
 		*error = "Cannot allocate the policy core";
 		return -ENOMEM;
+	}
+	/* Checked by aatts_parse_policy_params(): cannot fail. */
+	r = aatts_cache_set_policy_kv(ac->cache, a->policy, a->policy_kv,
+				      a->nr_policy_kv, NULL);
+	if (WARN_ON_ONCE(r)) {
+		*error = "Invalid policy parameters";
+		goto bad_slots;
 	}
 	ac->slots = kvcalloc(ac->nr_slots, sizeof(*ac->slots), GFP_KERNEL);
 	if (!ac->slots) {
@@ -554,13 +615,32 @@ bad:
 /* ------------------------------------------------------------------ */
 /* Status                                                              */
 
+/* The policy's parameters whose values differ from their defaults. */
+static unsigned int aatts_changed_params(struct aatts_c *ac,
+					 struct aatts_kv kv[AATTS_POLICY_PARAMS_NR])
+{
+	enum aatts_policy_id id;
+	unsigned int n, i, changed = 0;
+	u64 min, max, def;
+
+	n = aatts_api_get_policy(ac, &id, kv, AATTS_POLICY_PARAMS_NR);
+	for (i = 0; i < n; i++) {
+		if (aatts_policy_param_range(id, kv[i].key, &min, &max, &def) ||
+		    kv[i].value == def)
+			continue;
+		kv[changed++] = kv[i];
+	}
+	return changed;
+}
+
 static void aatts_status(struct dm_target *ti, status_type_t type,
 			 unsigned int status_flags, char *result,
 			 unsigned int maxlen)
 {
 	struct aatts_c *ac = ti->private;
+	struct aatts_kv kv[AATTS_POLICY_PARAMS_NR];
+	unsigned int sz = 0, nfeat = 0, nkv, i;
 	struct aatts_stats s;
-	unsigned int sz = 0, nfeat = 0;
 	sector_t inflight, bandwidth;
 
 	aatts_get_stats(ac, &s);
@@ -586,8 +666,9 @@ static void aatts_status(struct dm_target *ti, status_type_t type,
 	case STATUSTYPE_TABLE:
 		DMEMIT("%s %s %llu", ac->slow->name, ac->fast->name,
 		       (unsigned long long)ac->block_sectors);
+		nkv = aatts_changed_params(ac, kv);
 		nfeat += ac->mode != AATTS_MODE_WRITETHROUGH;
-		nfeat += 2 * (s.policy != AATTS_POLICY_DEFAULT);
+		nfeat += (2 + nkv) * (s.policy != AATTS_POLICY_DEFAULT || nkv);
 		nfeat += 2 * (inflight != aatts_default_inflight(ac));
 		nfeat += 2 * !!bandwidth;
 		nfeat += 2 * (ac->error_threshold != AATTS_DEFAULT_ERROR_THRESHOLD);
@@ -596,8 +677,10 @@ static void aatts_status(struct dm_target *ti, status_type_t type,
 		DMEMIT(" %u", nfeat);
 		if (ac->mode != AATTS_MODE_WRITETHROUGH)
 			DMEMIT(" %s", aatts_mode_name(ac->mode));
-		if (s.policy != AATTS_POLICY_DEFAULT)
+		if (s.policy != AATTS_POLICY_DEFAULT || nkv)
 			DMEMIT(" policy %s", aatts_policy_name(s.policy));
+		for (i = 0; i < nkv; i++)
+			DMEMIT(" %s=%llu", kv[i].key, kv[i].value);
 		if (inflight != aatts_default_inflight(ac))
 			DMEMIT(" migration_inflight %llu",
 			       (unsigned long long)inflight);

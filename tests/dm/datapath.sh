@@ -42,7 +42,7 @@ head -c 4M /dev/urandom >"$b"
 head -c 4M /dev/urandom >"$c"
 head -c 4M /dev/zero >"$z"
 
-ktap_plan 31
+ktap_plan 35
 cleanup
 ok_if "create with policy lru" dm_create $DEV "$(table policy lru)"
 
@@ -94,6 +94,20 @@ ok_if "message hint + epoch_commit" bash -c "
 ok_if "range past the end is refused" bash -c "! dmsetup message $DEV 0 promote $LEN 8"
 ok_if "unknown policy is refused" bash -c "! dmsetup message $DEV 0 policy belady"
 ok_if "unknown message is refused" bash -c "! dmsetup message $DEV 0 frobnicate 1 2"
+
+# --- policy parameters --------------------------------------------------
+ok_if "policy lfu aging=5: sysfs and the table show it" bash -c "
+	dmsetup message $DEV 0 policy lfu aging=5 &&
+	[ \"\$(cat $(aatts_sysfs $DEV)/policy_params)\" = aging=5 ] &&
+	dmsetup table $DEV | grep -q ' policy lfu aging=5'"
+ok_if "an unknown parameter is refused, nothing changes" bash -c "
+	! dmsetup message $DEV 0 policy default aging=5 &&
+	[ \$(cat $(aatts_sysfs $DEV)/policy) = lfu ] &&
+	[ \"\$(cat $(aatts_sysfs $DEV)/policy_params)\" = aging=5 ]"
+ok_if "a value out of range is refused" bash -c "! dmsetup message $DEV 0 policy lfu aging=0"
+ok_if "a policy without parameters takes the defaults" bash -c "
+	dmsetup message $DEV 0 policy default &&
+	[ \"\$(cat $(aatts_sysfs $DEV)/policy_params)\" = 'min_freq=2 idle_turnovers=4' ]"
 
 # --- a policy switch keeps residency ----------------------------------
 used=$(stat fast_blocks_used)

@@ -100,12 +100,25 @@ BAD(feature_count_not_number, SLOW " " FAST " 8 extra",
     "Invalid number of feature arguments");
 BAD(feature_count_past_end, SLOW " " FAST " 8 2 writearound",
     "Invalid number of feature arguments");
-BAD(feature_count_too_big, SLOW " " FAST " 8 10 a b c d e f g h i j",
+BAD(feature_count_too_big,
+    SLOW " " FAST " 8 14 a b c d e f g h i j k l m n",
     "Invalid number of feature arguments");
 BAD(unknown_policy, SLOW " " FAST " 8 2 policy belady", "Unknown policy");
 BAD(policy_without_name, SLOW " " FAST " 8 1 policy", "Feature value missing");
 BAD(duplicate_policy, SLOW " " FAST " 8 4 policy lru policy lru",
     "Duplicate feature");
+BAD(unknown_policy_param, SLOW " " FAST " 8 3 policy lfu min_freq=3",
+    "Unknown policy parameter");
+BAD(policy_param_of_lru, SLOW " " FAST " 8 3 policy lru aging=1",
+    "Unknown policy parameter");
+BAD(policy_param_too_big, SLOW " " FAST " 8 3 policy default min_freq=16",
+    "Policy parameter out of range");
+BAD(policy_param_zero, SLOW " " FAST " 8 3 policy lfu aging=0",
+    "Policy parameter out of range");
+BAD(policy_param_not_number, SLOW " " FAST " 8 3 policy lfu aging=x",
+    "Policy parameter out of range");
+BAD(policy_param_twice, SLOW " " FAST " 8 4 policy lfu aging=2 aging=3",
+    "Duplicate policy parameter");
 BAD(inflight_not_number, SLOW " " FAST " 8 2 migration_inflight lots",
     "Invalid migration_inflight");
 BAD(inflight_below_block, SLOW " " FAST " 64 2 migration_inflight 32",
@@ -243,6 +256,19 @@ FIXTURE_VARIANT_ADD(good, default_values_left_out) {
 		  "error_threshold 16",
 	.table = "@SLOW@ @FAST@ 8",
 	.info = "8 running default writethrough 0/",
+};
+
+FIXTURE_VARIANT_ADD(good, policy_params) {
+	.params = SLOW " " FAST " 8 5 policy default idle_turnovers=4 "
+		  "min_freq=5 writearound",
+	.table = "@SLOW@ @FAST@ 8 4 writearound policy default min_freq=5",
+	.info = "8 running default writearound 0/",
+};
+
+FIXTURE_VARIANT_ADD(good, lfu_aging) {
+	.params = SLOW " " FAST " 8 3 policy lfu aging=60",
+	.table = "@SLOW@ @FAST@ 8 3 policy lfu aging=60",
+	.info = "8 running lfu writethrough 0/",
 };
 
 FIXTURE_VARIANT_ADD(good, fast_exactly_one_block) {

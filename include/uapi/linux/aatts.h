@@ -208,6 +208,7 @@ enum aatts_cmd {
 	AATTS_CMD_STATS,
 	__AATTS_CMD_MAX
 };
+
 #define AATTS_CMD_MAX (__AATTS_CMD_MAX - 1)
 
 /* AATTS_DEV_A_FLAGS */
@@ -239,6 +240,7 @@ enum aatts_dev_attr {
 	AATTS_DEV_A_PAD,
 	__AATTS_DEV_A_LAST
 };
+
 #define AATTS_DEV_A_MAX (__AATTS_DEV_A_LAST - 1)
 
 /* AATTS_DEV_A_POLICY_PARAMS */
@@ -247,6 +249,7 @@ enum aatts_param_attr {
 	AATTS_PARAM_A_KV,		/* NLA_NESTED: AATTS_KV_A_* */
 	__AATTS_PARAM_A_LAST
 };
+
 #define AATTS_PARAM_A_MAX (__AATTS_PARAM_A_LAST - 1)
 
 enum aatts_kv_attr {
@@ -256,6 +259,7 @@ enum aatts_kv_attr {
 	AATTS_KV_A_PAD,
 	__AATTS_KV_A_LAST
 };
+
 #define AATTS_KV_A_MAX (__AATTS_KV_A_LAST - 1)
 
 /* AATTS_DEV_A_RANGES */
@@ -264,6 +268,7 @@ enum aatts_ranges_attr {
 	AATTS_RANGES_A_RANGE,		/* NLA_NESTED: AATTS_RANGE_A_* */
 	__AATTS_RANGES_A_LAST
 };
+
 #define AATTS_RANGES_A_MAX (__AATTS_RANGES_A_LAST - 1)
 
 enum aatts_range_attr {
@@ -275,6 +280,7 @@ enum aatts_range_attr {
 	AATTS_RANGE_A_PAD,
 	__AATTS_RANGE_A_LAST
 };
+
 #define AATTS_RANGE_A_MAX (__AATTS_RANGE_A_LAST - 1)
 
 /* AATTS_DEV_A_PARAMS */
@@ -288,6 +294,7 @@ enum aatts_params_attr {
 	AATTS_PARAMS_A_PAD,
 	__AATTS_PARAMS_A_LAST
 };
+
 #define AATTS_PARAMS_A_MAX (__AATTS_PARAMS_A_LAST - 1)
 
 /* AATTS_DEV_A_STATS: NLA_U64 each; names as in sysfs. */
@@ -318,6 +325,7 @@ enum aatts_stat_attr {
 	AATTS_STAT_A_PAD,
 	__AATTS_STAT_A_LAST
 };
+
 #define AATTS_STAT_A_MAX (__AATTS_STAT_A_LAST - 1)
 
 /* AATTS_DEV_A_RESIDENCY */
@@ -329,6 +337,7 @@ enum aatts_res_attr {
 	AATTS_RES_A_PAD,
 	__AATTS_RES_A_LAST
 };
+
 #define AATTS_RES_A_MAX (__AATTS_RES_A_LAST - 1)
 
 #endif /* _UAPI_LINUX_AATTS_H */
