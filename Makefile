@@ -52,8 +52,16 @@ deps:
 kmod:
 	$(MAKE) -C kmod KDIR=$(KDIR)
 
-user: $(B)/bin/aatts-sim
+user: $(B)/bin/aatts-sim $(B)/bin/aatts-tracegen $(B)/bin/aatts-trace
 	@mkdir -p $(B)/bin
+
+$(B)/bin/aatts-tracegen: tools/tracegen/main.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< -lm
+
+$(B)/bin/aatts-trace: $(wildcard tools/trace/*.c tools/trace/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^)
 
 $(B)/bin/aatts-sim: $(SIM_SRCS) $(SIM_HDRS) $(POLICY_SRCS) $(POLICY_HDRS)
 	@mkdir -p $(dir $@)
