@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdint.h>
+#include <time.h>
 #include <json.h>
 
 #include "replay.h"
@@ -29,6 +30,7 @@ static const char usage[] =
 "  --cache-blocks N    capacity N blocks\n"
 "  --policy LIST       comma-separated, default " ALL_POLICIES "\n"
 "  --json              one JSON array, one object per policy\n"
+"  --timing            to stderr: load time, each replay's time and rate\n"
 "  --help              this text\n";
 
 struct options {
@@ -39,6 +41,7 @@ struct options {
 	const char *policy[MAX_POLICIES];
 	int nr_policies;
 	bool json;
+	bool timing;
 };
 
 struct run {
@@ -98,6 +101,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "cache-ratio", required_argument, NULL, 'r' },
 		{ "cache-blocks", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "timing", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -116,6 +120,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 							"--cache-blocks");
 			break;
 		case 'j': o->json = true; break;
+		case 'T': o->timing = true; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: usage_error("bad option '%s'", argv[optind - 1]);
 		}
@@ -236,8 +241,17 @@ static int replay(const struct sim_trace *t, struct run *run)
 			       run->cache_blocks, &run->r);
 }
 
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 int main(int argc, char **argv)
 {
+	double t0, t1;
 	struct options o = { 0 };
 	struct run runs[MAX_POLICIES];
 	struct sim_trace t;
@@ -245,8 +259,14 @@ int main(int argc, char **argv)
 	int i;
 
 	parse_options(argc, argv, &o);
+	t0 = now();
 	if (sim_trace_load(o.trace, o.block_size, &t))
 		return 1;
+	if (o.timing)
+		fprintf(stderr, "timing: load %.3f s, %llu records, %llu read block accesses, %llu distinct blocks\n",
+			now() - t0, (unsigned long long)t.nr_rec,
+			(unsigned long long)t.nr_reads,
+			(unsigned long long)t.nr_blocks);
 	blocks = o.ratio ? blocks_of_ratio(t.nr_read_blocks, o.ratio) :
 			   o.cache_blocks;
 	if (!blocks || blocks > UINT32_MAX) {
@@ -262,9 +282,17 @@ int main(int argc, char **argv)
 			.cache_blocks = blocks,
 			.block_size = o.block_size,
 		};
+		t1 = now();
 		if (replay(&t, &runs[i])) {
 			sim_trace_free(&t);
 			return 1;
+		}
+		if (o.timing) {
+			double dt = now() - t1;
+
+			fprintf(stderr, "timing: %s %.3f s, %.0f read block accesses/s\n",
+				runs[i].policy, dt,
+				dt > 0 ? t.nr_reads / dt : 0.0);
 		}
 	}
 	sim_trace_free(&t);
