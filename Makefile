@@ -37,8 +37,8 @@ HOST_TEST_BINS := $(B)/tests/host/core_test $(B)/tests/host/gen_trace
 # The policy core, built into aatts.ko and, unchanged, into user space.
 POLICY_SRCS := $(wildcard kmod/policy/*.c)
 POLICY_HDRS := $(wildcard kmod/policy/*.h)
-SIM_SRCS := $(wildcard tools/sim/*.c)
-SIM_HDRS := $(wildcard tools/sim/*.h)
+SIM_SRCS := $(wildcard tools/sim/*.c) lib/predict/markov.c
+SIM_HDRS := $(wildcard tools/sim/*.h) lib/predict/markov.h
 JSONC_CFLAGS := $(shell pkg-config --cflags json-c)
 JSONC_LIBS := $(shell pkg-config --libs json-c)
 VM_TESTS := $(DM_TEST_BINS) tests/dm/datapath.sh tests/dm/fio_verify.sh \
@@ -65,7 +65,7 @@ $(B)/bin/aatts-trace: $(wildcard tools/trace/*.c tools/trace/*.h)
 
 $(B)/bin/aatts-sim: $(SIM_SRCS) $(SIM_HDRS) $(POLICY_SRCS) $(POLICY_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Ikmod/policy $(JSONC_CFLAGS) -o $@ $(SIM_SRCS) \
+	$(CC) $(CFLAGS) -Ikmod/policy -Ilib/predict $(JSONC_CFLAGS) -o $@ $(SIM_SRCS) \
 		$(POLICY_SRCS) $(JSONC_LIBS)
 
 tests: $(DM_TEST_BINS) $(HOST_TEST_BINS)

@@ -21,7 +21,10 @@
 static const char usage[] =
 "usage: aatts-sim --trace FILE --block-size BYTES\n"
 "                 (--cache-ratio R | --cache-blocks N)\n"
-"                 [--policy P[,P...]] [--json]\n"
+"                 [--policy P[,P...]] [--json] [--timing]\n"
+"                 [--prefetch markov [--prefetch-depth N]\n"
+"                  [--prefetch-max-len N] [--markov-entries N]\n"
+"                  [--markov-min-conf N]]\n"
 "\n"
 "Replays FILE (trace format v1) and prints each policy's read hit ratio.\n"
 "  --trace FILE        the trace\n"
@@ -31,6 +34,14 @@ static const char usage[] =
 "  --policy LIST       comma-separated, default " ALL_POLICIES "\n"
 "  --json              one JSON array, one object per policy\n"
 "  --timing            to stderr: load time, each replay's time and rate\n"
+"  --prefetch markov   a first-order Markov predictor (lib/predict/) sees\n"
+"                      each read record as an extent; predicted extents\n"
+"                      are promoted through the core (not for opt)\n"
+"  --prefetch-depth N  extents followed ahead per read record (default 1)\n"
+"  --prefetch-max-len N  blocks prefetched per extent (default 64)\n"
+"  --markov-entries N  predictor table entries (default: the distinct\n"
+"                      blocks, rounded up to a power of two, at most 2^22)\n"
+"  --markov-min-conf N confidence (1-3) needed to predict (default 2)\n"
 "  --help              this text\n";
 
 struct options {
@@ -42,12 +53,14 @@ struct options {
 	int nr_policies;
 	bool json;
 	bool timing;
+	struct sim_prefetch pf;
 };
 
 struct run {
 	const char *policy;
 	u64 cache_blocks;
 	u64 block_size;
+	bool prefetch;
 	struct sim_result r;
 };
 
@@ -73,6 +86,15 @@ static u64 parse_count(const char *s, const char *option)
 	v = strtoull(s, &end, 10);
 	if (errno || end == s || *end || *s < '0' || *s > '9' || !v)
 		usage_error("%s needs a positive integer", option);
+	return v;
+}
+
+static u32 parse_small(const char *s, const char *option, u32 max)
+{
+	u64 v = parse_count(s, option);
+
+	if (v > max)
+		usage_error("%s: at most %u", option, max);
 	return v;
 }
 
@@ -102,6 +124,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "cache-blocks", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "timing", no_argument, NULL, 'T' },
+		{ "prefetch", required_argument, NULL, 'P' },
+		{ "prefetch-depth", required_argument, NULL, 'D' },
+		{ "prefetch-max-len", required_argument, NULL, 'L' },
+		{ "markov-entries", required_argument, NULL, 'M' },
+		{ "markov-min-conf", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -121,6 +148,24 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'j': o->json = true; break;
 		case 'T': o->timing = true; break;
+		case 'P':
+			if (strcmp(optarg, "markov"))
+				usage_error("unknown --prefetch '%s'", optarg);
+			o->pf.markov = true;
+			break;
+		case 'D': o->pf.depth = parse_small(optarg, "--prefetch-depth",
+						   1024);
+			break;
+		case 'L': o->pf.max_len = parse_small(optarg,
+						      "--prefetch-max-len",
+						      1 << 20);
+			break;
+		case 'M': o->pf.entries = parse_small(optarg, "--markov-entries",
+						      1 << 30);
+			break;
+		case 'C': o->pf.min_conf = parse_small(optarg,
+						       "--markov-min-conf", 3);
+			break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: usage_error("bad option '%s'", argv[optind - 1]);
 		}
@@ -133,6 +178,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 		usage_error("give one of --cache-ratio and --cache-blocks");
 	if (!o->nr_policies)
 		parse_policies(all, o);
+	if (!o->pf.depth)
+		o->pf.depth = 1;
+	if (!o->pf.max_len)
+		o->pf.max_len = 64;
 }
 
 /*
@@ -170,8 +219,31 @@ static double ratio_of(const struct sim_result *r)
 /* Bytes read from the slow tier: read misses and prefetches. */
 static u64 slow_bytes(const struct run *run)
 {
-	return (run->r.accesses - run->r.hits + run->r.prefetched) *
-	       run->block_size;
+	return (run->r.accesses - run->r.hits + run->r.prefetched +
+		run->r.pf_issued) * run->block_size;
+}
+
+/* Prefetched blocks read before eviction, per prefetched block. */
+static double precision_of(const struct sim_result *r)
+{
+	return r->pf_issued ? (double)r->pf_useful / r->pf_issued : 0.0;
+}
+
+/* Would-be misses the prefetches turned into hits. */
+static double recall_of(const struct sim_result *r)
+{
+	u64 misses = r->accesses - r->hits;
+
+	return r->pf_useful + misses ?
+	       (double)r->pf_useful / (r->pf_useful + misses) : 0.0;
+}
+
+static void add_fixed(json_object *o, const char *key, double v)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%.6f", v);
+	json_object_object_add(o, key, json_object_new_double_s(v, text));
 }
 
 static void add_u64(json_object *o, const char *key, u64 v)
@@ -181,8 +253,9 @@ static void add_u64(json_object *o, const char *key, u64 v)
 
 static void print_json(const struct run *runs, int n)
 {
-	json_object *array = json_object_new_array();
+	json_object *array = json_object_new_array(), *epochs;
 	char ratio[32];
+	size_t e;
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -204,6 +277,28 @@ static void print_json(const struct run *runs, int n)
 		add_u64(o, "rejections", run->r.rejections);
 		add_u64(o, "prefetched", run->r.prefetched);
 		add_u64(o, "slow_bytes", slow_bytes(run));
+		if (run->prefetch) {
+			json_object_object_add(o, "prefetch",
+					       json_object_new_string("markov"));
+			add_u64(o, "prefetch_predictions",
+				run->r.pf_predictions);
+			add_u64(o, "prefetch_issued", run->r.pf_issued);
+			add_u64(o, "prefetch_useful", run->r.pf_useful);
+			add_fixed(o, "prefetch_precision",
+				  precision_of(&run->r));
+			add_fixed(o, "prefetch_recall", recall_of(&run->r));
+			add_u64(o, "predictor_bytes", run->r.pf_bytes);
+		}
+		epochs = json_object_new_array();
+		for (e = 0; e < run->r.nr_epoch_slow; e++) {
+			/* Nothing after the last E: no epoch there. */
+			if (e + 1 == run->r.nr_epoch_slow && e &&
+			    !run->r.epoch_slow[e])
+				break;
+			json_object_array_add(epochs, json_object_new_uint64(
+				run->r.epoch_slow[e] * run->block_size));
+		}
+		json_object_object_add(o, "epoch_slow_bytes", epochs);
 		json_object_array_add(array, o);
 	}
 	puts(json_object_to_json_string_ext(array, JSON_C_TO_STRING_PRETTY));
@@ -230,15 +325,22 @@ static void print_table(const struct run *runs, int n)
 		       (unsigned long long)run->r.evictions,
 		       (unsigned long long)run->r.rejections,
 		       (unsigned long long)slow_bytes(run));
+		if (run->prefetch)
+			printf("%-8s prefetch markov: %llu blocks issued, %llu useful, precision %.4f, recall %.4f\n",
+			       run->policy,
+			       (unsigned long long)run->r.pf_issued,
+			       (unsigned long long)run->r.pf_useful,
+			       precision_of(&run->r), recall_of(&run->r));
 	}
 }
 
-static int replay(const struct sim_trace *t, struct run *run)
+static int replay(const struct sim_trace *t, struct run *run,
+		  const struct sim_prefetch *pf)
 {
 	if (!strcmp(run->policy, "opt"))
 		return sim_replay_opt(t, run->cache_blocks, &run->r);
 	return sim_replay_core(t, aatts_policy_lookup(run->policy),
-			       run->cache_blocks, &run->r);
+			       run->cache_blocks, pf, &run->r);
 }
 
 static double now(void)
@@ -267,6 +369,8 @@ int main(int argc, char **argv)
 			now() - t0, (unsigned long long)t.nr_rec,
 			(unsigned long long)t.nr_reads,
 			(unsigned long long)t.nr_blocks);
+	if (!o.pf.entries)
+		o.pf.entries = t.nr_blocks < 1 << 22 ? t.nr_blocks : 1 << 22;
 	blocks = o.ratio ? blocks_of_ratio(t.nr_read_blocks, o.ratio) :
 			   o.cache_blocks;
 	if (!blocks || blocks > UINT32_MAX) {
@@ -281,9 +385,10 @@ int main(int argc, char **argv)
 			.policy = o.policy[i],
 			.cache_blocks = blocks,
 			.block_size = o.block_size,
+			.prefetch = o.pf.markov && strcmp(o.policy[i], "opt"),
 		};
 		t1 = now();
-		if (replay(&t, &runs[i])) {
+		if (replay(&t, &runs[i], runs[i].prefetch ? &o.pf : NULL)) {
 			sim_trace_free(&t);
 			return 1;
 		}
@@ -300,5 +405,7 @@ int main(int argc, char **argv)
 		print_json(runs, o.nr_policies);
 	else
 		print_table(runs, o.nr_policies);
+	for (i = 0; i < o.nr_policies; i++)
+		sim_result_free(&runs[i].r);
 	return 0;
 }

@@ -333,8 +333,10 @@ static void renumber(struct loader *l, struct sim_trace *t)
 		}
 		if (r->op == SIM_HINT && ++l->epoch_hints > t->max_epoch_hints)
 			t->max_epoch_hints = l->epoch_hints;
-		if (r->op == SIM_EPOCH)
+		if (r->op == SIM_EPOCH) {
 			l->epoch_hints = 0;
+			t->nr_epochs++;
+		}
 		n++;
 	}
 	t->nr_rec = n;
