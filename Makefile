@@ -6,6 +6,7 @@
 #   make deps       install what the build, tests and demo need (Debian)
 #   make check      host tests + VM tests; ends with "N passed, N failed"
 #   make demo       boot the VM, run fio through an aatts device
+#   make bench      simulator matrix + VM runs -> bench/ (CSV, PNG, REPORT.md)
 #   make style      checkpatch, W=1 and sparse on the kernel code
 #
 # KDIR= builds the module against another kernel tree (default: headers of
@@ -97,6 +98,13 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@tests/vm/run --timeout 900 scripts/demo
 
+# Not a test: the simulator matrix, plots and bench/REPORT.md, plus the VM
+# runs (BENCH_VM=0 skips them); see scripts/bench.
+bench:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@scripts/bench
+
 # Not a test: aatts vs dm-linear and dm-cache in one VM run, with ratios.
 bench-datapath:
 	@$(MAKE) --no-print-directory deps
@@ -111,4 +119,4 @@ clean:
 	$(MAKE) -C kmod KDIR=$(KDIR) clean
 	rm -rf $(B)
 
-.PHONY: all deps kmod user tests check demo bench-datapath style clean
+.PHONY: all deps kmod user tests check demo bench bench-datapath style clean
