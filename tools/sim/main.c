@@ -16,12 +16,14 @@
 #include "replay.h"
 
 #define ALL_POLICIES "lru,fifo,minio,lfu,isa,default,opt"
+#define REF_POLICIES "lru,fifo,minio,opt"
 #define MAX_POLICIES 32
 
 static const char usage[] =
 "usage: aatts-sim --trace FILE --block-size BYTES\n"
 "                 (--cache-ratio R | --cache-blocks N)\n"
-"                 [--policy P[,P...]] [--json] [--timing]\n"
+"                 [--policy P[,P...]] [--json | --csv] [--timing]\n"
+"                 [--engine core|ref]\n"
 "                 [--prefetch markov [--prefetch-depth N]\n"
 "                  [--prefetch-max-len N] [--markov-entries N]\n"
 "                  [--markov-min-conf N]]\n"
@@ -32,8 +34,15 @@ static const char usage[] =
 "  --cache-ratio R     capacity floor(D * R) blocks, D = distinct blocks read\n"
 "  --cache-blocks N    capacity N blocks\n"
 "  --policy LIST       comma-separated, default " ALL_POLICIES "\n"
+"                      (with --engine ref: " REF_POLICIES ")\n"
 "  --json              one JSON array, one object per policy\n"
+"  --csv               a header line, then one CSV line per policy (the\n"
+"                      JSON fields; epoch_slow_bytes ';'-separated)\n"
 "  --timing            to stderr: load time, each replay's time and rate\n"
+"  --engine E          core (default): lru, fifo, minio, lfu, isa, default\n"
+"                      through the policy core; ref: lru, fifo and minio\n"
+"                      written from the trace format's definitions, O(1)\n"
+"                      per access, a cross-check of the core (no prefetch)\n"
 "  --prefetch markov   a first-order Markov predictor (lib/predict/) sees\n"
 "                      each read record as an extent; predicted extents\n"
 "                      are promoted through the core (not for opt)\n"
@@ -52,6 +61,8 @@ struct options {
 	const char *policy[MAX_POLICIES];
 	int nr_policies;
 	bool json;
+	bool csv;
+	bool ref;
 	bool timing;
 	struct sim_prefetch pf;
 };
@@ -124,6 +135,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "cache-blocks", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "timing", no_argument, NULL, 'T' },
+		{ "csv", no_argument, NULL, 'V' },
+		{ "engine", required_argument, NULL, 'E' },
 		{ "prefetch", required_argument, NULL, 'P' },
 		{ "prefetch-depth", required_argument, NULL, 'D' },
 		{ "prefetch-max-len", required_argument, NULL, 'L' },
@@ -132,8 +145,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	static char all[] = ALL_POLICIES;
-	int opt;
+	static char all[] = ALL_POLICIES, ref[] = REF_POLICIES;
+	int opt, i;
 
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -148,6 +161,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'j': o->json = true; break;
 		case 'T': o->timing = true; break;
+		case 'V': o->csv = true; break;
+		case 'E':
+			if (!strcmp(optarg, "ref"))
+				o->ref = true;
+			else if (strcmp(optarg, "core"))
+				usage_error("unknown --engine '%s'", optarg);
+			break;
 		case 'P':
 			if (strcmp(optarg, "markov"))
 				usage_error("unknown --prefetch '%s'", optarg);
@@ -177,7 +197,16 @@ static void parse_options(int argc, char **argv, struct options *o)
 	if (!o->ratio == !o->cache_blocks)
 		usage_error("give one of --cache-ratio and --cache-blocks");
 	if (!o->nr_policies)
-		parse_policies(all, o);
+		parse_policies(o->ref ? ref : all, o);
+	if (o->json && o->csv)
+		usage_error("give at most one of --json and --csv");
+	for (i = 0; o->ref && i < o->nr_policies; i++)
+		if (strcmp(o->policy[i], "opt") &&
+		    !sim_ref_supports(o->policy[i]))
+			usage_error("--engine ref has no policy '%s'",
+				    o->policy[i]);
+	if (o->ref && o->pf.markov)
+		usage_error("--engine ref does not prefetch");
 	if (!o->pf.depth)
 		o->pf.depth = 1;
 	if (!o->pf.max_len)
@@ -305,6 +334,41 @@ static void print_json(const struct run *runs, int n)
 	json_object_put(array);
 }
 
+static void print_csv(const struct run *runs, int n)
+{
+	size_t e, nr;
+	int i;
+
+	puts("policy,hits,accesses,hit_ratio,cache_blocks,block_size,promotions,evictions,rejections,prefetched,slow_bytes,prefetch,prefetch_issued,prefetch_useful,prefetch_precision,prefetch_recall,epoch_slow_bytes");
+	for (i = 0; i < n; i++) {
+		const struct run *run = &runs[i];
+		const struct sim_result *r = &run->r;
+
+		printf("%s,%llu,%llu,%.6f,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%s,%llu,%llu,%.6f,%.6f,",
+		       run->policy, (unsigned long long)r->hits,
+		       (unsigned long long)r->accesses, ratio_of(r),
+		       (unsigned long long)run->cache_blocks,
+		       (unsigned long long)run->block_size,
+		       (unsigned long long)r->promotions,
+		       (unsigned long long)r->evictions,
+		       (unsigned long long)r->rejections,
+		       (unsigned long long)r->prefetched,
+		       (unsigned long long)slow_bytes(run),
+		       run->prefetch ? "markov" : "none",
+		       (unsigned long long)r->pf_issued,
+		       (unsigned long long)r->pf_useful, precision_of(r),
+		       recall_of(r));
+		nr = r->nr_epoch_slow;
+		if (nr > 1 && !r->epoch_slow[nr - 1])
+			nr--;
+		for (e = 0; e < nr; e++)
+			printf("%s%llu", e ? ";" : "",
+			       (unsigned long long)(r->epoch_slow[e] *
+						    run->block_size));
+		putchar('\n');
+	}
+}
+
 static void print_table(const struct run *runs, int n)
 {
 	int i;
@@ -335,10 +399,13 @@ static void print_table(const struct run *runs, int n)
 }
 
 static int replay(const struct sim_trace *t, struct run *run,
-		  const struct sim_prefetch *pf)
+		  const struct sim_prefetch *pf, bool ref)
 {
 	if (!strcmp(run->policy, "opt"))
 		return sim_replay_opt(t, run->cache_blocks, &run->r);
+	if (ref)
+		return sim_replay_ref(t, run->policy, run->cache_blocks,
+				      &run->r);
 	return sim_replay_core(t, aatts_policy_lookup(run->policy),
 			       run->cache_blocks, pf, &run->r);
 }
@@ -388,7 +455,8 @@ int main(int argc, char **argv)
 			.prefetch = o.pf.markov && strcmp(o.policy[i], "opt"),
 		};
 		t1 = now();
-		if (replay(&t, &runs[i], runs[i].prefetch ? &o.pf : NULL)) {
+		if (replay(&t, &runs[i], runs[i].prefetch ? &o.pf : NULL,
+			   o.ref)) {
 			sim_trace_free(&t);
 			return 1;
 		}
@@ -403,6 +471,8 @@ int main(int argc, char **argv)
 	sim_trace_free(&t);
 	if (o.json)
 		print_json(runs, o.nr_policies);
+	else if (o.csv)
+		print_csv(runs, o.nr_policies);
 	else
 		print_table(runs, o.nr_policies);
 	for (i = 0; i < o.nr_policies; i++)

@@ -36,6 +36,13 @@ int sim_replay_core(const struct sim_trace *t, enum aatts_policy_id id,
 /* Belady's OPT with bypass, the bound (tools/sim/opt.c). */
 int sim_replay_opt(const struct sim_trace *t, u32 cache_blocks,
 		   struct sim_result *r);
+/*
+ * lru, fifo and minio straight from trace format v1, without the core
+ * (tools/sim/ref.c, --engine ref).
+ */
+bool sim_ref_supports(const char *policy);
+int sim_replay_ref(const struct sim_trace *t, const char *policy,
+		   u32 cache_blocks, struct sim_result *r);
 void sim_result_free(struct sim_result *r);
 
 #endif /* AATTS_SIM_REPLAY_H */

@@ -238,7 +238,6 @@ static int add_record(struct loader *l, const char *line)
 	int nr_fields;
 	u64 v[3] = { 0 };
 	u32 op;
-	u64 b;
 
 	if (parse_op(line[0], &op, &nr_fields) ||
 	    !parse_fields(line + 1, v, nr_fields))
@@ -252,31 +251,91 @@ static int add_record(struct loader *l, const char *line)
 	r->first = v[0] / l->block_size;
 	r->last = op == SIM_EPOCH ? 0 : (v[0] + v[1] - 1) / l->block_size;
 	r->score = v[2] > UINT32_MAX ? UINT32_MAX : v[2];
-	if (op == SIM_READ || op == SIM_WRITE || op == SIM_PREFETCH) {
-		r->score = set_add(&l->blocks, r->first);
-		for (b = r->first; b++ < r->last;)
-			set_add(&l->blocks, b);
-	}
 	return 0;
 }
 
+static bool has_blocks(const struct raw_record *r)
+{
+	return r->op == SIM_READ || r->op == SIM_WRITE || r->op == SIM_PREFETCH;
+}
+
+/*
+ * Adds the blocks of records from..to-1 to the set, the first block of
+ * each in its pid.  The table is far larger than the caches: each record
+ * prefetches the slot of the record AHEAD places on, so that several
+ * misses are under way at once.
+ */
+#define AHEAD 16
+
+static void index_records(struct loader *l, size_t from, size_t to)
+{
+	struct block_set *s = &l->blocks;
+	size_t i;
+	u64 b;
+
+	for (i = from; i < to; i++) {
+		struct raw_record *r = &l->raw[i];
+
+		if (i + AHEAD < to && s->e && has_blocks(&l->raw[i + AHEAD]))
+			__builtin_prefetch(&s->e[slot_of(s,
+						l->raw[i + AHEAD].first)]);
+		if (!has_blocks(r))
+			continue;
+		r->score = set_add(s, r->first);
+		for (b = r->first; b++ < r->last;)
+			set_add(s, b);
+	}
+}
+
+static int one_line(struct loader *l, char *line, size_t len)
+{
+	l->line++;
+	line[len] = '\0';
+	if (memchr(line, '\0', len))
+		return fail(l, "NUL byte in line", line);
+	if (line[0] == '#')
+		return 0;
+	return add_record(l, line);
+}
+
+/* Reads f in large chunks and hands each line to one_line(). */
 static int read_lines(struct loader *l, FILE *f)
 {
-	char *line = NULL;
-	size_t size = 0;
-	ssize_t len;
+	size_t cap = 1 << 20, have = 0, start, got, len, indexed = 0;
+	char *buf = zalloc(cap, 1), *nl;
+	bool eof = false;
 	int ret = 0;
 
-	while (!ret && (len = getline(&line, &size, f)) > 0) {
-		l->line++;
-		if (line[len - 1] == '\n')
-			line[--len] = '\0';
-		if (strlen(line) != (size_t)len)
-			ret = fail(l, "NUL byte in line", line);
-		else if (line[0] != '#')
-			ret = add_record(l, line);
+	while (!ret && !eof) {
+		if (have + 1 >= cap) {	/* a line longer than the buffer */
+			cap *= 2;
+			buf = realloc(buf, cap);
+			if (!buf) {
+				fprintf(stderr, "aatts-sim: out of memory\n");
+				exit(1);
+			}
+		}
+		got = fread(buf + have, 1, cap - 1 - have, f);
+		eof = !got;
+		have += got;
+		for (start = 0; !ret && start < have; start += len + 1) {
+			nl = memchr(buf + start, '\n', have - start);
+			if (!nl && !eof)
+				break;
+			len = nl ? (size_t)(nl - (buf + start)) : have - start;
+			ret = one_line(l, buf + start, len);
+		}
+		if (start > have)
+			start = have;
+		memmove(buf, buf + start, have - start);
+		have -= start;
+		if (l->nr_raw - indexed >= 4096) {
+			index_records(l, indexed, l->nr_raw);
+			indexed = l->nr_raw;
+		}
 	}
-	free(line);
+	free(buf);
+	index_records(l, indexed, l->nr_raw);
 	if (!ret && ferror(f)) {
 		fprintf(stderr, "aatts-sim: %s: read error\n", l->path);
 		ret = -1;
