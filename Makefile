@@ -33,7 +33,8 @@ TEST_CFLAGS := $(CFLAGS) $(SANFLAGS) -Wno-unused-parameter -Itests/lib \
 	-I$(SELFTESTS)
 
 DM_TEST_BINS := $(B)/tests/dm/table_test $(B)/tests/dm/race_test
-HOST_TEST_BINS := $(B)/tests/host/core_test $(B)/tests/host/gen_trace
+HOST_TEST_BINS := $(B)/tests/host/core_test $(B)/tests/host/gen_trace \
+	$(B)/tests/host/markov_test
 
 # The policy core, built into aatts.ko and, unchanged, into user space.
 POLICY_SRCS := $(wildcard kmod/policy/*.c)
@@ -75,6 +76,12 @@ $(B)/tests/host/core_test: tests/host/sim/core_test.c $(POLICY_SRCS) \
 		$(POLICY_HDRS) $(SELFTESTS)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -Ikmod/policy -o $@ $< $(POLICY_SRCS)
+
+$(B)/tests/host/markov_test: tests/host/sim/markov_test.c \
+		lib/predict/markov.c lib/predict/markov.h \
+		$(SELFTESTS)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -Ilib/predict -o $@ $< lib/predict/markov.c
 
 $(B)/tests/host/gen_trace: tests/host/sim/gen_trace.c
 	@mkdir -p $(dir $@)
