@@ -6,6 +6,7 @@
 #   make deps       install what the build, tests and demo need (Debian)
 #   make check      host tests + VM tests; ends with "N passed, N failed"
 #   make demo       boot the VM, run fio through an aatts device
+#   make bench      simulator matrix + VM runs -> bench/ (CSV, PNG, REPORT.md)
 #   make style      checkpatch, W=1 and sparse on the kernel code
 #
 # KDIR= builds the module against another kernel tree (default: headers of
@@ -32,13 +33,14 @@ TEST_CFLAGS := $(CFLAGS) $(SANFLAGS) -Wno-unused-parameter -Itests/lib \
 	-I$(SELFTESTS)
 
 DM_TEST_BINS := $(B)/tests/dm/table_test $(B)/tests/dm/race_test
-HOST_TEST_BINS := $(B)/tests/host/core_test $(B)/tests/host/gen_trace
+HOST_TEST_BINS := $(B)/tests/host/core_test $(B)/tests/host/gen_trace \
+	$(B)/tests/host/markov_test
 
 # The policy core, built into aatts.ko and, unchanged, into user space.
 POLICY_SRCS := $(wildcard kmod/policy/*.c)
 POLICY_HDRS := $(wildcard kmod/policy/*.h)
-SIM_SRCS := $(wildcard tools/sim/*.c)
-SIM_HDRS := $(wildcard tools/sim/*.h)
+SIM_SRCS := $(wildcard tools/sim/*.c) lib/predict/markov.c
+SIM_HDRS := $(wildcard tools/sim/*.h) lib/predict/markov.h
 JSONC_CFLAGS := $(shell pkg-config --cflags json-c)
 JSONC_LIBS := $(shell pkg-config --libs json-c)
 VM_TESTS := $(DM_TEST_BINS) tests/dm/datapath.sh tests/dm/fio_verify.sh \
@@ -52,12 +54,20 @@ deps:
 kmod:
 	$(MAKE) -C kmod KDIR=$(KDIR)
 
-user: $(B)/bin/aatts-sim
+user: $(B)/bin/aatts-sim $(B)/bin/aatts-tracegen $(B)/bin/aatts-trace
 	@mkdir -p $(B)/bin
+
+$(B)/bin/aatts-tracegen: tools/tracegen/main.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< -lm
+
+$(B)/bin/aatts-trace: $(wildcard tools/trace/*.c tools/trace/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^)
 
 $(B)/bin/aatts-sim: $(SIM_SRCS) $(SIM_HDRS) $(POLICY_SRCS) $(POLICY_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Ikmod/policy $(JSONC_CFLAGS) -o $@ $(SIM_SRCS) \
+	$(CC) $(CFLAGS) -Ikmod/policy -Ilib/predict $(JSONC_CFLAGS) -o $@ $(SIM_SRCS) \
 		$(POLICY_SRCS) $(JSONC_LIBS)
 
 tests: $(DM_TEST_BINS) $(HOST_TEST_BINS)
@@ -66,6 +76,12 @@ $(B)/tests/host/core_test: tests/host/sim/core_test.c $(POLICY_SRCS) \
 		$(POLICY_HDRS) $(SELFTESTS)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -Ikmod/policy -o $@ $< $(POLICY_SRCS)
+
+$(B)/tests/host/markov_test: tests/host/sim/markov_test.c \
+		lib/predict/markov.c lib/predict/markov.h \
+		$(SELFTESTS)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -Ilib/predict -o $@ $< lib/predict/markov.c
 
 $(B)/tests/host/gen_trace: tests/host/sim/gen_trace.c
 	@mkdir -p $(dir $@)
@@ -89,6 +105,13 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@tests/vm/run --timeout 900 scripts/demo
 
+# Not a test: the simulator matrix, plots and bench/REPORT.md, plus the VM
+# runs (BENCH_VM=0 skips them); see scripts/bench.
+bench:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@scripts/bench
+
 # Not a test: aatts vs dm-linear and dm-cache in one VM run, with ratios.
 bench-datapath:
 	@$(MAKE) --no-print-directory deps
@@ -103,4 +126,4 @@ clean:
 	$(MAKE) -C kmod KDIR=$(KDIR) clean
 	rm -rf $(B)
 
-.PHONY: all deps kmod user tests check demo bench-datapath style clean
+.PHONY: all deps kmod user tests check demo bench bench-datapath style clean

@@ -35,7 +35,7 @@ usage() {
 }
 
 printf 'R 0 4096\n' >"$TMP/good"
-ktap_plan 21
+ktap_plan 25
 bad_line "unknown record" "X 0 4096"
 bad_line "missing field" "R 0"
 bad_line "extra field" "R 0 4096 1"
@@ -58,6 +58,13 @@ usage "zero block size" --trace "$TMP/good" --block-size 0 --cache-blocks 1
 usage "bad ratio" --trace "$TMP/good" --block-size 4096 --cache-ratio 0.5x
 usage "unknown option" --trace "$TMP/good" --block-size 4096 \
 	--cache-blocks 1 --bogus
+usage "unknown prefetcher" --trace "$TMP/good" --block-size 4096 \
+	--cache-blocks 1 --prefetch oracle
+usage "json and csv" --trace "$TMP/good" --block-size 4096 \
+	--cache-blocks 1 --json --csv
+usage "markov confidence above 3" --trace "$TMP/good" --block-size 4096 \
+	--cache-blocks 1 --prefetch markov --markov-min-conf 4
+bad_line "P without length" "P 4096"
 ktap_test "--help exits 0" "$SIM" --help
 out=$("$SIM" --trace "$TMP/missing" --block-size 1 --cache-blocks 1 2>&1)
 ktap_result "missing trace file: exit 1" $(($? != 1))

@@ -87,7 +87,12 @@ R 2 1
 R 3 1
 T
 
-ktap_plan 18
+# Sparse offsets: blocks 0 and 2^64 - 2 (block size 1), memory capped at
+# 100 MB: nothing may be sized by the largest offset.  Cache 2: 0, x, 0
+# (hit), x (hit): 2 hits of 4.
+printf 'R 0 1\nR 18446744073709551614 1\nR 0 1\nR 18446744073709551614 1\n' >"$TMP/sparse"
+
+ktap_plan 20
 for p in lru fifo; do
 	expect_sim "abacab $p, 1 block: 0 hits" "$TMP/abacab" $p \
 		"--block-size 4096 --cache-blocks 1" "hits=0 accesses=6"
@@ -124,4 +129,11 @@ expect_sim "lru on the lfu trace: 2 hits" "$TMP/lfu" lru \
 expect_sim "isa: staged hints, highest kept, minimum evicted, lru ties" \
 	"$TMP/isa" isa "--block-size 1 --cache-blocks 2" \
 	"hits=3 accesses=14 promotions=5 evictions=3 rejections=6"
+out=$(ulimit -v 100000; "$SIM" --trace "$TMP/sparse" --block-size 1 \
+	--cache-blocks 2 --policy lru,opt --json 2>&1)
+ktap_check "sparse offsets near 2^64 in 100 MB: 2 hits of 4" \
+	"$(grep -o '"hits":[0-9]*' <<<"$out" | paste -sd' ')" = '"hits":2 "hits":2'
+out=$(ulimit -v 100000; "$SIM" --trace "$TMP/sparse" --block-size 1 \
+	--cache-blocks 2 --policy lru --engine ref --prefetch-depth 1 --json 2>&1)
+ktap_check "sparse offsets, reference engine: 2 hits" "$(field hits <<<"$out")" = 2
 ktap_finish

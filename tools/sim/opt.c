@@ -124,7 +124,9 @@ int sim_replay_opt(const struct sim_trace *t, u32 cache_blocks,
 		   struct sim_result *r)
 {
 	struct opt o = { 0 };
-	u32 i;
+	u64 slow_before = 0;
+	size_t k, epoch = 0;
+	u32 i, end;
 
 	if (t->nr_reads >= NEVER) {
 		fprintf(stderr, "aatts-sim: opt: too many read accesses\n");
@@ -137,8 +139,21 @@ int sim_replay_opt(const struct sim_trace *t, u32 cache_blocks,
 	o.heap = zalloc_array(cache_blocks, sizeof(*o.heap));
 	precompute(t, &o);
 	memset(r, 0, sizeof(*r));
-	for (i = 0; i < t->nr_reads; i++)
-		access_block(&o, i, cache_blocks, r);
+	r->nr_epoch_slow = t->nr_epochs + 1;
+	r->epoch_slow = zalloc_array(r->nr_epoch_slow, sizeof(u64));
+	for (k = 0, i = 0; k < t->nr_rec; k++) {
+		const struct sim_record *rec = &t->rec[k];
+
+		if (rec->op == SIM_EPOCH) {
+			r->epoch_slow[epoch++] = i - r->hits - slow_before;
+			slow_before = i - r->hits;
+		} else if (rec->op == SIM_READ) {
+			end = i + (rec->last - rec->first + 1);
+			for (; i < end; i++)
+				access_block(&o, i, cache_blocks, r);
+		}
+	}
+	r->epoch_slow[epoch] = i - r->hits - slow_before;
 	r->accesses = t->nr_reads;
 	free(o.seq);
 	free(o.next);

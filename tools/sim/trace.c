@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdint.h>
+#include <sys/mman.h>
 
 #include "trace.h"
 
@@ -13,16 +14,31 @@
 struct raw_record {
 	u64 first;
 	u64 last;
-	u32 score;
+	u32 score;		/* SIM_HINT; R, W, P: the first block's pid */
 	u32 op;
 };
 
-/* A growing array of block numbers, kept sorted and unique on demand. */
-struct block_set {
-	u64 *block;
-	size_t nr;
-	size_t cap;
+/*
+ * The distinct blocks: an open-addressing hash set (linear probing) of
+ * block numbers, then, once sorted, each block's dense number.  Memory
+ * follows the distinct blocks, never the largest offset.
+ */
+struct set_entry {
+	u64 key;		/* EMPTY_KEY: free (block EMPTY_KEY: has_max) */
+	u32 pid;		/* provisional id, in order of arrival */
 };
+
+struct block_set {
+	struct set_entry *e;
+	size_t nr;
+	size_t mask;		/* capacity - 1 */
+	bool has_max;		/* block UINT64_MAX (block size 1) */
+	u32 max_pid;
+	u64 *sorted;		/* after set_number(): the blocks, ascending */
+	u32 *rank;		/* after set_number(): pid -> dense number */
+};
+
+#define EMPTY_KEY UINT64_MAX
 
 struct loader {
 	const char *path;
@@ -62,29 +78,113 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void set_compact(struct block_set *s)
+static void *zalloc(size_t n, size_t size)
 {
-	size_t i, n = 0;
+	void *p = calloc(n ? n : 1, size);
 
-	qsort(s->block, s->nr, sizeof(*s->block), cmp_u64);
-	for (i = 0; i < s->nr; i++)
-		if (!n || s->block[n - 1] != s->block[i])
-			s->block[n++] = s->block[i];
-	s->nr = n;
-}
-
-static void set_add(struct block_set *s, u64 block)
-{
-	if (s->nr == s->cap) {
-		if (s->nr)
-			set_compact(s);
-		if (s->nr >= s->cap / 2)
-			s->block = grow(s->block, &s->cap, sizeof(*s->block));
+	if (!p) {
+		fprintf(stderr, "aatts-sim: out of memory\n");
+		exit(1);
 	}
-	s->block[s->nr++] = block;
+	return p;
 }
 
-/* Index of the first block >= b in the compacted set. */
+static inline size_t slot_of(const struct block_set *s, u64 block)
+{
+	return ((block * 0x9e3779b97f4a7c15ULL) >> 20) & s->mask;
+}
+
+static size_t set_find(const struct block_set *s, u64 block)
+{
+	size_t j;
+
+	for (j = slot_of(s, block);
+	     s->e[j].key != block && s->e[j].key != EMPTY_KEY;
+	     j = (j + 1) & s->mask)
+		;
+	return j;
+}
+
+/* Large tables go on huge pages where the kernel allows: fewer TLB misses. */
+static void *table_alloc(size_t bytes)
+{
+	void *p;
+
+	if (bytes < (2 << 20))
+		return zalloc(bytes, 1);
+	p = aligned_alloc(2 << 20, (bytes + (2 << 20) - 1) & ~((size_t)(2 << 20) - 1));
+	if (!p) {
+		fprintf(stderr, "aatts-sim: out of memory\n");
+		exit(1);
+	}
+	madvise(p, bytes, MADV_HUGEPAGE);
+	return p;
+}
+
+static void set_rehash(struct block_set *s, size_t cap)
+{
+	struct set_entry *old = s->e;
+	size_t i, old_cap = s->e ? s->mask + 1 : 0;
+
+	s->e = table_alloc(cap * sizeof(*s->e));
+	memset(s->e, 0xff, cap * sizeof(*s->e));
+	s->mask = cap - 1;
+	for (i = 0; i < old_cap; i++)
+		if (old[i].key != EMPTY_KEY)
+			s->e[set_find(s, old[i].key)] = old[i];
+	free(old);
+}
+
+/* Adds a block (once); returns its provisional id. */
+static u32 set_add(struct block_set *s, u64 block)
+{
+	size_t j;
+
+	if (s->nr + s->has_max >= UINT32_MAX - 1) {
+		fprintf(stderr, "aatts-sim: more than 2^32 distinct blocks\n");
+		exit(1);
+	}
+	if (block == EMPTY_KEY) {
+		if (!s->has_max)
+			s->max_pid = s->nr++;
+		s->has_max = true;
+		return s->max_pid;
+	}
+	if (!s->e || 2 * (s->nr + 1) > s->mask + 1)
+		set_rehash(s, s->e ? 2 * (s->mask + 1) : 1 << 16);
+	j = set_find(s, block);
+	if (s->e[j].key == EMPTY_KEY) {
+		s->e[j].key = block;
+		s->e[j].pid = s->nr++;
+	}
+	return s->e[j].pid;
+}
+
+/*
+ * Sorts the blocks and numbers them 0.. in ascending order: rank[] maps
+ * each provisional id to the dense number.
+ */
+static void set_number(struct block_set *s)
+{
+	size_t i, n = 0, cap = s->e ? s->mask + 1 : 0;
+
+	s->sorted = zalloc(s->nr, sizeof(*s->sorted));
+	s->rank = zalloc(s->nr, sizeof(*s->rank));
+	for (i = 0; i < cap; i++)
+		if (s->e[i].key != EMPTY_KEY)
+			s->sorted[n++] = s->e[i].key;
+	qsort(s->sorted, n, sizeof(*s->sorted), cmp_u64);
+	for (i = 0; i < n; i++)
+		s->rank[s->e[set_find(s, s->sorted[i])].pid] = i;
+	if (s->has_max) {
+		s->rank[s->max_pid] = n;
+		s->sorted[n++] = EMPTY_KEY;
+	}
+	free(s->e);
+	s->e = NULL;
+}
+
+/* Index of the first block >= b in the sorted set. */
 static size_t set_lower_bound(const struct block_set *s, u64 b)
 {
 	size_t lo = 0, hi = s->nr;
@@ -92,7 +192,7 @@ static size_t set_lower_bound(const struct block_set *s, u64 b)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (s->block[mid] < b)
+		if (s->sorted[mid] < b)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -138,7 +238,6 @@ static int add_record(struct loader *l, const char *line)
 	int nr_fields;
 	u64 v[3] = { 0 };
 	u32 op;
-	u64 b;
 
 	if (parse_op(line[0], &op, &nr_fields) ||
 	    !parse_fields(line + 1, v, nr_fields))
@@ -152,29 +251,91 @@ static int add_record(struct loader *l, const char *line)
 	r->first = v[0] / l->block_size;
 	r->last = op == SIM_EPOCH ? 0 : (v[0] + v[1] - 1) / l->block_size;
 	r->score = v[2] > UINT32_MAX ? UINT32_MAX : v[2];
-	if (op == SIM_READ || op == SIM_WRITE || op == SIM_PREFETCH)
-		for (b = r->first; b <= r->last; b++)
-			set_add(&l->blocks, b);
 	return 0;
 }
 
+static bool has_blocks(const struct raw_record *r)
+{
+	return r->op == SIM_READ || r->op == SIM_WRITE || r->op == SIM_PREFETCH;
+}
+
+/*
+ * Adds the blocks of records from..to-1 to the set, the first block of
+ * each in its pid.  The table is far larger than the caches: each record
+ * prefetches the slot of the record AHEAD places on, so that several
+ * misses are under way at once.
+ */
+#define AHEAD 16
+
+static void index_records(struct loader *l, size_t from, size_t to)
+{
+	struct block_set *s = &l->blocks;
+	size_t i;
+	u64 b;
+
+	for (i = from; i < to; i++) {
+		struct raw_record *r = &l->raw[i];
+
+		if (i + AHEAD < to && s->e && has_blocks(&l->raw[i + AHEAD]))
+			__builtin_prefetch(&s->e[slot_of(s,
+						l->raw[i + AHEAD].first)]);
+		if (!has_blocks(r))
+			continue;
+		r->score = set_add(s, r->first);
+		for (b = r->first; b++ < r->last;)
+			set_add(s, b);
+	}
+}
+
+static int one_line(struct loader *l, char *line, size_t len)
+{
+	l->line++;
+	line[len] = '\0';
+	if (memchr(line, '\0', len))
+		return fail(l, "NUL byte in line", line);
+	if (line[0] == '#')
+		return 0;
+	return add_record(l, line);
+}
+
+/* Reads f in large chunks and hands each line to one_line(). */
 static int read_lines(struct loader *l, FILE *f)
 {
-	char *line = NULL;
-	size_t size = 0;
-	ssize_t len;
+	size_t cap = 1 << 20, have = 0, start, got, len, indexed = 0;
+	char *buf = zalloc(cap, 1), *nl;
+	bool eof = false;
 	int ret = 0;
 
-	while (!ret && (len = getline(&line, &size, f)) > 0) {
-		l->line++;
-		if (line[len - 1] == '\n')
-			line[--len] = '\0';
-		if (strlen(line) != (size_t)len)
-			ret = fail(l, "NUL byte in line", line);
-		else if (line[0] != '#')
-			ret = add_record(l, line);
+	while (!ret && !eof) {
+		if (have + 1 >= cap) {	/* a line longer than the buffer */
+			cap *= 2;
+			buf = realloc(buf, cap);
+			if (!buf) {
+				fprintf(stderr, "aatts-sim: out of memory\n");
+				exit(1);
+			}
+		}
+		got = fread(buf + have, 1, cap - 1 - have, f);
+		eof = !got;
+		have += got;
+		for (start = 0; !ret && start < have; start += len + 1) {
+			nl = memchr(buf + start, '\n', have - start);
+			if (!nl && !eof)
+				break;
+			len = nl ? (size_t)(nl - (buf + start)) : have - start;
+			ret = one_line(l, buf + start, len);
+		}
+		if (start > have)
+			start = have;
+		memmove(buf, buf + start, have - start);
+		have -= start;
+		if (l->nr_raw - indexed >= 4096) {
+			index_records(l, indexed, l->nr_raw);
+			indexed = l->nr_raw;
+		}
 	}
-	free(line);
+	free(buf);
+	index_records(l, indexed, l->nr_raw);
 	if (!ret && ferror(f)) {
 		fprintf(stderr, "aatts-sim: %s: read error\n", l->path);
 		ret = -1;
@@ -182,35 +343,46 @@ static int read_lines(struct loader *l, FILE *f)
 	return ret;
 }
 
-/* Renumbers the blocks densely and counts what the replays need. */
+/*
+ * Renumbers the blocks densely and counts what the replays need.  The
+ * records are rewritten in place (a sim_record is smaller than a
+ * raw_record, and record i is read before record n <= i is written).
+ */
 static void renumber(struct loader *l, struct sim_trace *t)
 {
 	const struct block_set *s = &l->blocks;
-	u8 *read_seen = calloc(s->nr ? s->nr : 1, 1);
+	u8 *read_seen = zalloc(s->nr, 1);
 	size_t i, n = 0;
 	u64 b;
 
-	t->rec = calloc(l->nr_raw ? l->nr_raw : 1, sizeof(*t->rec));
-	if (!read_seen || !t->rec) {
-		fprintf(stderr, "aatts-sim: out of memory\n");
-		exit(1);
-	}
+	_Static_assert(sizeof(struct sim_record) <= sizeof(struct raw_record),
+		       "in-place renumbering");
+	t->rec = (struct sim_record *)l->raw;
 	t->nr_blocks = s->nr;
 	for (i = 0; i < l->nr_raw; i++) {
-		const struct raw_record *raw = &l->raw[i];
+		const struct raw_record raw = l->raw[i];
 		struct sim_record *r = &t->rec[n];
-		size_t first = set_lower_bound(s, raw->first);
-		size_t end = set_lower_bound(s, raw->last + 1);
+		size_t first = 0, end = 0;
 
-		if (raw->last == UINT64_MAX)
-			end = s->nr;
+		if (raw.op == SIM_HINT) {
+			first = set_lower_bound(s, raw.first);
+			end = raw.last == UINT64_MAX ? s->nr :
+			      set_lower_bound(s, raw.last + 1);
+		} else if (raw.op != SIM_EPOCH) {
+			/*
+			 * Every block of the range is in the set, so the
+			 * range stays contiguous in dense numbers.
+			 */
+			first = s->rank[raw.score];
+			end = first + (raw.last - raw.first) + 1;
+		}
 		/* A hint on blocks nothing else touches changes nothing. */
-		if (raw->op == SIM_HINT && first == end)
+		if (raw.op == SIM_HINT && first == end)
 			continue;
-		r->op = raw->op;
-		r->score = raw->score;
+		r->op = raw.op;
+		r->score = raw.op == SIM_HINT ? raw.score : 0;
 		r->first = first;
-		r->last = raw->op == SIM_EPOCH ? 0 : end - 1;
+		r->last = raw.op == SIM_EPOCH ? 0 : end - 1;
 		if (r->op == SIM_READ) {
 			t->nr_reads += r->last - r->first + 1ULL;
 			for (b = r->first; b <= r->last; b++) {
@@ -220,11 +392,19 @@ static void renumber(struct loader *l, struct sim_trace *t)
 		}
 		if (r->op == SIM_HINT && ++l->epoch_hints > t->max_epoch_hints)
 			t->max_epoch_hints = l->epoch_hints;
-		if (r->op == SIM_EPOCH)
+		if (r->op == SIM_EPOCH) {
 			l->epoch_hints = 0;
+			t->nr_epochs++;
+		}
 		n++;
 	}
 	t->nr_rec = n;
+	l->raw = NULL;
+	if (n) {
+		struct sim_record *fit = realloc(t->rec, n * sizeof(*t->rec));
+
+		t->rec = fit ? fit : t->rec;
+	}
 	free(read_seen);
 }
 
@@ -241,8 +421,8 @@ int sim_trace_load(const char *path, u64 block_size, struct sim_trace *t)
 	}
 	ret = read_lines(&l, f);
 	fclose(f);
-	if (!ret && l.blocks.nr) {
-		set_compact(&l.blocks);
+	if (!ret) {
+		set_number(&l.blocks);
 		if (l.blocks.nr >= UINT32_MAX) {
 			fprintf(stderr, "aatts-sim: %s: too many blocks\n", path);
 			ret = -1;
@@ -251,7 +431,9 @@ int sim_trace_load(const char *path, u64 block_size, struct sim_trace *t)
 	if (!ret)
 		renumber(&l, t);
 	free(l.raw);
-	free(l.blocks.block);
+	free(l.blocks.e);
+	free(l.blocks.rank);
+	free(l.blocks.sorted);
 	return ret;
 }
 

@@ -27,6 +27,7 @@ struct sim_trace {
 	u64 nr_read_blocks;	/* distinct blocks read (D) */
 	u64 nr_reads;		/* read block accesses */
 	u32 max_epoch_hints;	/* most I records between two E records */
+	u64 nr_epochs;		/* E records */
 };
 
 /*
