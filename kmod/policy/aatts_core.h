@@ -113,6 +113,7 @@ struct aatts_scores {
 	struct aatts_hint_range *staged;
 	u32 nr_staged;
 	u32 max_staged;
+	u32 *active;		/* epoch commit: max-heap of staged indices */
 };
 
 struct aatts_policy {

@@ -17,6 +17,7 @@
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/minmax.h>
+#include <linux/sort.h>
 
 /* Process context only (create/destroy): may sleep. */
 static inline void *pc_zalloc(size_t n)
@@ -30,6 +31,13 @@ static inline void pc_free(void *p)
 }
 
 #define PC_WARN_ON(x)	WARN_ON_ONCE(x)
+
+/* In-place sort, no allocation, no recursion (lib/sort.c: heapsort). */
+static inline void pc_sort(void *base, size_t num, size_t size,
+			   int (*cmp)(const void *, const void *))
+{
+	sort(base, num, size, cmp, NULL);
+}
 
 #else /* user space */
 
@@ -55,6 +63,12 @@ static inline void *pc_zalloc(size_t n)
 static inline void pc_free(void *p)
 {
 	free(p);
+}
+
+static inline void pc_sort(void *base, size_t num, size_t size,
+			   int (*cmp)(const void *, const void *))
+{
+	qsort(base, num, size, cmp);
 }
 
 /* Like WARN_ON_ONCE(): the condition's value, usable in an if. */

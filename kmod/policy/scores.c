@@ -29,13 +29,15 @@ int aatts_scores_init(struct aatts_scores *m, u64 nr_blocks,
 	m->max_staged = max_staged;
 	m->entry = pc_zalloc((size_t)m->nr_entries * sizeof(*m->entry));
 	m->staged = pc_zalloc((size_t)max_staged * sizeof(*m->staged));
-	return m->entry && m->staged ? 0 : -ENOMEM;
+	m->active = pc_zalloc((size_t)max_staged * sizeof(*m->active));
+	return m->entry && m->staged && m->active ? 0 : -ENOMEM;
 }
 
 void aatts_scores_free(struct aatts_scores *m)
 {
 	pc_free(m->entry);
 	pc_free(m->staged);
+	pc_free(m->active);
 }
 
 static u32 entry_of(const struct aatts_scores *m, u64 block)
@@ -93,19 +95,78 @@ int aatts_cache_hint(struct aatts_cache *c, u64 first, u64 last, u32 score)
 	return ret;
 }
 
+static int by_first(const void *a, const void *b)
+{
+	const struct aatts_hint_range *x = a, *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* The active ranges: a binary max-heap on score of indices into staged. */
+static bool higher(const struct aatts_scores *m, u32 a, u32 b)
+{
+	return m->staged[a].score > m->staged[b].score;
+}
+
+static void active_push(struct aatts_scores *m, u32 *nr, u32 r)
+{
+	u32 pos = (*nr)++;
+
+	while (pos && higher(m, r, m->active[(pos - 1) / 2])) {
+		m->active[pos] = m->active[(pos - 1) / 2];
+		pos = (pos - 1) / 2;
+	}
+	m->active[pos] = r;
+}
+
+static void active_pop(struct aatts_scores *m, u32 *nr)
+{
+	u32 last = m->active[--(*nr)], pos = 0;
+
+	for (;;) {
+		u32 child = 2 * pos + 1;
+
+		if (child >= *nr)
+			break;
+		if (child + 1 < *nr &&
+		    higher(m, m->active[child + 1], m->active[child]))
+			child++;
+		if (!higher(m, m->active[child], last))
+			break;
+		m->active[pos] = m->active[child];
+		pos = child;
+	}
+	if (*nr)
+		m->active[pos] = last;
+}
+
+/*
+ * Every entry touched by a staged range gets the highest score among the
+ * ranges touching it; the pin bit stays.  One sweep over the entries in
+ * order with the ranges sorted by their first entry and the ranges that
+ * cover the sweep's position in a max-heap: O(S log S + E) for S ranges
+ * touching E entries, however much they overlap.
+ */
 static void apply_staged(struct aatts_scores *m)
 {
-	const struct aatts_hint_range *r, *end = m->staged + m->nr_staged;
-	u32 e;
+	u32 next = 0, nr = 0, e = 0;
 
-	for (r = m->staged; r < end; r++)
-		for (e = r->first; e <= r->last; e++)
-			m->entry[e] &= AATTS_ENTRY_PINNED;
-	for (r = m->staged; r < end; r++)
-		for (e = r->first; e <= r->last; e++)
-			if ((m->entry[e] & AATTS_SCORE_MAX) < r->score)
-				m->entry[e] = (m->entry[e] & AATTS_ENTRY_PINNED) |
-					      r->score;
+	pc_sort(m->staged, m->nr_staged, sizeof(*m->staged), by_first);
+	while (next < m->nr_staged || nr) {
+		if (!nr)
+			e = max(e, m->staged[next].first);
+		while (next < m->nr_staged && m->staged[next].first <= e)
+			active_push(m, &nr, next++);
+		while (nr && m->staged[m->active[0]].last < e)
+			active_pop(m, &nr);
+		if (!nr)
+			continue;
+		m->entry[e] = (m->entry[e] & AATTS_ENTRY_PINNED) |
+			      m->staged[m->active[0]].score;
+		if (e == (u32)~0U)
+			break;
+		e++;
+	}
 	m->nr_staged = 0;
 }
 
