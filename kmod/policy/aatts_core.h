@@ -58,7 +58,11 @@ enum { AATTS_HEAP_MAIN, AATTS_HEAP_WINDOW, AATTS_HEAPS };
 struct aatts_heap {
 	u32 *slot;
 	u32 nr[AATTS_HEAPS];
+	u32 head, tail;		/* list order: least and most recent */
 };
+
+/* In list order, aatts_slot.hpos of the head (it has no predecessor). */
+#define AATTS_LIST_HEAD		((u32)~1U)
 
 /*
  * The default policy's window size, adapted as ARC adapts its lists: a
@@ -127,6 +131,11 @@ struct aatts_policy {
 	bool (*accepts)(const struct aatts_cache *c, u64 block);
 	/* Whether this tick ages the frequencies; NULL: every tick. */
 	bool (*ages)(const struct aatts_cache *c);
+	/*
+	 * The order is recency itself: the main region is a list, O(1) per
+	 * access, instead of a heap under before() (which must agree).
+	 */
+	bool list;
 	/*
 	 * Read accesses feed the sketch, and a miss goes through the
 	 * admission window (W-TinyLFU).

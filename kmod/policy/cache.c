@@ -47,6 +47,8 @@ struct aatts_cache *aatts_cache_create(const struct aatts_cache_params *p)
 		return NULL;
 	}
 	init_slots(c);
+	c->heap.head = AATTS_NO_SLOT;
+	c->heap.tail = AATTS_NO_SLOT;
 	aatts_policy_reset(c);
 	return c;
 }

@@ -12,6 +12,13 @@
  * of the default policy (slots flagged AATTS_SLOT_WINDOW) grows from the
  * back in lru order.  They never meet: together they hold at most every
  * slot once.  Every policy but default keeps the window empty.
+ *
+ * lru's order is recency itself, so its main region is a doubly linked
+ * list instead, O(1) per access: a read moves the slot to the tail, the
+ * head is the victim.  The links live in the same places: hpos is the
+ * predecessor (AATTS_LIST_HEAD for the head), slot[s] the successor of
+ * slot s.  A slot that becomes evictable again (filled, unpinned) goes to
+ * the tail, as if just read.
  */
 #include "aatts_core.h"
 
@@ -78,6 +85,42 @@ static void sift_down(struct aatts_cache *c, u32 h, u32 pos)
 	place(c, h, pos, slot);
 }
 
+static bool listed(const struct aatts_cache *c, u32 h)
+{
+	return h == AATTS_HEAP_MAIN && c->policy->list;
+}
+
+static void list_append(struct aatts_cache *c, u32 s)
+{
+	struct aatts_heap *l = &c->heap;
+
+	c->slots[s].hpos = l->tail == AATTS_NO_SLOT ? AATTS_LIST_HEAD : l->tail;
+	l->slot[s] = AATTS_NO_SLOT;
+	if (l->tail == AATTS_NO_SLOT)
+		l->head = s;
+	else
+		l->slot[l->tail] = s;
+	l->tail = s;
+	l->nr[AATTS_HEAP_MAIN]++;
+}
+
+static void list_unlink(struct aatts_cache *c, u32 s)
+{
+	struct aatts_heap *l = &c->heap;
+	u32 prev = c->slots[s].hpos, next = l->slot[s];
+
+	if (prev == AATTS_LIST_HEAD)
+		l->head = next;
+	else
+		l->slot[prev] = next;
+	if (next == AATTS_NO_SLOT)
+		l->tail = prev == AATTS_LIST_HEAD ? AATTS_NO_SLOT : prev;
+	else
+		c->slots[next].hpos = prev;
+	c->slots[s].hpos = AATTS_NO_SLOT;
+	l->nr[AATTS_HEAP_MAIN]--;
+}
+
 /* The slot became evictable. */
 void aatts_heap_insert(struct aatts_cache *c, u32 slot)
 {
@@ -85,6 +128,10 @@ void aatts_heap_insert(struct aatts_cache *c, u32 slot)
 
 	if (!c->policy->before)
 		return;
+	if (listed(c, h)) {
+		list_append(c, slot);
+		return;
+	}
 	place(c, h, c->heap.nr[h]++, slot);
 	sift_up(c, h, c->heap.nr[h] - 1);
 }
@@ -98,6 +145,10 @@ void aatts_heap_remove(struct aatts_cache *c, u32 slot)
 
 	if (pos == AATTS_NO_SLOT)
 		return;
+	if (listed(c, h)) {
+		list_unlink(c, slot);
+		return;
+	}
 	c->slots[slot].hpos = AATTS_NO_SLOT;
 	last = *cell(c, h, --c->heap.nr[h]);
 	if (pos == c->heap.nr[h])
@@ -113,6 +164,13 @@ void aatts_heap_update(struct aatts_cache *c, u32 slot)
 
 	if (c->slots[slot].hpos == AATTS_NO_SLOT)
 		return;
+	if (listed(c, h)) {
+		if (c->heap.tail != slot) {
+			list_unlink(c, slot);
+			list_append(c, slot);
+		}
+		return;
+	}
 	sift_up(c, h, c->slots[slot].hpos);
 	sift_down(c, h, c->slots[slot].hpos);
 }
@@ -131,10 +189,47 @@ void aatts_heap_reorder(struct aatts_cache *c)
 	u32 h, pos;
 
 	for (h = 0; h < AATTS_HEAPS; h++) {
+		if (listed(c, h))
+			continue;
 		pos = c->heap.nr[h] / 2;
 		while (pos--)
 			sift_down(c, h, pos);
 	}
+}
+
+/*
+ * Turns the main heap's array of n slots into the list: heapsort it in
+ * place (most recent first), point each slot at its predecessor, then,
+ * the array read, write the successors into it.  O(n log n), no memory.
+ */
+static void list_build(struct aatts_cache *c)
+{
+	u32 *a = c->heap.slot, n = c->heap.nr[AATTS_HEAP_MAIN], i, s;
+
+	if (!n)
+		return;
+	for (i = n / 2; i--; )
+		sift_down(c, AATTS_HEAP_MAIN, i);
+	for (i = n - 1; i > 0; i--) {
+		u32 root = a[0];
+
+		c->heap.nr[AATTS_HEAP_MAIN] = i;
+		place(c, AATTS_HEAP_MAIN, 0, a[i]);
+		sift_down(c, AATTS_HEAP_MAIN, 0);
+		a[i] = root;
+	}
+	for (i = 0; i < n; i++)
+		c->slots[a[i]].hpos = i + 1 < n ? a[i + 1] : AATTS_LIST_HEAD;
+	c->heap.head = a[n - 1];
+	c->heap.tail = a[0];
+	for (s = 0; s < c->stats.nr_slots; s++) {
+		u32 prev = c->slots[s].hpos;
+
+		if (prev != AATTS_NO_SLOT && prev != AATTS_LIST_HEAD)
+			a[prev] = s;
+	}
+	a[c->heap.tail] = AATTS_NO_SLOT;
+	c->heap.nr[AATTS_HEAP_MAIN] = n;
 }
 
 /*
@@ -157,11 +252,18 @@ void aatts_heap_rebuild(struct aatts_cache *c)
 			place(c, AATTS_HEAP_MAIN, c->heap.nr[AATTS_HEAP_MAIN]++,
 			      s);
 	}
-	aatts_heap_reorder(c);
+	c->heap.head = AATTS_NO_SLOT;
+	c->heap.tail = AATTS_NO_SLOT;
+	if (c->policy->list)
+		list_build(c);
+	else
+		aatts_heap_reorder(c);
 }
 
 /* The next victim of heap h, or AATTS_NO_SLOT when it is empty. */
 u32 aatts_heap_root(const struct aatts_cache *c, u32 h)
 {
+	if (listed(c, h))
+		return c->heap.head;
 	return c->heap.nr[h] ? *cell(c, h, 0) : AATTS_NO_SLOT;
 }

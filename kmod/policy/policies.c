@@ -296,7 +296,11 @@ const struct aatts_policy aatts_policies[AATTS_POLICY_NR] = {
 		.params = default_params,
 		.nr_params = ARRAY_SIZE(default_params),
 	},
-	[AATTS_POLICY_LRU] = { .name = "lru", .before = lru_before },
+	[AATTS_POLICY_LRU] = {
+		.name = "lru",
+		.before = lru_before,
+		.list = true,
+	},
 	[AATTS_POLICY_FIFO] = { .name = "fifo", .before = fifo_before },
 	[AATTS_POLICY_LFU] = {
 		.name = "lfu",

@@ -390,6 +390,27 @@ TEST(isa_min_score_keeps_unscored_blocks_out)
  * score among the ranges touching it, every other block keeps its score
  * from the epoch before.  Checked against a plain model, seeded.
  */
+/* A switch to lru orders the adopted blocks by their last read. */
+TEST(switch_to_lru_orders_by_last_read)
+{
+	static const u64 order[] = { 1, 3, 2, 0 };
+	struct aatts_cache *c = make_full(4, AATTS_POLICY_FIFO);
+	struct aatts_promotion p;
+	unsigned int i;
+
+	ASSERT_NE(NULL, c);
+	read_now(c, 2);
+	read_now(c, 0);
+	ASSERT_EQ(0, aatts_cache_set_policy(c, AATTS_POLICY_LRU));
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, aatts_cache_promote(c, 100 + i, false, &p));
+		EXPECT_TRUE(p.evicted);
+		EXPECT_EQ(order[i], p.victim);
+		aatts_cache_fill_done(c, p.slot, true);
+	}
+	aatts_cache_destroy(c);
+}
+
 TEST(epoch_commit_takes_max_of_overlapping_hints)
 {
 	enum { BLOCKS = 1000, RANGES = 300 };
