@@ -18,9 +18,6 @@
 
 #include "aatts.h"
 
-/* Blocks in one RESIDENCY_GET fragment, read under one lock hold. */
-#define AATTS_RES_FRAGMENT_BLOCKS	32768U
-
 static struct genl_family aatts_genl_family;
 static bool aatts_nl_registered;
 
