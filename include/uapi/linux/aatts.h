@@ -41,9 +41,14 @@
  * every cache block they touch; an empty range or one that reaches past
  * the end of the device is ERANGE.
  *
- * Every command has its own strict attribute policy: an unknown attribute,
- * a wrong type or length, or a value out of its documented range is
- * EINVAL.  Every rejection sets an extended ACK message and, where one
+ * Every command has its own strict attribute policy: an unknown attribute
+ * or a wrong type or length is EINVAL; an integer outside the bounds its
+ * attribute states below (LENGTH 0, SCORE above AATTS_SCORE_MAX,
+ * STATS_INTERVAL not 0 nor within 100..AATTS_STATS_INTERVAL_MAX) is
+ * ERANGE, as the netlink core's range check reports it.  A value refused
+ * by the device or its policy (a migration limit below one block, a
+ * policy parameter out of its range, an unknown policy) is EINVAL.
+ * (Version 1.0.0 said EINVAL for all of them.)  Every rejection sets an extended ACK message and, where one
  * attribute is at fault, points at it (NLMSGERR_ATTR_OFFS).  Commands
  * marked [admin] change state and need CAP_NET_ADMIN (GENL_ADMIN_PERM):
  * without it, EPERM.  The others may be sent by anyone.
