@@ -149,8 +149,12 @@ static void put_params(struct nl_msg *m)
 
 static struct nl_msg *random_msg(struct aanl *a, uint32_t devt)
 {
-	uint8_t cmd = (uint8_t)(below(8) ? below(AATTS_CMD_MAX + 2) : rnd());
-	int dump = below(4) == 0;
+	/* Mostly the commands (1..12), sometimes events or anything. */
+	uint8_t cmd = (uint8_t)(below(8) ? 1 + below(AATTS_CMD_STATS_GET) :
+				below(2) ? below(AATTS_CMD_MAX + 2) : rnd());
+	/* Dumps mostly where there are some. */
+	int dump = cmd == AATTS_CMD_DEV_GET || cmd == AATTS_CMD_RESIDENCY_GET ?
+		   (int)below(2) : below(20) == 0;
 	struct nl_msg *m = aanl_new(a, cmd, dump, NULL);
 	unsigned int i, n;
 
