@@ -107,6 +107,7 @@ struct aatts_c {
 	unsigned long events;		/* AATTS_EV_* bits pending for event_work */
 	atomic_t users;			/* netlink ops using the device */
 	struct mutex ctl_lock;		/* serialises mutating netlink ops */
+	bool dying;			/* off the device list: ops bail out */
 	u64 id;				/* unique for the module's lifetime */
 	u64 live_seq;			/* when last resumed; 0: never */
 
@@ -157,6 +158,8 @@ void aatts_mig_queue(struct aatts_c *ac, const struct aatts_promotion *p);
 void aatts_mig_work(struct work_struct *work);
 void aatts_mig_drain(struct aatts_c *ac);
 void aatts_mig_refill(struct aatts_c *ac, u64 now_ns);
+int aatts_mig_wait_room(struct aatts_c *ac);
+void aatts_mig_wake(void);
 
 /* aatts_api.c: the one internal control API (dm messages, netlink). */
 

@@ -71,16 +71,27 @@ unsigned int aatts_api_get_policy(struct aatts_c *ac, enum aatts_policy_id *id,
 	return n;
 }
 
+/* Range loops stop when the device goes away or the caller is killed. */
+static int aatts_interrupted(struct aatts_c *ac)
+{
+	if (READ_ONCE(ac->dying))
+		return -ENODEV;
+	return fatal_signal_pending(current) ? -EINTR : 0;
+}
+
 /*
  * Promotes the blocks of a range: with force, whatever the policy thinks
  * (promote, pin); without, the policy's admission rule applies (prefetch).
- * At most nr_slots promotions are started per call.
+ * At most nr_slots promotions are started, and at most 4 * nr_slots
+ * blocks examined, per call.  A promotion is started only with a free
+ * migration entry: when there is none the call waits for copies to
+ * finish, and stops (having started n) on a suspended device.
  */
 int aatts_api_promote(struct aatts_c *ac, sector_t start, sector_t len,
 		      bool force, u64 *promoted)
 {
+	u64 first, last, b, n = 0, budget;
 	struct aatts_promotion p;
-	u64 first, last, b, n = 0;
 	int r;
 
 	r = aatts_range(ac, start, len, &first, &last);
@@ -89,8 +100,18 @@ int aatts_api_promote(struct aatts_c *ac, sector_t start, sector_t len,
 	if (READ_ONCE(ac->state) != AATTS_STATE_RUNNING)
 		return -EIO;
 
-	for (b = first; b <= last && n < ac->nr_slots; b++) {
+	budget = 4ULL * ac->nr_slots;
+	for (b = first; b <= last && n < ac->nr_slots && budget; b++, budget--) {
 		spin_lock_irq(&ac->lock);
+		if (list_empty(&ac->mig.free)) {
+			spin_unlock_irq(&ac->lock);
+			r = aatts_mig_wait_room(ac);
+			if (r)
+				break;
+			b--;
+			budget++;
+			continue;
+		}
 		r = aatts_cache_promote(ac->cache, b, force, &p);
 		if (!r) {
 			aatts_mig_queue(ac, &p);
@@ -102,13 +123,19 @@ int aatts_api_promote(struct aatts_c *ac, sector_t start, sector_t len,
 		if (!((b - first + 1) % AATTS_BATCH)) {
 			aatts_kick_migrations(ac);
 			cond_resched();
+			r = aatts_interrupted(ac);
+			if (r)
+				break;
 		}
 	}
 	if (n)
 		aatts_kick_migrations(ac);
 	if (promoted)
 		*promoted = n;
-	return r == -ENOSPC && !n ? -ENOSPC : 0;
+	if (r == -ENOSPC)
+		return n ? 0 : -ENOSPC;
+	/* Suspended: what was started stands. */
+	return r == -EAGAIN || r == -EEXIST || r == -EPERM ? 0 : r;
 }
 
 int aatts_api_demote(struct aatts_c *ac, sector_t start, sector_t len,
@@ -428,23 +455,33 @@ int aatts_api_set_params(struct aatts_c *ac, const struct aatts_params *p,
 /* ------------------------------------------------------------------ */
 /* Residency                                                           */
 
+/* Blocks looked up per hold of the device lock (the I/O path's lock). */
+#define AATTS_RESIDENCY_CHUNK	1024
+
 /*
  * Bit i of bitmap (u64 words, zeroed by the caller) is set when block
  * first + i has a valid copy on the fast tier; nr is bounded by the
- * caller (it is read under one lock hold).  Returns how many are set.
+ * caller.  The lock is taken per AATTS_RESIDENCY_CHUNK blocks, so that a
+ * reader (anyone may ask) never holds up I/O for long.  Returns how many
+ * are set.
  */
 u64 aatts_api_residency(struct aatts_c *ac, u64 first, u32 nr, u64 *bitmap)
 {
 	u64 n = 0;
-	u32 i;
+	u32 i = 0, end;
 
-	spin_lock_irq(&ac->lock);
-	for (i = 0; i < nr; i++) {
-		if (aatts_cache_lookup(ac->cache, first + i) != AATTS_NO_SLOT) {
-			bitmap[i / 64] |= 1ULL << (i % 64);
-			n++;
+	while (i < nr) {
+		end = min_t(u32, nr, i + AATTS_RESIDENCY_CHUNK);
+		spin_lock_irq(&ac->lock);
+		for (; i < end; i++) {
+			if (aatts_cache_lookup(ac->cache, first + i) !=
+			    AATTS_NO_SLOT) {
+				bitmap[i / 64] |= 1ULL << (i % 64);
+				n++;
+			}
 		}
+		spin_unlock_irq(&ac->lock);
+		cond_resched();
 	}
-	spin_unlock_irq(&ac->lock);
 	return n;
 }

@@ -934,7 +934,9 @@ static int aatts_nl_residency_put(struct sk_buff *skb,
 			      AATTS_RES_A_PAD) ||
 	    nla_put_u32(skb, AATTS_RES_A_NR_BLOCKS, nr))
 		goto cancel;
-	bitmap = nla_reserve(skb, AATTS_RES_A_BITMAP, words * 8);
+	/* The words 8-byte aligned in the message (a pad attribute first). */
+	bitmap = nla_reserve_64bit(skb, AATTS_RES_A_BITMAP, words * 8,
+				   AATTS_RES_A_PAD);
 	if (!bitmap)
 		goto cancel;
 	memset(nla_data(bitmap), 0, words * 8);

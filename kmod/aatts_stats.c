@@ -249,7 +249,10 @@ void aatts_devices_del(struct aatts_c *ac)
 	mutex_lock(&aatts_devices_lock);
 	list_del(&ac->node);
 	aatts_nr_devices--;
+	WRITE_ONCE(ac->dying, true);
 	mutex_unlock(&aatts_devices_lock);
+	/* Long range loops see dying and stop; room waits are woken. */
+	aatts_mig_wake();
 	wait_event(aatts_users_wait, !atomic_read(&ac->users));
 }
 

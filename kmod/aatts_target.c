@@ -646,6 +646,8 @@ static struct target_type aatts_target = {
 	.version	 = {AATTS_VERSION_MAJOR, AATTS_VERSION_MINOR,
 			    AATTS_VERSION_PATCH},
 	.module		 = THIS_MODULE,
+	/* One aatts target per table: netlink names devices, not targets. */
+	.features	 = DM_TARGET_SINGLETON,
 	.ctr		 = aatts_ctr,
 	.dtr		 = aatts_dtr,
 	.map		 = aatts_map,
@@ -664,25 +666,30 @@ static int __init aatts_init(void)
 	r = aatts_stats_init();
 	if (r)
 		return r;
-	r = dm_register_target(&aatts_target);
-	if (r)
-		goto bad_target;
+	/*
+	 * The target last: once registered a table may use it, and an
+	 * error after that would free the module under the table.  Until
+	 * then every netlink op finds no device (ENODEV).
+	 */
 	r = aatts_nl_init();
 	if (r)
 		goto bad_nl;
+	r = dm_register_target(&aatts_target);
+	if (r)
+		goto bad_target;
 	return 0;
 
-bad_nl:
-	dm_unregister_target(&aatts_target);
 bad_target:
+	aatts_nl_exit();
+bad_nl:
 	aatts_stats_exit();
 	return r;
 }
 
 static void __exit aatts_exit(void)
 {
-	aatts_nl_exit();
 	dm_unregister_target(&aatts_target);
+	aatts_nl_exit();
 	aatts_stats_exit();
 }
 

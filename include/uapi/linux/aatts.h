@@ -159,8 +159,11 @@
  *   The first message also carries BLOCK_SIZE.  Fragments hold at most
  *   AATTS_RES_FRAGMENT_BLOCKS blocks each, fewer when the message has no
  *   more room, and cover the blocks the range touches, in ascending order,
- *   without gaps.  Residency changes under I/O: each fragment is
- *   consistent in itself (read under one hold of the device's lock).
+ *   without gaps.  Residency changes under I/O: each run of 1024 blocks
+ *   of a fragment is read under one hold of the device's lock (no longer,
+ *   so that readers, who need no privilege, never hold up I/O).  The
+ *   bitmap starts 8-byte aligned in the message; copy it out (memcpy)
+ *   rather than casting a pointer into a buffer of unknown alignment.
  *   A device removed or reloaded during the dump ends it with ENODEV.
  *
  * AATTS_CMD_STATS_GET
@@ -207,7 +210,7 @@
 #define AATTS_SCORE_MAX			0x7fffffffU
 #define AATTS_STATS_INTERVAL_MIN	100	/* ms */
 #define AATTS_STATS_INTERVAL_MAX	3600000	/* ms */
-/* Blocks in one RESIDENCY_GET fragment, at most (read under one lock hold). */
+/* Blocks in one RESIDENCY_GET fragment, at most. */
 #define AATTS_RES_FRAGMENT_BLOCKS	32768
 
 enum aatts_cmd {
