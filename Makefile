@@ -33,6 +33,11 @@ TEST_CFLAGS := $(CFLAGS) $(SANFLAGS) -Wno-unused-parameter -Itests/lib \
 	-I$(SELFTESTS)
 
 DM_TEST_BINS := $(B)/tests/dm/table_test $(B)/tests/dm/race_test
+NL_TEST_BINS := $(B)/tests/netlink/netlink_test $(B)/tests/netlink/fuzz_test
+NL_BENCH := $(B)/tests/netlink/nl_bench
+NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0)
+NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0)
+NL_LIB := tests/netlink/aanl.c tests/netlink/aanl.h
 HOST_TEST_BINS := $(B)/tests/host/core_test $(B)/tests/host/gen_trace \
 	$(B)/tests/host/markov_test
 
@@ -44,7 +49,8 @@ SIM_HDRS := $(wildcard tools/sim/*.h) lib/predict/markov.h
 JSONC_CFLAGS := $(shell pkg-config --cflags json-c)
 JSONC_LIBS := $(shell pkg-config --libs json-c)
 VM_TESTS := $(DM_TEST_BINS) tests/dm/datapath.sh tests/dm/fio_verify.sh \
-	tests/dm/faults.sh tests/dm/stress.sh tests/dm/ima.sh tests/dm/unload.sh
+	tests/dm/faults.sh tests/dm/stress.sh tests/dm/ima.sh \
+	$(NL_TEST_BINS) tests/dm/unload.sh
 
 all: kmod user tests
 
@@ -70,7 +76,7 @@ $(B)/bin/aatts-sim: $(SIM_SRCS) $(SIM_HDRS) $(POLICY_SRCS) $(POLICY_HDRS)
 	$(CC) $(CFLAGS) -Ikmod/policy -Ilib/predict $(JSONC_CFLAGS) -o $@ $(SIM_SRCS) \
 		$(POLICY_SRCS) $(JSONC_LIBS)
 
-tests: $(DM_TEST_BINS) $(HOST_TEST_BINS)
+tests: $(DM_TEST_BINS) $(HOST_TEST_BINS) $(NL_TEST_BINS) $(NL_BENCH)
 
 $(B)/tests/host/core_test: tests/host/sim/core_test.c $(POLICY_SRCS) \
 		$(POLICY_HDRS) $(SELFTESTS)/kselftest_harness.h
@@ -91,6 +97,20 @@ $(B)/tests/dm/%: tests/dm/%.c tests/lib/dmtest.c tests/lib/dmtest.h \
 		$(SELFTESTS)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $< tests/lib/dmtest.c -ldevmapper -lpthread
+
+$(B)/tests/netlink/%: tests/netlink/%.c $(NL_LIB) tests/lib/dmtest.c \
+		tests/lib/dmtest.h include/uapi/linux/aatts.h \
+		$(SELFTESTS)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -Itests/netlink -Iinclude/uapi $(NL_CFLAGS) -o $@ \
+		$< tests/netlink/aanl.c tests/lib/dmtest.c $(NL_LIBS) \
+		-ldevmapper -lcap
+
+# The benchmark is built without the sanitizers: it measures the kernel.
+$(NL_BENCH): tests/netlink/nl_bench.c $(NL_LIB) include/uapi/linux/aatts.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/netlink -Iinclude/uapi $(NL_CFLAGS) -o $@ \
+		$< tests/netlink/aanl.c $(NL_LIBS)
 
 $(SELFTESTS)/kselftest_harness.h:
 	@scripts/deps
@@ -119,6 +139,14 @@ bench-datapath:
 	@mkdir -p $(B)/bench
 	@tests/vm/run --timeout 3600 scripts/bench-datapath | tee $(B)/bench/datapath.txt
 
+# Not a test: HINTS_SET and RESIDENCY_GET rates on a 1 TiB device.
+bench-netlink:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p $(B)/bench
+	@tests/vm/run --timeout 1800 scripts/bench-netlink \
+		"$$($(NL_BENCH) --calibrate)" | tee $(B)/bench/netlink.txt
+
 style:
 	@tests/host/style.sh
 
@@ -126,4 +154,5 @@ clean:
 	$(MAKE) -C kmod KDIR=$(KDIR) clean
 	rm -rf $(B)
 
-.PHONY: all deps kmod user tests check demo bench bench-datapath style clean
+.PHONY: all deps kmod user tests check demo bench bench-datapath bench-netlink \
+	style clean

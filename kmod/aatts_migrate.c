@@ -87,7 +87,6 @@ static void aatts_mig_done(int read_err, unsigned long write_err, void *ctx)
 	struct aatts_c *ac = e->ac;
 	struct aatts_migration *m = &ac->mig;
 	bool ok = !read_err && !write_err;
-	bool idle;
 
 	if (write_err)
 		aatts_fast_error(ac);
@@ -97,15 +96,50 @@ static void aatts_mig_done(int read_err, unsigned long write_err, void *ctx)
 	if (ok)
 		m->migrated_sectors += e->sectors;
 	m->inflight -= e->sectors;
-	idle = !--m->inflight_jobs;
+	m->inflight_jobs--;
 	list_add(&e->list, &m->free);
 	if (!ac->suspended && m->queued)
 		queue_delayed_work(ac->wq, &ac->mig_work, 0);
 	spin_unlock_irq(&ac->lock);
 
-	/* ac may be gone once a drain sees it idle: touch nothing of it. */
-	if (idle)
-		wake_up_all(&aatts_mig_wait);
+	/*
+	 * ac may be gone once a drain sees it idle: touch nothing of it.
+	 * The entry freed may also be what a promoter waits for.
+	 */
+	wake_up_all(&aatts_mig_wait);
+}
+
+void aatts_mig_wake(void)
+{
+	wake_up_all(&aatts_mig_wait);
+}
+
+/* Whether a promoter should stop waiting for a free migration entry. */
+static bool aatts_mig_room(struct aatts_c *ac)
+{
+	bool room;
+
+	spin_lock_irq(&ac->lock);
+	room = !list_empty(&ac->mig.free) || ac->suspended;
+	spin_unlock_irq(&ac->lock);
+	return room || READ_ONCE(ac->dying);
+}
+
+/*
+ * Waits, in process context, until a migration entry is free, so that a
+ * long promote or prefetch does not reserve slots (evicting their blocks)
+ * only to drop the copies for want of a queue entry.  0: room; -EAGAIN:
+ * the device is suspended (nothing will free an entry); -ENODEV: it is
+ * being removed; -EINTR: a fatal signal.
+ */
+int aatts_mig_wait_room(struct aatts_c *ac)
+{
+	queue_delayed_work(ac->wq, &ac->mig_work, 0);
+	if (wait_event_killable(aatts_mig_wait, aatts_mig_room(ac)))
+		return -EINTR;
+	if (READ_ONCE(ac->dying))
+		return -ENODEV;
+	return READ_ONCE(ac->suspended) ? -EAGAIN : 0;
 }
 
 static bool aatts_mig_idle(struct aatts_c *ac)
@@ -210,6 +244,8 @@ void aatts_mig_drain(struct aatts_c *ac)
 	}
 	m->queued = 0;
 	spin_unlock_irq(&ac->lock);
+	/* A promoter waiting for room sees the device suspended. */
+	aatts_mig_wake();
 
 	cancel_delayed_work_sync(&ac->mig_work);
 	wait_event(aatts_mig_wait, aatts_mig_idle(ac));

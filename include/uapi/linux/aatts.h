@@ -41,12 +41,23 @@
  * every cache block they touch; an empty range or one that reaches past
  * the end of the device is ERANGE.
  *
- * Every command has its own strict attribute policy: an unknown attribute,
- * a wrong type or length, or a value out of its documented range is
- * EINVAL.  Every rejection sets an extended ACK message and, where one
- * attribute is at fault, points at it (NLMSGERR_ATTR_OFFS).  Commands
- * marked [admin] change state and need CAP_NET_ADMIN (GENL_ADMIN_PERM):
- * without it, EPERM.  The others may be sent by anyone.
+ * Every command has its own strict attribute policy: an unknown attribute
+ * or a wrong type or length is EINVAL; an integer outside the bounds its
+ * attribute states below (LENGTH 0, SCORE above AATTS_SCORE_MAX,
+ * STATS_INTERVAL not 0 nor within 100..AATTS_STATS_INTERVAL_MAX) is
+ * ERANGE, as the netlink core's range check reports it.  A value refused
+ * by the device or its policy (a migration limit below one block, a
+ * policy parameter out of its range, an unknown policy) is EINVAL.
+ * (Version 1.0.0 said EINVAL for all of them.)
+ *
+ * Every rejection sets an extended ACK message and, where one attribute
+ * is at fault, points at it (NLMSGERR_ATTR_OFFS).  A dump's own checks
+ * (RESIDENCY_GET) end it with the errno and the message in NLMSG_DONE,
+ * without an offset (the 6.1 netlink core reports no more for dumps).
+ * Commands marked [admin] change state and need CAP_NET_ADMIN
+ * (GENL_ADMIN_PERM): without it, EPERM, refused by the generic netlink
+ * core before the family sees it (no message).  The others may be sent by
+ * anyone.
  *
  * Batches (AATTS_DEV_A_RANGES) hold 1..AATTS_RANGES_MAX ranges; more is
  * E2BIG, none is EINVAL.  A batch is checked whole (every range against
@@ -68,6 +79,7 @@
  *     AATTS_DEV_A_POLICY        NLA_NUL_STRING  policy in force
  *     AATTS_DEV_A_POLICY_PARAMS NLA_NESTED      as in POLICY_GET
  *     AATTS_DEV_A_PARAMS        NLA_NESTED      AATTS_PARAMS_A_*, all of them
+ *                                               but RESTORE_FAST
  *     AATTS_DEV_A_STATS         NLA_NESTED      AATTS_STAT_A_*, all of them
  *
  * AATTS_CMD_POLICY_GET
@@ -144,10 +156,15 @@
  *                               native byte order; bit i of word w set:
  *                               block FIRST_BLOCK + 64 w + i has a valid
  *                               copy on the fast tier
- *   The first message also carries BLOCK_SIZE.  Fragments are as large as a
- *   message allows and cover the blocks the range touches, in ascending
- *   order, without gaps.  Residency changes under I/O: each fragment is
- *   consistent in itself.
+ *   The first message also carries BLOCK_SIZE.  Fragments hold at most
+ *   AATTS_RES_FRAGMENT_BLOCKS blocks each, fewer when the message has no
+ *   more room, and cover the blocks the range touches, in ascending order,
+ *   without gaps.  Residency changes under I/O: each run of 1024 blocks
+ *   of a fragment is read under one hold of the device's lock (no longer,
+ *   so that readers, who need no privilege, never hold up I/O).  The
+ *   bitmap starts 8-byte aligned in the message; copy it out (memcpy)
+ *   rather than casting a pointer into a buffer of unknown alignment.
+ *   A device removed or reloaded during the dump ends it with ENODEV.
  *
  * AATTS_CMD_STATS_GET
  *   doit: NAME or DEVT.  Reply: NAME, DEVT and AATTS_DEV_A_STATS with
@@ -167,7 +184,7 @@
 #define AATTS_TARGET_NAME		"aatts"
 
 #define AATTS_VERSION_MAJOR		1
-#define AATTS_VERSION_MINOR		0
+#define AATTS_VERSION_MINOR		1
 #define AATTS_VERSION_PATCH		0
 
 /* Cache block size bounds, in 512-byte sectors (4 KiB .. 1 GiB). */
@@ -181,11 +198,20 @@
 /* Limits of the protocol. */
 #define AATTS_NAME_MAX			128	/* DM_NAME_LEN, NUL included */
 #define AATTS_KEY_MAX			32	/* policy parameter key, NUL included */
-#define AATTS_RANGES_MAX		4096	/* ranges in one batch */
+/*
+ * Ranges in one batch.  One AATTS_DEV_A_RANGES attribute holds them all and
+ * an attribute is at most 65535 bytes (nla_len is 16 bits): a range takes
+ * up to 44 bytes (RANGE, OFFSET and LENGTH with 64-bit padding, SCORE or
+ * PRIORITY), so 1024 ranges always fit.  (Version 1.0.0 said 4096, which
+ * no message could carry.)
+ */
+#define AATTS_RANGES_MAX		1024
 #define AATTS_POLICY_PARAMS_MAX		16	/* keys in one POLICY_SET */
 #define AATTS_SCORE_MAX			0x7fffffffU
 #define AATTS_STATS_INTERVAL_MIN	100	/* ms */
 #define AATTS_STATS_INTERVAL_MAX	3600000	/* ms */
+/* Blocks in one RESIDENCY_GET fragment, at most. */
+#define AATTS_RES_FRAGMENT_BLOCKS	32768
 
 enum aatts_cmd {
 	AATTS_CMD_UNSPEC,
