@@ -41,6 +41,11 @@ SIM_SRCS := $(wildcard tools/sim/*.c)
 SIM_HDRS := $(wildcard tools/sim/*.h)
 JSONC_CFLAGS := $(shell pkg-config --cflags json-c)
 JSONC_LIBS := $(shell pkg-config --libs json-c)
+CTL_SRCS := $(wildcard tools/ctl/*.c)
+CTL_HDRS := $(wildcard tools/ctl/*.h)
+CTL_PKGS := libnl-genl-3.0 devmapper json-c
+CTL_CFLAGS := $(shell pkg-config --cflags $(CTL_PKGS))
+CTL_LIBS := $(shell pkg-config --libs $(CTL_PKGS))
 VM_TESTS := $(DM_TEST_BINS) tests/dm/datapath.sh tests/dm/fio_verify.sh \
 	tests/dm/faults.sh tests/dm/stress.sh tests/dm/ima.sh tests/dm/unload.sh
 
@@ -52,13 +57,18 @@ deps:
 kmod:
 	$(MAKE) -C kmod KDIR=$(KDIR)
 
-user: $(B)/bin/aatts-sim
+user: $(B)/bin/aatts-sim $(B)/bin/aattsctl
 	@mkdir -p $(B)/bin
 
 $(B)/bin/aatts-sim: $(SIM_SRCS) $(SIM_HDRS) $(POLICY_SRCS) $(POLICY_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Ikmod/policy $(JSONC_CFLAGS) -o $@ $(SIM_SRCS) \
 		$(POLICY_SRCS) $(JSONC_LIBS)
+
+$(B)/bin/aattsctl: $(CTL_SRCS) $(CTL_HDRS) include/uapi/linux/aatts.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iinclude/uapi $(CTL_CFLAGS) -o $@ $(CTL_SRCS) \
+		$(CTL_LIBS)
 
 tests: $(DM_TEST_BINS) $(HOST_TEST_BINS)
 
