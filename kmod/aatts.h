@@ -12,6 +12,7 @@
 #include <linux/kobject.h>
 #include <linux/completion.h>
 #include <linux/bio.h>
+#include <linux/dm-ioctl.h>
 #include <uapi/linux/aatts.h>
 
 #include "policy/aatts_cache.h"
@@ -98,11 +99,25 @@ struct aatts_c {
 	struct delayed_work mig_work;	/* starts queued promotions */
 	struct delayed_work tick_work;	/* policy aging, bandwidth refill */
 
+	/* Events and the control plane (aatts_netlink.c). */
+	unsigned int stats_interval;	/* ms between STATS events; 0: off */
+	struct delayed_work stats_work;	/* emits STATS events */
+	struct work_struct event_work;	/* emits events raised in atomic context */
+	unsigned long events;		/* AATTS_EV_* bits pending for event_work */
+	atomic_t users;			/* netlink ops using the device */
+	u64 id;				/* unique for the module's lifetime */
+	u64 live_seq;			/* when last resumed; 0: never */
+
 	struct kobject kobj;		/* /sys/kernel/aatts/<dm-N>/ */
 	struct completion kobj_released;
 	bool kobj_added;
 	char disk_name[32];
 	struct list_head node;		/* aatts_devices, for /proc/aatts */
+};
+
+/* Bits of aatts_c.events. */
+enum {
+	AATTS_EV_FAST_FAILED,
 };
 
 /* Defaults for the table's feature arguments. */
@@ -142,6 +157,50 @@ void aatts_mig_drain(struct aatts_c *ac);
 void aatts_mig_refill(struct aatts_c *ac, u64 now_ns);
 
 /* aatts_api.c: the one internal control API (dm messages, netlink). */
+
+/* One range of a batch, in sectors (aatts_api_bytes() converts). */
+struct aatts_range {
+	sector_t start;
+	sector_t len;
+	u32 score;		/* HINTS_SET */
+	u32 priority;		/* PREFETCH */
+	u32 index;		/* position in the request */
+};
+
+/* The tunables of a device besides the policy. */
+struct aatts_params {
+	sector_t max_inflight;		/* sectors being copied, at most */
+	sector_t max_bandwidth;		/* sectors per second; 0: unlimited */
+	unsigned int error_threshold;	/* 0: never */
+	unsigned int stats_interval;	/* ms; 0: off */
+};
+
+/* Which field of struct aatts_params aatts_api_set_params() refused. */
+enum aatts_param_field {
+	AATTS_PF_INFLIGHT,
+	AATTS_PF_BANDWIDTH,
+	AATTS_PF_THRESHOLD,
+	AATTS_PF_INTERVAL,
+};
+
+int aatts_api_bytes(struct aatts_c *ac, u64 offset, u64 length,
+		    struct aatts_range *r);
+int aatts_api_check_ranges(struct aatts_c *ac, const struct aatts_range *r,
+			   unsigned int nr, unsigned int *bad);
+int aatts_api_hint_batch(struct aatts_c *ac, const struct aatts_range *r,
+			 unsigned int nr, bool commit, unsigned int *staged,
+			 unsigned int *bad);
+int aatts_api_prefetch_batch(struct aatts_c *ac, struct aatts_range *r,
+			     unsigned int nr, bool force, u64 *started,
+			     unsigned int *bad);
+int aatts_api_demote_batch(struct aatts_c *ac, const struct aatts_range *r,
+			   unsigned int nr, u64 *demoted, unsigned int *bad);
+int aatts_api_pin_batch(struct aatts_c *ac, const struct aatts_range *r,
+			unsigned int nr, bool pin, unsigned int *bad);
+void aatts_api_get_params(struct aatts_c *ac, struct aatts_params *p);
+int aatts_api_set_params(struct aatts_c *ac, const struct aatts_params *p,
+			 enum aatts_param_field *bad);
+u64 aatts_api_residency(struct aatts_c *ac, u64 first, u32 nr, u64 *bitmap);
 int aatts_api_set_policy(struct aatts_c *ac, const char *name,
 			 const struct aatts_kv *kv, unsigned int nr,
 			 unsigned int *bad);
@@ -176,9 +235,32 @@ void aatts_get_stats(struct aatts_c *ac, struct aatts_stats *s);
 const char *aatts_state_name(enum aatts_state state);
 void aatts_devices_add(struct aatts_c *ac);
 void aatts_devices_del(struct aatts_c *ac);
+void aatts_devices_resumed(struct aatts_c *ac);
 int aatts_sysfs_add(struct aatts_c *ac);
 void aatts_sysfs_del(struct aatts_c *ac);
 int aatts_stats_init(void);
 void aatts_stats_exit(void);
+/* Every counter of the netlink protocol, indexed by AATTS_STAT_A_*. */
+void aatts_stat_values(struct aatts_c *ac, const struct aatts_stats *s,
+		       u64 v[AATTS_STAT_A_MAX + 1]);
+/* The device-mapper name (the disk name while it has none). */
+void aatts_dm_name(struct aatts_c *ac, char name[DM_NAME_LEN]);
+dev_t aatts_devt(struct aatts_c *ac);
+/*
+ * Devices for the control plane: a device found is held (aatts_device_put)
+ * and its destructor waits until it is put.  Only live tables are found.
+ */
+struct aatts_c *aatts_device_get(const char *name, bool by_devt, dev_t devt);
+struct aatts_c *aatts_device_get_id(u64 id);
+struct aatts_c *aatts_device_get_nth(unsigned long n);
+void aatts_device_put(struct aatts_c *ac);
+
+/* aatts_netlink.c: the generic netlink family and its events. */
+int aatts_nl_init(void);
+void aatts_nl_exit(void);
+void aatts_nl_policy_changed(struct aatts_c *ac);
+void aatts_nl_fast_restored(struct aatts_c *ac);
+void aatts_nl_event_work(struct work_struct *work);
+void aatts_nl_stats_work(struct work_struct *work);
 
 #endif /* AATTS_H */

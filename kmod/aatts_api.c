@@ -8,6 +8,7 @@
  */
 
 #include <linux/sched.h>
+#include <linux/sort.h>
 
 #include "aatts.h"
 
@@ -49,6 +50,8 @@ int aatts_api_set_policy(struct aatts_c *ac, const char *name,
 	spin_lock_irq(&ac->lock);
 	r = aatts_cache_set_policy_kv(ac->cache, id, kv, nr, &at);
 	spin_unlock_irq(&ac->lock);
+	if (!r)
+		aatts_nl_policy_changed(ac);
 out:
 	if (r && bad)
 		*bad = at;
@@ -199,12 +202,248 @@ int aatts_api_set_error_threshold(struct aatts_c *ac, unsigned int threshold)
  */
 int aatts_api_restore_fast(struct aatts_c *ac)
 {
+	bool restored = false;
+
 	spin_lock_irq(&ac->lock);
 	if (ac->state == AATTS_STATE_FAILED) {
 		aatts_cache_invalidate_range(ac->cache, 0, ac->nr_blocks - 1);
 		ac->fast_errors = 0;
 		ac->state = AATTS_STATE_RUNNING;
+		restored = true;
 	}
 	spin_unlock_irq(&ac->lock);
+	if (restored)
+		aatts_nl_fast_restored(ac);
 	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Batches of byte ranges (the netlink family)                         */
+
+/*
+ * A byte range on the device as the sectors it touches: every block the
+ * bytes touch is affected.  -ERANGE when empty or past the end.
+ */
+int aatts_api_bytes(struct aatts_c *ac, u64 offset, u64 length,
+		    struct aatts_range *r)
+{
+	u64 size = (u64)ac->ti->len << SECTOR_SHIFT;
+
+	if (!length || offset >= size || length > size - offset)
+		return -ERANGE;
+	r->start = offset >> SECTOR_SHIFT;
+	r->len = DIV_ROUND_UP_ULL(offset + length, SECTOR_SIZE) - r->start;
+	return 0;
+}
+
+/* Every range against the device's end; *bad is the first at fault. */
+int aatts_api_check_ranges(struct aatts_c *ac, const struct aatts_range *r,
+			   unsigned int nr, unsigned int *bad)
+{
+	u64 first, last;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		if (aatts_range(ac, r[i].start, r[i].len, &first, &last)) {
+			*bad = i;
+			return -ERANGE;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Stages the hints of a batch, AATTS_BATCH ranges per lock hold.  On
+ * -ENOSPC the ranges before *staged stay staged and nothing is committed.
+ */
+int aatts_api_hint_batch(struct aatts_c *ac, const struct aatts_range *r,
+			 unsigned int nr, bool commit, unsigned int *staged,
+			 unsigned int *bad)
+{
+	unsigned int i = 0, end;
+	u64 first, last;
+	int ret;
+
+	*staged = 0;
+	ret = aatts_api_check_ranges(ac, r, nr, bad);
+	if (ret)
+		return ret;
+	for (i = 0; i < nr; i++) {
+		if (r[i].score > AATTS_SCORE_MAX) {
+			*bad = i;
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < nr && !ret; ) {
+		end = min(nr, i + AATTS_BATCH);
+		spin_lock_irq(&ac->lock);
+		for (; i < end; i++) {
+			aatts_range(ac, r[i].start, r[i].len, &first, &last);
+			ret = aatts_cache_hint(ac->cache, first, last,
+					       r[i].score);
+			if (ret)
+				break;
+		}
+		if (!ret && i == nr && commit)
+			aatts_cache_epoch_commit(ac->cache);
+		spin_unlock_irq(&ac->lock);
+		cond_resched();
+	}
+	*staged = i;
+	if (ret)
+		*bad = i;
+	return ret;
+}
+
+static int aatts_prio_cmp(const void *a, const void *b)
+{
+	const struct aatts_range *x = a, *y = b;
+
+	if (x->priority != y->priority)
+		return x->priority > y->priority ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * Promotes the blocks of every range, in descending priority (stable).
+ * Stops when the fast tier has no room left; -EIO while it is failed.
+ * Reorders r.
+ */
+int aatts_api_prefetch_batch(struct aatts_c *ac, struct aatts_range *r,
+			     unsigned int nr, bool force, u64 *started,
+			     unsigned int *bad)
+{
+	unsigned int i;
+	u64 n;
+	int ret;
+
+	*started = 0;
+	ret = aatts_api_check_ranges(ac, r, nr, bad);
+	if (ret)
+		return ret;
+	if (READ_ONCE(ac->state) != AATTS_STATE_RUNNING)
+		return -EIO;
+	for (i = 0; i < nr; i++)
+		r[i].index = i;
+	sort(r, nr, sizeof(*r), aatts_prio_cmp, NULL);
+	for (i = 0; i < nr; i++) {
+		n = 0;
+		ret = aatts_api_promote(ac, r[i].start, r[i].len, force, &n);
+		*started += n;
+		if (ret == -ENOSPC)
+			return 0;
+		if (ret) {
+			*bad = r[i].index;
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int aatts_api_demote_batch(struct aatts_c *ac, const struct aatts_range *r,
+			   unsigned int nr, u64 *demoted, unsigned int *bad)
+{
+	unsigned int i;
+	u64 n;
+	int ret;
+
+	*demoted = 0;
+	ret = aatts_api_check_ranges(ac, r, nr, bad);
+	for (i = 0; i < nr && !ret; i++) {
+		ret = aatts_api_demote(ac, r[i].start, r[i].len, &n);
+		*demoted += n;
+		cond_resched();
+	}
+	return ret;
+}
+
+int aatts_api_pin_batch(struct aatts_c *ac, const struct aatts_range *r,
+			unsigned int nr, bool pin, unsigned int *bad)
+{
+	unsigned int i;
+	int ret;
+
+	ret = aatts_api_check_ranges(ac, r, nr, bad);
+	for (i = 0; i < nr && !ret; i++) {
+		ret = aatts_api_pin(ac, r[i].start, r[i].len, pin);
+		if (ret)
+			*bad = i;
+		cond_resched();
+	}
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Parameters                                                          */
+
+void aatts_api_get_params(struct aatts_c *ac, struct aatts_params *p)
+{
+	spin_lock_irq(&ac->lock);
+	p->max_inflight = ac->mig.max_inflight;
+	p->max_bandwidth = ac->mig.max_bandwidth;
+	p->error_threshold = ac->error_threshold;
+	p->stats_interval = ac->stats_interval;
+	spin_unlock_irq(&ac->lock);
+}
+
+/*
+ * Sets every parameter at once, all checked first: -EINVAL (nothing
+ * changed, *bad names the field) when one is out of range.
+ */
+int aatts_api_set_params(struct aatts_c *ac, const struct aatts_params *p,
+			 enum aatts_param_field *bad)
+{
+	if (p->max_inflight < ac->block_sectors) {
+		*bad = AATTS_PF_INFLIGHT;
+		return -EINVAL;
+	}
+	if (p->max_bandwidth && p->max_bandwidth < ac->block_sectors) {
+		*bad = AATTS_PF_BANDWIDTH;
+		return -EINVAL;
+	}
+	if (p->stats_interval &&
+	    (p->stats_interval < AATTS_STATS_INTERVAL_MIN ||
+	     p->stats_interval > AATTS_STATS_INTERVAL_MAX)) {
+		*bad = AATTS_PF_INTERVAL;
+		return -EINVAL;
+	}
+	spin_lock_irq(&ac->lock);
+	ac->mig.max_inflight = p->max_inflight;
+	ac->mig.max_bandwidth = p->max_bandwidth;
+	aatts_mig_refill(ac, ktime_get_ns());
+	ac->mig.tokens = min_t(s64, ac->mig.tokens, p->max_bandwidth);
+	ac->error_threshold = p->error_threshold;
+	if (p->stats_interval != ac->stats_interval) {
+		ac->stats_interval = p->stats_interval;
+		if (p->stats_interval && !ac->suspended)
+			mod_delayed_work(system_wq, &ac->stats_work,
+					 msecs_to_jiffies(p->stats_interval));
+	}
+	spin_unlock_irq(&ac->lock);
+	aatts_kick_migrations(ac);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Residency                                                           */
+
+/*
+ * Bit i of bitmap (u64 words, zeroed by the caller) is set when block
+ * first + i has a valid copy on the fast tier; nr is bounded by the
+ * caller (it is read under one lock hold).  Returns how many are set.
+ */
+u64 aatts_api_residency(struct aatts_c *ac, u64 first, u32 nr, u64 *bitmap)
+{
+	u64 n = 0;
+	u32 i;
+
+	spin_lock_irq(&ac->lock);
+	for (i = 0; i < nr; i++) {
+		if (aatts_cache_lookup(ac->cache, first + i) != AATTS_NO_SLOT) {
+			bitmap[i / 64] |= 1ULL << (i % 64);
+			n++;
+		}
+	}
+	spin_unlock_irq(&ac->lock);
+	return n;
 }

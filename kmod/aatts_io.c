@@ -123,10 +123,13 @@ void aatts_fast_error(struct aatts_c *ac)
 	}
 	spin_unlock_irqrestore(&ac->lock, flags);
 
-	if (failed)
+	if (failed) {
 		DMERR("%s: fast tier out of service after %u errors, now pass-through",
 		      ac->disk_name, ac->error_threshold);
-	else
+		/* Atomic context: the event is sent from a work item. */
+		set_bit(AATTS_EV_FAST_FAILED, &ac->events);
+		schedule_work(&ac->event_work);
+	} else
 		DMWARN_LIMIT("%s: fast-tier I/O error, block dropped, served from the slow tier",
 			     ac->disk_name);
 }

@@ -45,6 +45,10 @@ void aatts_get_stats(struct aatts_c *ac, struct aatts_stats *s)
 static struct kset *aatts_kset;
 static DEFINE_MUTEX(aatts_devices_lock);
 static LIST_HEAD(aatts_devices);
+static unsigned int aatts_nr_devices;	/* guarded by aatts_devices_lock */
+static u64 aatts_next_id;		/* guarded by aatts_devices_lock */
+static u64 aatts_resume_seq;		/* guarded by aatts_devices_lock */
+static DECLARE_WAIT_QUEUE_HEAD(aatts_users_wait);
 
 struct aatts_attr {
 	struct attribute attr;
@@ -109,7 +113,7 @@ static ssize_t mode_show(struct aatts_c *ac, const struct aatts_stats *s,
 static struct aatts_attr aatts_attr_mode = __ATTR_RO(mode);
 
 /* The device-mapper name; it may change (dmsetup rename), so look it up. */
-static void aatts_dm_name(struct aatts_c *ac, char name[DM_NAME_LEN])
+void aatts_dm_name(struct aatts_c *ac, char name[DM_NAME_LEN])
 {
 	if (dm_copy_name_and_uuid(dm_table_get_md(ac->ti->table), name, NULL))
 		strscpy(name, ac->disk_name, DM_NAME_LEN);
@@ -226,16 +230,158 @@ void aatts_sysfs_del(struct aatts_c *ac)
 
 void aatts_devices_add(struct aatts_c *ac)
 {
+	atomic_set(&ac->users, 0);
 	mutex_lock(&aatts_devices_lock);
+	ac->id = ++aatts_next_id;
 	list_add_tail(&ac->node, &aatts_devices);
+	aatts_nr_devices++;
 	mutex_unlock(&aatts_devices_lock);
 }
 
+/*
+ * Takes the device off the list, then waits for the control-plane
+ * operations that hold it.  They never wait for device-mapper (no dm lock,
+ * no suspend, no I/O to this device), so this cannot deadlock with the
+ * dm locks the destructor runs under.
+ */
 void aatts_devices_del(struct aatts_c *ac)
 {
 	mutex_lock(&aatts_devices_lock);
 	list_del(&ac->node);
+	aatts_nr_devices--;
 	mutex_unlock(&aatts_devices_lock);
+	wait_event(aatts_users_wait, !atomic_read(&ac->users));
+}
+
+dev_t aatts_devt(struct aatts_c *ac)
+{
+	return disk_devt(dm_disk(dm_table_get_md(ac->ti->table)));
+}
+
+/*
+ * A reload constructs the new table while the old one is still live, and
+ * both are on the list: the one resumed last (live_seq) is the device's.
+ * A table never resumed is no device yet.  (dm_get_live_table() is not
+ * exported to modules in 6.1.)
+ */
+void aatts_devices_resumed(struct aatts_c *ac)
+{
+	mutex_lock(&aatts_devices_lock);
+	ac->live_seq = ++aatts_resume_seq;
+	mutex_unlock(&aatts_devices_lock);
+}
+
+/* Called with aatts_devices_lock held. */
+static bool aatts_live(struct aatts_c *ac)
+{
+	struct mapped_device *md = dm_table_get_md(ac->ti->table);
+	struct aatts_c *other;
+
+	if (!ac->live_seq)
+		return false;
+	list_for_each_entry(other, &aatts_devices, node)
+		if (other->live_seq > ac->live_seq &&
+		    dm_table_get_md(other->ti->table) == md)
+			return false;
+	return true;
+}
+
+static struct aatts_c *aatts_hold(struct aatts_c *ac)
+{
+	atomic_inc(&ac->users);
+	return ac;
+}
+
+void aatts_device_put(struct aatts_c *ac)
+{
+	if (atomic_dec_and_test(&ac->users))
+		wake_up_all(&aatts_users_wait);
+}
+
+/* By name (NULL: any) and, if by_devt, dev_t. */
+struct aatts_c *aatts_device_get(const char *name, bool by_devt, dev_t devt)
+{
+	struct aatts_c *ac, *found = NULL;
+	char dm_name[DM_NAME_LEN];
+
+	mutex_lock(&aatts_devices_lock);
+	list_for_each_entry(ac, &aatts_devices, node) {
+		if (by_devt && aatts_devt(ac) != devt)
+			continue;
+		if (name) {
+			if (dm_copy_name_and_uuid(dm_table_get_md(ac->ti->table),
+						  dm_name, NULL) ||
+			    strcmp(dm_name, name))
+				continue;
+		}
+		if (aatts_live(ac)) {
+			found = aatts_hold(ac);
+			break;
+		}
+	}
+	mutex_unlock(&aatts_devices_lock);
+	return found;
+}
+
+struct aatts_c *aatts_device_get_id(u64 id)
+{
+	struct aatts_c *ac, *found = NULL;
+
+	mutex_lock(&aatts_devices_lock);
+	list_for_each_entry(ac, &aatts_devices, node) {
+		if (ac->id == id) {
+			found = aatts_hold(ac);
+			break;
+		}
+	}
+	mutex_unlock(&aatts_devices_lock);
+	return found;
+}
+
+/* The n-th live device (from 0), for dumps. */
+struct aatts_c *aatts_device_get_nth(unsigned long n)
+{
+	struct aatts_c *ac, *found = NULL;
+
+	mutex_lock(&aatts_devices_lock);
+	list_for_each_entry(ac, &aatts_devices, node) {
+		if (!aatts_live(ac))
+			continue;
+		if (!n--) {
+			found = aatts_hold(ac);
+			break;
+		}
+	}
+	mutex_unlock(&aatts_devices_lock);
+	return found;
+}
+
+void aatts_stat_values(struct aatts_c *ac, const struct aatts_stats *s,
+		       u64 v[AATTS_STAT_A_MAX + 1])
+{
+	memset(v, 0, (AATTS_STAT_A_MAX + 1) * sizeof(*v));
+	v[AATTS_STAT_A_READ_HITS] = s->core.read_hits;
+	v[AATTS_STAT_A_READ_MISSES] = s->core.read_misses;
+	v[AATTS_STAT_A_WRITE_HITS] = s->core.write_hits;
+	v[AATTS_STAT_A_WRITE_MISSES] = s->core.write_misses;
+	v[AATTS_STAT_A_PROMOTIONS] = s->core.promotions;
+	v[AATTS_STAT_A_PROMOTIONS_FAILED] = s->core.promotions_failed;
+	v[AATTS_STAT_A_PROMOTIONS_DROPPED] = s->dropped;
+	v[AATTS_STAT_A_REJECTIONS] = s->core.rejections;
+	v[AATTS_STAT_A_DEMOTIONS] = s->core.evictions + s->core.invalidations;
+	v[AATTS_STAT_A_EVICTIONS] = s->core.evictions;
+	v[AATTS_STAT_A_INVALIDATIONS] = s->core.invalidations;
+	v[AATTS_STAT_A_MIGRATED_BYTES] = s->migrated_sectors << SECTOR_SHIFT;
+	v[AATTS_STAT_A_INFLIGHT_MIGRATIONS] = s->inflight_jobs;
+	v[AATTS_STAT_A_QUEUED_MIGRATIONS] = s->queued;
+	v[AATTS_STAT_A_FAST_BLOCKS_USED] = s->core.nr_valid;
+	v[AATTS_STAT_A_FAST_BLOCKS_TOTAL] = s->core.nr_slots;
+	v[AATTS_STAT_A_PINNED_BLOCKS] = s->core.nr_pinned;
+	v[AATTS_STAT_A_FAST_ERRORS] = s->fast_errors;
+	v[AATTS_STAT_A_SLOW_ERRORS] = s->slow_errors;
+	v[AATTS_STAT_A_HINTS] = s->core.hints;
+	v[AATTS_STAT_A_EPOCHS] = s->core.epochs;
+	v[AATTS_STAT_A_BYTES_PER_SLOT] = aatts_bytes_per_slot(ac);
 }
 
 static int aatts_proc_show(struct seq_file *m, void *v)
@@ -267,21 +413,78 @@ static int aatts_proc_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* Module-wide files: /sys/kernel/aatts/{version,devices,genl_family}   */
+
+static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%u.%u.%u\n", AATTS_VERSION_MAJOR,
+			  AATTS_VERSION_MINOR, AATTS_VERSION_PATCH);
+}
+
+static struct kobj_attribute aatts_mod_version = __ATTR_RO(version);
+
+static ssize_t devices_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	unsigned int n;
+
+	mutex_lock(&aatts_devices_lock);
+	n = aatts_nr_devices;
+	mutex_unlock(&aatts_devices_lock);
+	return sysfs_emit(buf, "%u\n", n);
+}
+
+static struct kobj_attribute aatts_mod_devices = __ATTR_RO(devices);
+
+static ssize_t genl_family_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s %u %s\n", AATTS_GENL_NAME,
+			  AATTS_GENL_VERSION, AATTS_GENL_MCGRP);
+}
+
+static struct kobj_attribute aatts_mod_genl_family = __ATTR_RO(genl_family);
+
+static struct attribute *aatts_mod_attrs[] = {
+	&aatts_mod_version.attr,
+	&aatts_mod_devices.attr,
+	&aatts_mod_genl_family.attr,
+	NULL
+};
+
+static const struct attribute_group aatts_mod_group = {
+	.attrs = aatts_mod_attrs,
+};
+
 int aatts_stats_init(void)
 {
+	int r;
+
 	aatts_kset = kset_create_and_add(AATTS_TARGET_NAME, NULL, kernel_kobj);
 	if (!aatts_kset)
 		return -ENOMEM;
+	r = sysfs_create_group(&aatts_kset->kobj, &aatts_mod_group);
+	if (r)
+		goto bad_group;
 	if (!proc_create_single(AATTS_TARGET_NAME, 0444, NULL,
 				aatts_proc_show)) {
-		kset_unregister(aatts_kset);
-		return -ENOMEM;
+		r = -ENOMEM;
+		goto bad_proc;
 	}
 	return 0;
+
+bad_proc:
+	sysfs_remove_group(&aatts_kset->kobj, &aatts_mod_group);
+bad_group:
+	kset_unregister(aatts_kset);
+	return r;
 }
 
 void aatts_stats_exit(void)
 {
 	remove_proc_entry(AATTS_TARGET_NAME, NULL);
+	sysfs_remove_group(&aatts_kset->kobj, &aatts_mod_group);
 	kset_unregister(aatts_kset);
 }

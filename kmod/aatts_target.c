@@ -319,6 +319,8 @@ static int aatts_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	INIT_WORK(&ac->io_work, aatts_io_work);
 	INIT_DELAYED_WORK(&ac->mig_work, aatts_mig_work);
 	INIT_DELAYED_WORK(&ac->tick_work, aatts_tick_work);
+	INIT_DELAYED_WORK(&ac->stats_work, aatts_nl_stats_work);
+	INIT_WORK(&ac->event_work, aatts_nl_event_work);
 	ac->suspended = true;
 	strscpy(ac->disk_name, dm_disk(md)->disk_name, sizeof(ac->disk_name));
 
@@ -389,10 +391,12 @@ static void aatts_dtr(struct dm_target *ti)
 {
 	struct aatts_c *ac = ti->private;
 
-	aatts_devices_del(ac);
+	aatts_devices_del(ac);		/* waits for netlink ops */
 	aatts_sysfs_del(ac);
 	aatts_mig_drain(ac);
 	cancel_delayed_work_sync(&ac->tick_work);
+	cancel_delayed_work_sync(&ac->stats_work);
+	cancel_work_sync(&ac->event_work);
 	aatts_free(ac);
 	dm_put_device(ti, ac->fast);
 	dm_put_device(ti, ac->slow);
@@ -404,8 +408,9 @@ static void aatts_postsuspend(struct dm_target *ti)
 	struct aatts_c *ac = ti->private;
 
 	aatts_sysfs_del(ac);
-	aatts_mig_drain(ac);
+	aatts_mig_drain(ac);		/* sets suspended: no STATS re-arm */
 	cancel_delayed_work_sync(&ac->tick_work);
+	cancel_delayed_work_sync(&ac->stats_work);
 }
 
 static void aatts_resume(struct dm_target *ti)
@@ -414,9 +419,13 @@ static void aatts_resume(struct dm_target *ti)
 
 	spin_lock_irq(&ac->lock);
 	ac->suspended = false;
+	if (ac->stats_interval)
+		queue_delayed_work(system_wq, &ac->stats_work,
+				   msecs_to_jiffies(ac->stats_interval));
 	spin_unlock_irq(&ac->lock);
 	queue_delayed_work(ac->wq, &ac->tick_work, HZ);
 	queue_delayed_work(ac->wq, &ac->mig_work, 0);
+	aatts_devices_resumed(ac);
 	if (aatts_sysfs_add(ac))
 		DMWARN("%s: cannot add /sys/kernel/aatts/%s", ac->disk_name,
 		       ac->disk_name);
@@ -655,12 +664,22 @@ static int __init aatts_init(void)
 		return r;
 	r = dm_register_target(&aatts_target);
 	if (r)
-		aatts_stats_exit();
+		goto bad_target;
+	r = aatts_nl_init();
+	if (r)
+		goto bad_nl;
+	return 0;
+
+bad_nl:
+	dm_unregister_target(&aatts_target);
+bad_target:
+	aatts_stats_exit();
 	return r;
 }
 
 static void __exit aatts_exit(void)
 {
+	aatts_nl_exit();
 	dm_unregister_target(&aatts_target);
 	aatts_stats_exit();
 }

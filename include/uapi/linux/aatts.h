@@ -68,6 +68,7 @@
  *     AATTS_DEV_A_POLICY        NLA_NUL_STRING  policy in force
  *     AATTS_DEV_A_POLICY_PARAMS NLA_NESTED      as in POLICY_GET
  *     AATTS_DEV_A_PARAMS        NLA_NESTED      AATTS_PARAMS_A_*, all of them
+ *                                               but RESTORE_FAST
  *     AATTS_DEV_A_STATS         NLA_NESTED      AATTS_STAT_A_*, all of them
  *
  * AATTS_CMD_POLICY_GET
@@ -144,10 +145,12 @@
  *                               native byte order; bit i of word w set:
  *                               block FIRST_BLOCK + 64 w + i has a valid
  *                               copy on the fast tier
- *   The first message also carries BLOCK_SIZE.  Fragments are as large as a
- *   message allows and cover the blocks the range touches, in ascending
- *   order, without gaps.  Residency changes under I/O: each fragment is
- *   consistent in itself.
+ *   The first message also carries BLOCK_SIZE.  Fragments hold at most
+ *   AATTS_RES_FRAGMENT_BLOCKS blocks each, fewer when the message has no
+ *   more room, and cover the blocks the range touches, in ascending order,
+ *   without gaps.  Residency changes under I/O: each fragment is
+ *   consistent in itself (read under one hold of the device's lock).
+ *   A device removed or reloaded during the dump ends it with ENODEV.
  *
  * AATTS_CMD_STATS_GET
  *   doit: NAME or DEVT.  Reply: NAME, DEVT and AATTS_DEV_A_STATS with
@@ -167,7 +170,7 @@
 #define AATTS_TARGET_NAME		"aatts"
 
 #define AATTS_VERSION_MAJOR		1
-#define AATTS_VERSION_MINOR		0
+#define AATTS_VERSION_MINOR		1
 #define AATTS_VERSION_PATCH		0
 
 /* Cache block size bounds, in 512-byte sectors (4 KiB .. 1 GiB). */
@@ -181,11 +184,20 @@
 /* Limits of the protocol. */
 #define AATTS_NAME_MAX			128	/* DM_NAME_LEN, NUL included */
 #define AATTS_KEY_MAX			32	/* policy parameter key, NUL included */
-#define AATTS_RANGES_MAX		4096	/* ranges in one batch */
+/*
+ * Ranges in one batch.  One AATTS_DEV_A_RANGES attribute holds them all and
+ * an attribute is at most 65535 bytes (nla_len is 16 bits): a range takes
+ * up to 44 bytes (RANGE, OFFSET and LENGTH with 64-bit padding, SCORE or
+ * PRIORITY), so 1024 ranges always fit.  (Version 1.0.0 said 4096, which
+ * no message could carry.)
+ */
+#define AATTS_RANGES_MAX		1024
 #define AATTS_POLICY_PARAMS_MAX		16	/* keys in one POLICY_SET */
 #define AATTS_SCORE_MAX			0x7fffffffU
 #define AATTS_STATS_INTERVAL_MIN	100	/* ms */
 #define AATTS_STATS_INTERVAL_MAX	3600000	/* ms */
+/* Blocks in one RESIDENCY_GET fragment, at most (read under one lock hold). */
+#define AATTS_RES_FRAGMENT_BLOCKS	32768
 
 enum aatts_cmd {
 	AATTS_CMD_UNSPEC,
