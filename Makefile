@@ -47,7 +47,8 @@ CTL_PKGS := libnl-genl-3.0 devmapper json-c
 CTL_CFLAGS := $(shell pkg-config --cflags $(CTL_PKGS))
 CTL_LIBS := $(shell pkg-config --libs $(CTL_PKGS))
 VM_TESTS := $(DM_TEST_BINS) tests/dm/datapath.sh tests/dm/fio_verify.sh \
-	tests/dm/faults.sh tests/dm/stress.sh tests/dm/ima.sh tests/dm/unload.sh
+	tests/dm/faults.sh tests/dm/stress.sh tests/dm/ima.sh tests/dm/unload.sh \
+	tests/ctl/devices.sh tests/ctl/files.sh
 
 all: kmod user tests
 

@@ -505,6 +505,13 @@ int ctl_nl_subscribe(struct ctl_nl *nl)
 	return 0;
 }
 
+static int seq_any(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 /* Calls fn for every event until it returns non-zero (then 0 if > 0). */
 int ctl_nl_listen(struct ctl_nl *nl, nl_reply_fn fn, void *arg)
 {
@@ -514,6 +521,8 @@ int ctl_nl_listen(struct ctl_nl *nl, nl_reply_fn fn, void *arg)
 
 	if (!cb)
 		return err("out of memory");
+	/* Events are not replies: any sequence number. */
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, seq_any, NULL);
 	nl->error = 0;
 	while (!x.done) {
 		r = nl_recvmsgs(nl->sk, cb);
