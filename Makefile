@@ -32,7 +32,8 @@ TEST_CFLAGS := $(CFLAGS) $(SANFLAGS) -Wno-unused-parameter -Itests/lib \
 	-I$(SELFTESTS)
 
 DM_TEST_BINS := $(B)/tests/dm/table_test $(B)/tests/dm/race_test
-HOST_TEST_BINS := $(B)/tests/host/core_test $(B)/tests/host/gen_trace
+HOST_TEST_BINS := $(B)/tests/host/core_test $(B)/tests/host/gen_trace \
+	$(B)/tests/host/ctl_parse_test
 
 # The policy core, built into aatts.ko and, unchanged, into user space.
 POLICY_SRCS := $(wildcard kmod/policy/*.c)
@@ -77,6 +78,11 @@ $(B)/tests/host/core_test: tests/host/sim/core_test.c $(POLICY_SRCS) \
 		$(POLICY_HDRS) $(SELFTESTS)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -Ikmod/policy -o $@ $< $(POLICY_SRCS)
+
+$(B)/tests/host/ctl_parse_test: tests/host/ctl/parse_test.c tools/ctl/parse.c \
+		$(CTL_HDRS) $(SELFTESTS)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -Itools/ctl -Iinclude/uapi -o $@ $< tools/ctl/parse.c
 
 $(B)/tests/host/gen_trace: tests/host/sim/gen_trace.c
 	@mkdir -p $(dir $@)
