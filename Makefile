@@ -32,6 +32,11 @@ TEST_CFLAGS := $(CFLAGS) $(SANFLAGS) -Wno-unused-parameter -Itests/lib \
 	-I$(SELFTESTS)
 
 DM_TEST_BINS := $(B)/tests/dm/table_test $(B)/tests/dm/race_test
+NL_TEST_BINS := $(B)/tests/netlink/netlink_test $(B)/tests/netlink/fuzz_test
+NL_BENCH := $(B)/tests/netlink/nl_bench
+NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0)
+NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0)
+NL_LIB := tests/netlink/aanl.c tests/netlink/aanl.h
 HOST_TEST_BINS := $(B)/tests/host/core_test $(B)/tests/host/gen_trace \
 	$(B)/tests/host/ctl_parse_test
 
@@ -48,8 +53,8 @@ CTL_PKGS := libnl-genl-3.0 devmapper json-c
 CTL_CFLAGS := $(shell pkg-config --cflags $(CTL_PKGS))
 CTL_LIBS := $(shell pkg-config --libs $(CTL_PKGS))
 VM_TESTS := $(DM_TEST_BINS) tests/dm/datapath.sh tests/dm/fio_verify.sh \
-	tests/dm/faults.sh tests/dm/stress.sh tests/dm/ima.sh tests/dm/unload.sh \
-	tests/ctl/devices.sh tests/ctl/files.sh
+	tests/dm/faults.sh tests/dm/stress.sh tests/dm/ima.sh \
+	$(NL_TEST_BINS) tests/dm/unload.sh tests/ctl/devices.sh tests/ctl/files.sh
 
 all: kmod user tests
 
@@ -72,7 +77,7 @@ $(B)/bin/aattsctl: $(CTL_SRCS) $(CTL_HDRS) include/uapi/linux/aatts.h
 	$(CC) $(CFLAGS) -Iinclude/uapi $(CTL_CFLAGS) -o $@ $(CTL_SRCS) \
 		$(CTL_LIBS)
 
-tests: $(DM_TEST_BINS) $(HOST_TEST_BINS)
+tests: $(DM_TEST_BINS) $(HOST_TEST_BINS) $(NL_TEST_BINS) $(NL_BENCH)
 
 $(B)/tests/host/core_test: tests/host/sim/core_test.c $(POLICY_SRCS) \
 		$(POLICY_HDRS) $(SELFTESTS)/kselftest_harness.h
@@ -92,6 +97,14 @@ $(B)/tests/dm/%: tests/dm/%.c tests/lib/dmtest.c tests/lib/dmtest.h \
 		$(SELFTESTS)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $< tests/lib/dmtest.c -ldevmapper -lpthread
+
+$(B)/tests/netlink/%: tests/netlink/%.c $(NL_LIB) tests/lib/dmtest.c \
+		tests/lib/dmtest.h include/uapi/linux/aatts.h \
+		$(SELFTESTS)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -Itests/netlink -Iinclude/uapi $(NL_CFLAGS) -o $@ \
+		$< tests/netlink/aanl.c tests/lib/dmtest.c $(NL_LIBS) \
+		-ldevmapper -lcap
 
 $(SELFTESTS)/kselftest_harness.h:
 	@scripts/deps
@@ -113,6 +126,13 @@ bench-datapath:
 	@mkdir -p $(B)/bench
 	@tests/vm/run --timeout 3600 scripts/bench-datapath | tee $(B)/bench/datapath.txt
 
+# Not a test: HINTS_SET and RESIDENCY_GET rates on a 1 TiB device.
+bench-netlink:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p $(B)/bench
+	@tests/vm/run --timeout 1800 scripts/bench-netlink | tee $(B)/bench/netlink.txt
+
 style:
 	@tests/host/style.sh
 
@@ -120,4 +140,5 @@ clean:
 	$(MAKE) -C kmod KDIR=$(KDIR) clean
 	rm -rf $(B)
 
-.PHONY: all deps kmod user tests check demo bench-datapath style clean
+.PHONY: all deps kmod user tests check demo bench-datapath bench-netlink style \
+	clean

@@ -129,9 +129,10 @@ void aatts_fast_error(struct aatts_c *ac)
 		/* Atomic context: the event is sent from a work item. */
 		set_bit(AATTS_EV_FAST_FAILED, &ac->events);
 		schedule_work(&ac->event_work);
-	} else
+	} else {
 		DMWARN_LIMIT("%s: fast-tier I/O error, block dropped, served from the slow tier",
 			     ac->disk_name);
+	}
 }
 
 static bool aatts_running(struct aatts_c *ac)

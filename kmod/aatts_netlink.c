@@ -813,10 +813,12 @@ static int aatts_nl_params_set(struct sk_buff *skb, struct genl_info *info)
 	if (tb[AATTS_PARAMS_A_STATS_INTERVAL])
 		p.stats_interval = nla_get_u32(tb[AATTS_PARAMS_A_STATS_INTERVAL]);
 	err = aatts_api_set_params(ac, &p, &bad);
-	if (err == -EINVAL && bad == AATTS_PF_INTERVAL)
+	if (err == -EINVAL && bad == AATTS_PF_INTERVAL) {
+		/* As the policy reports the upper bound. */
 		NL_SET_ERR_MSG_ATTR(extack, tb[field_attr[bad]],
 				    "Stats interval is 0 or 100..3600000 ms");
-	else if (err == -EINVAL)
+		err = -ERANGE;
+	} else if (err == -EINVAL)
 		NL_SET_ERR_MSG_ATTR(extack, tb[field_attr[bad]],
 				    "Migration limit below one block");
 	if (!err && tb[AATTS_PARAMS_A_RESTORE_FAST])
@@ -846,7 +848,12 @@ struct aatts_res_ctx {
 	u32 block_size;		/* bytes; 0 once sent */
 };
 
-static int aatts_nl_residency_start(struct netlink_callback *cb)
+/*
+ * The request, checked at the first dumpit call rather than in .start:
+ * in 6.1 only dumpit has an extack (its message ends the dump, in the
+ * NLMSG_DONE, without an attribute offset).
+ */
+static int aatts_nl_residency_init(struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct aatts_res_ctx *ctx = (struct aatts_res_ctx *)cb->ctx;
@@ -927,7 +934,13 @@ static int aatts_nl_residency_dumpit(struct sk_buff *skb,
 {
 	struct aatts_res_ctx *ctx = (struct aatts_res_ctx *)cb->ctx;
 	struct aatts_c *ac;
+	int err;
 
+	if (!ctx->id) {		/* the first call; ids start at 1 */
+		err = aatts_nl_residency_init(cb);
+		if (err)
+			return err;
+	}
 	if (ctx->next > ctx->last)
 		return 0;
 	ac = aatts_device_get_id(ctx->id);
@@ -1016,7 +1029,6 @@ static const struct genl_ops aatts_genl_ops[] = {
 	},
 	{
 		.cmd = AATTS_CMD_RESIDENCY_GET,
-		.start = aatts_nl_residency_start,
 		.dumpit = aatts_nl_residency_dumpit,
 		.policy = aatts_ranges_op_policy,
 		.maxattr = AATTS_DEV_A_MAX,

@@ -41,12 +41,23 @@
  * every cache block they touch; an empty range or one that reaches past
  * the end of the device is ERANGE.
  *
- * Every command has its own strict attribute policy: an unknown attribute,
- * a wrong type or length, or a value out of its documented range is
- * EINVAL.  Every rejection sets an extended ACK message and, where one
- * attribute is at fault, points at it (NLMSGERR_ATTR_OFFS).  Commands
- * marked [admin] change state and need CAP_NET_ADMIN (GENL_ADMIN_PERM):
- * without it, EPERM.  The others may be sent by anyone.
+ * Every command has its own strict attribute policy: an unknown attribute
+ * or a wrong type or length is EINVAL; an integer outside the bounds its
+ * attribute states below (LENGTH 0, SCORE above AATTS_SCORE_MAX,
+ * STATS_INTERVAL not 0 nor within 100..AATTS_STATS_INTERVAL_MAX) is
+ * ERANGE, as the netlink core's range check reports it.  A value refused
+ * by the device or its policy (a migration limit below one block, a
+ * policy parameter out of its range, an unknown policy) is EINVAL.
+ * (Version 1.0.0 said EINVAL for all of them.)
+ *
+ * Every rejection sets an extended ACK message and, where one attribute
+ * is at fault, points at it (NLMSGERR_ATTR_OFFS).  A dump's own checks
+ * (RESIDENCY_GET) end it with the errno and the message in NLMSG_DONE,
+ * without an offset (the 6.1 netlink core reports no more for dumps).
+ * Commands marked [admin] change state and need CAP_NET_ADMIN
+ * (GENL_ADMIN_PERM): without it, EPERM, refused by the generic netlink
+ * core before the family sees it (no message).  The others may be sent by
+ * anyone.
  *
  * Batches (AATTS_DEV_A_RANGES) hold 1..AATTS_RANGES_MAX ranges; more is
  * E2BIG, none is EINVAL.  A batch is checked whole (every range against
@@ -220,6 +231,7 @@ enum aatts_cmd {
 	AATTS_CMD_STATS,
 	__AATTS_CMD_MAX
 };
+
 #define AATTS_CMD_MAX (__AATTS_CMD_MAX - 1)
 
 /* AATTS_DEV_A_FLAGS */
@@ -251,6 +263,7 @@ enum aatts_dev_attr {
 	AATTS_DEV_A_PAD,
 	__AATTS_DEV_A_LAST
 };
+
 #define AATTS_DEV_A_MAX (__AATTS_DEV_A_LAST - 1)
 
 /* AATTS_DEV_A_POLICY_PARAMS */
@@ -259,6 +272,7 @@ enum aatts_param_attr {
 	AATTS_PARAM_A_KV,		/* NLA_NESTED: AATTS_KV_A_* */
 	__AATTS_PARAM_A_LAST
 };
+
 #define AATTS_PARAM_A_MAX (__AATTS_PARAM_A_LAST - 1)
 
 enum aatts_kv_attr {
@@ -268,6 +282,7 @@ enum aatts_kv_attr {
 	AATTS_KV_A_PAD,
 	__AATTS_KV_A_LAST
 };
+
 #define AATTS_KV_A_MAX (__AATTS_KV_A_LAST - 1)
 
 /* AATTS_DEV_A_RANGES */
@@ -276,6 +291,7 @@ enum aatts_ranges_attr {
 	AATTS_RANGES_A_RANGE,		/* NLA_NESTED: AATTS_RANGE_A_* */
 	__AATTS_RANGES_A_LAST
 };
+
 #define AATTS_RANGES_A_MAX (__AATTS_RANGES_A_LAST - 1)
 
 enum aatts_range_attr {
@@ -287,6 +303,7 @@ enum aatts_range_attr {
 	AATTS_RANGE_A_PAD,
 	__AATTS_RANGE_A_LAST
 };
+
 #define AATTS_RANGE_A_MAX (__AATTS_RANGE_A_LAST - 1)
 
 /* AATTS_DEV_A_PARAMS */
@@ -300,6 +317,7 @@ enum aatts_params_attr {
 	AATTS_PARAMS_A_PAD,
 	__AATTS_PARAMS_A_LAST
 };
+
 #define AATTS_PARAMS_A_MAX (__AATTS_PARAMS_A_LAST - 1)
 
 /* AATTS_DEV_A_STATS: NLA_U64 each; names as in sysfs. */
@@ -330,6 +348,7 @@ enum aatts_stat_attr {
 	AATTS_STAT_A_PAD,
 	__AATTS_STAT_A_LAST
 };
+
 #define AATTS_STAT_A_MAX (__AATTS_STAT_A_LAST - 1)
 
 /* AATTS_DEV_A_RESIDENCY */
@@ -341,6 +360,7 @@ enum aatts_res_attr {
 	AATTS_RES_A_PAD,
 	__AATTS_RES_A_LAST
 };
+
 #define AATTS_RES_A_MAX (__AATTS_RES_A_LAST - 1)
 
 #endif /* _UAPI_LINUX_AATTS_H */
