@@ -77,6 +77,7 @@ struct ctl_nl {
 	int family;
 	int error;		/* of the last exchange, -errno */
 	char extack[512];	/* its extended ACK message, if any */
+	uint32_t bad_off;	/* the attribute at fault, offset in the request */
 };
 
 int ctl_nl_open(struct ctl_nl *nl);

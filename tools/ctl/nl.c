@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
@@ -121,6 +122,8 @@ static void extack_parse(struct ctl_nl *nl, void *p, int len)
 
 	if (len <= 0 || nla_parse(tb, NLMSGERR_ATTR_MAX, p, len, NULL) < 0)
 		return;
+	if (tb[NLMSGERR_ATTR_OFFS] && nla_len(tb[NLMSGERR_ATTR_OFFS]) == 4)
+		nl->bad_off = nla_get_u32(tb[NLMSGERR_ATTR_OFFS]);
 	m = tb[NLMSGERR_ATTR_MSG];
 	if (!m || !nla_len(m))
 		return;
@@ -213,6 +216,55 @@ static struct nl_cb *xfer_cb(struct xfer *x)
 	return cb;
 }
 
+/*
+ * The kernel pointed at the attribute at fault (NLMSGERR_ATTR_OFFS, an
+ * offset into our request): a policy parameter or a range is named after
+ * the message, so that the bad one of many is known.
+ */
+static void extack_attr(struct ctl_nl *nl, struct nl_msg *msg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	uint8_t cmd = genlmsg_hdr(nlh)->cmd;
+	struct nlattr *a, *top, *tb[AATTS_RANGE_A_MAX + 1];
+	size_t n = strlen(nl->extack);
+	int rem;
+
+	if (!nl->bad_off || !nl->extack[0] ||
+	    nl->bad_off + NLA_HDRLEN > nlh->nlmsg_len)
+		return;
+	a = (struct nlattr *)((char *)nlh + nl->bad_off);
+	if (a->nla_len < NLA_HDRLEN ||
+	    nl->bad_off + a->nla_len > nlh->nlmsg_len)
+		return;
+	nla_for_each_attr(top, genlmsg_attrdata(genlmsg_hdr(nlh), 0),
+			  genlmsg_attrlen(genlmsg_hdr(nlh), 0), rem)
+		if (top == a) {
+			if (nla_type(a) == AATTS_DEV_A_POLICY)
+				snprintf(nl->extack + n, sizeof(nl->extack) - n,
+					 " ('%.*s')", nla_len(a),
+					 (char *)nla_data(a));
+			return;
+		}
+	if (cmd == AATTS_CMD_POLICY_SET && nla_type(a) == AATTS_PARAM_A_KV &&
+	    !nla_parse_nested(tb, AATTS_KV_A_MAX, a, NULL) &&
+	    tb[AATTS_KV_A_KEY] && tb[AATTS_KV_A_VALUE] &&
+	    nla_len(tb[AATTS_KV_A_VALUE]) == 8)
+		snprintf(nl->extack + n, sizeof(nl->extack) - n,
+			 " ('%.*s=%" PRIu64 "')", nla_len(tb[AATTS_KV_A_KEY]),
+			 (char *)nla_data(tb[AATTS_KV_A_KEY]),
+			 (uint64_t)nla_get_u64(tb[AATTS_KV_A_VALUE]));
+	else if (cmd >= AATTS_CMD_HINTS_SET && cmd <= AATTS_CMD_UNPIN &&
+		 nla_type(a) == AATTS_RANGES_A_RANGE &&
+		 !nla_parse_nested(tb, AATTS_RANGE_A_MAX, a, NULL) &&
+		 tb[AATTS_RANGE_A_OFFSET] && tb[AATTS_RANGE_A_LENGTH] &&
+		 nla_len(tb[AATTS_RANGE_A_OFFSET]) == 8 &&
+		 nla_len(tb[AATTS_RANGE_A_LENGTH]) == 8)
+		snprintf(nl->extack + n, sizeof(nl->extack) - n,
+			 " (range %" PRIu64 ":%" PRIu64 ")",
+			 (uint64_t)nla_get_u64(tb[AATTS_RANGE_A_OFFSET]),
+			 (uint64_t)nla_get_u64(tb[AATTS_RANGE_A_LENGTH]));
+}
+
 int ctl_nl_exchange(struct ctl_nl *nl, struct nl_msg *msg, nl_reply_fn fn,
 		void *arg)
 {
@@ -222,6 +274,7 @@ int ctl_nl_exchange(struct ctl_nl *nl, struct nl_msg *msg, nl_reply_fn fn,
 
 	nl->error = 0;
 	nl->extack[0] = '\0';
+	nl->bad_off = 0;
 	if (!msg) {
 		nl->error = -ENOMEM;
 		return nl->error;
@@ -233,7 +286,6 @@ int ctl_nl_exchange(struct ctl_nl *nl, struct nl_msg *msg, nl_reply_fn fn,
 		return nl->error;
 	}
 	r = nl_send_auto(nl->sk, msg);
-	nlmsg_free(msg);
 	if (r < 0) {
 		snprintf(nl->extack, sizeof(nl->extack), "send: %s",
 			 nl_geterror(r));
@@ -248,6 +300,9 @@ int ctl_nl_exchange(struct ctl_nl *nl, struct nl_msg *msg, nl_reply_fn fn,
 		}
 	}
 	nl_cb_put(cb);
+	if (nl->error)
+		extack_attr(nl, msg);
+	nlmsg_free(msg);
 	return nl->error;
 }
 
