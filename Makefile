@@ -106,6 +106,12 @@ $(B)/tests/netlink/%: tests/netlink/%.c $(NL_LIB) tests/lib/dmtest.c \
 		$< tests/netlink/aanl.c tests/lib/dmtest.c $(NL_LIBS) \
 		-ldevmapper -lcap
 
+# The benchmark is built without the sanitizers: it measures the kernel.
+$(NL_BENCH): tests/netlink/nl_bench.c $(NL_LIB) include/uapi/linux/aatts.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/netlink -Iinclude/uapi $(NL_CFLAGS) -o $@ \
+		$< tests/netlink/aanl.c $(NL_LIBS)
+
 $(SELFTESTS)/kselftest_harness.h:
 	@scripts/deps
 
@@ -131,7 +137,8 @@ bench-netlink:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p $(B)/bench
-	@tests/vm/run --timeout 1800 scripts/bench-netlink | tee $(B)/bench/netlink.txt
+	@tests/vm/run --timeout 1800 scripts/bench-netlink \
+		"$$($(NL_BENCH) --calibrate)" | tee $(B)/bench/netlink.txt
 
 style:
 	@tests/host/style.sh

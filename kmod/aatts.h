@@ -11,6 +11,7 @@
 #include <linux/spinlock.h>
 #include <linux/kobject.h>
 #include <linux/completion.h>
+#include <linux/mutex.h>
 #include <linux/bio.h>
 #include <linux/dm-ioctl.h>
 #include <uapi/linux/aatts.h>
@@ -105,6 +106,7 @@ struct aatts_c {
 	struct work_struct event_work;	/* emits events raised in atomic context */
 	unsigned long events;		/* AATTS_EV_* bits pending for event_work */
 	atomic_t users;			/* netlink ops using the device */
+	struct mutex ctl_lock;		/* serialises mutating netlink ops */
 	u64 id;				/* unique for the module's lifetime */
 	u64 live_seq;			/* when last resumed; 0: never */
 

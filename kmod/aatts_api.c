@@ -330,7 +330,8 @@ int aatts_api_prefetch_batch(struct aatts_c *ac, struct aatts_range *r,
 		n = 0;
 		ret = aatts_api_promote(ac, r[i].start, r[i].len, force, &n);
 		*started += n;
-		if (ret == -ENOSPC)
+		/* No room left, or as many started as the fast tier holds. */
+		if (ret == -ENOSPC || *started >= ac->nr_slots)
 			return 0;
 		if (ret) {
 			*bad = r[i].index;

@@ -6,10 +6,14 @@
  * destructor waits for it), parses and checks its request whole, then
  * calls the one internal API (aatts_api.c) that dm messages call too.
  *
- * Locking: ops run under the genl mutex (no parallel_ops); none waits for
- * device-mapper, so a suspend, reload or remove never waits for an op that
- * waits for it.  Dumps do not hold a device between calls: each call finds
- * it again by its unique id and ends with ENODEV when it is gone.
+ * Locking: the family has parallel_ops: a device is found under
+ * aatts_devices_lock and held by a reference the destructor waits for;
+ * mutating ops on one device are serialised by its ctl_lock (PARAMS_SET
+ * reads, changes and writes the parameters back), and the API takes the
+ * device's spinlock for each step.  No op waits for device-mapper, so a
+ * suspend, reload or remove never waits for an op that waits for it.
+ * Dumps do not hold a device between calls: each call finds it again by
+ * its unique id and ends with ENODEV when it is gone.
  */
 
 #include <net/genetlink.h>
@@ -222,13 +226,15 @@ static int aatts_nl_ranges(struct aatts_c *ac, struct nlattr **attrs,
 				    "More ranges than AATTS_RANGES_MAX");
 		return -E2BIG;
 	}
-	r = kvcalloc(n, sizeof(*r), GFP_KERNEL);
+	r = kvmalloc_array(n, sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
 	nla_for_each_nested(range, ranges, rem) {
 		offset = 0;
 		length = 0;
 		seen = 0;
+		r[i].score = 0;
+		r[i].priority = 0;
 		nla_for_each_nested(a, range, rem2) {
 			switch (nla_type(a)) {
 			case AATTS_RANGE_A_OFFSET:
@@ -605,7 +611,9 @@ static int aatts_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(ac);
 		goto out;
 	}
+	mutex_lock(&ac->ctl_lock);
 	err = aatts_api_set_policy(ac, nla_data(policy), kv, n, &bad);
+	mutex_unlock(&ac->ctl_lock);
 	aatts_device_put(ac);
 	if (err == -EINVAL && bad >= n)
 		NL_SET_ERR_MSG_ATTR(extack, policy, "Unknown policy");
@@ -642,9 +650,11 @@ static int aatts_nl_hints_set(struct sk_buff *skb, struct genl_info *info)
 			      &r, &nr);
 	if (err)
 		goto out;
+	mutex_lock(&ac->ctl_lock);
 	err = aatts_api_hint_batch(ac, r, nr,
 				   aatts_nl_flags(info) & AATTS_F_COMMIT,
 				   &staged, &bad);
+	mutex_unlock(&ac->ctl_lock);
 	kvfree(r);
 	if (err == -ENOSPC)
 		NL_SET_ERR_MSG_ATTR(extack,
@@ -668,7 +678,9 @@ static int aatts_nl_epoch_commit(struct sk_buff *skb, struct genl_info *info)
 
 	if (IS_ERR(ac))
 		return PTR_ERR(ac);
+	mutex_lock(&ac->ctl_lock);
 	err = aatts_api_epoch_commit(ac);
+	mutex_unlock(&ac->ctl_lock);
 	aatts_device_put(ac);
 	return err;
 }
@@ -689,9 +701,11 @@ static int aatts_nl_prefetch(struct sk_buff *skb, struct genl_info *info)
 			      AATTS_NEED_RANGE, &r, &nr);
 	if (err)
 		goto out;
+	mutex_lock(&ac->ctl_lock);
 	err = aatts_api_prefetch_batch(ac, r, nr,
 				       aatts_nl_flags(info) & AATTS_F_FORCE,
 				       &started, &bad);
+	mutex_unlock(&ac->ctl_lock);
 	kvfree(r);
 	if (err == -EIO)
 		NL_SET_ERR_MSG(extack, "The fast tier is out of service");
@@ -722,7 +736,9 @@ static int aatts_nl_demote(struct sk_buff *skb, struct genl_info *info)
 			      AATTS_NEED_RANGE, &r, &nr);
 	if (err)
 		goto out;
+	mutex_lock(&ac->ctl_lock);
 	err = aatts_api_demote_batch(ac, r, nr, &demoted, &bad);
+	mutex_unlock(&ac->ctl_lock);
 	kvfree(r);
 	if (err)
 		NL_SET_ERR_MSG_ATTR(extack,
@@ -751,7 +767,9 @@ static int aatts_nl_pin(struct sk_buff *skb, struct genl_info *info)
 			      AATTS_NEED_RANGE, &r, &nr);
 	if (err)
 		goto out;
+	mutex_lock(&ac->ctl_lock);
 	err = aatts_api_pin_batch(ac, r, nr, pin, &bad);
+	mutex_unlock(&ac->ctl_lock);
 	kvfree(r);
 	if (err == -ENOSPC)
 		NL_SET_ERR_MSG_ATTR(extack,
@@ -801,6 +819,7 @@ static int aatts_nl_params_set(struct sk_buff *skb, struct genl_info *info)
 	ac = aatts_nl_dev(info->attrs, extack);
 	if (IS_ERR(ac))
 		return PTR_ERR(ac);
+	mutex_lock(&ac->ctl_lock);
 	aatts_api_get_params(ac, &p);
 	if (tb[AATTS_PARAMS_A_MIGRATION_INFLIGHT])
 		p.max_inflight = nla_get_u64(tb[AATTS_PARAMS_A_MIGRATION_INFLIGHT]) >>
@@ -818,11 +837,13 @@ static int aatts_nl_params_set(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(extack, tb[field_attr[bad]],
 				    "Stats interval is 0 or 100..3600000 ms");
 		err = -ERANGE;
-	} else if (err == -EINVAL)
+	} else if (err == -EINVAL) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[field_attr[bad]],
 				    "Migration limit below one block");
+	}
 	if (!err && tb[AATTS_PARAMS_A_RESTORE_FAST])
 		err = aatts_api_restore_fast(ac);
+	mutex_unlock(&ac->ctl_lock);
 	aatts_device_put(ac);
 	return err;
 }
@@ -1045,7 +1066,7 @@ static struct genl_family aatts_genl_family __ro_after_init = {
 	.name = AATTS_GENL_NAME,
 	.version = AATTS_GENL_VERSION,
 	.netnsok = false,
-	.parallel_ops = false,
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.ops = aatts_genl_ops,
 	.n_ops = ARRAY_SIZE(aatts_genl_ops),

@@ -321,6 +321,7 @@ static int aatts_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	INIT_DELAYED_WORK(&ac->tick_work, aatts_tick_work);
 	INIT_DELAYED_WORK(&ac->stats_work, aatts_nl_stats_work);
 	INIT_WORK(&ac->event_work, aatts_nl_event_work);
+	mutex_init(&ac->ctl_lock);
 	ac->suspended = true;
 	strscpy(ac->disk_name, dm_disk(md)->disk_name, sizeof(ac->disk_name));
 
@@ -400,6 +401,7 @@ static void aatts_dtr(struct dm_target *ti)
 	aatts_free(ac);
 	dm_put_device(ti, ac->fast);
 	dm_put_device(ti, ac->slow);
+	mutex_destroy(&ac->ctl_lock);
 	kfree(ac);
 }
 

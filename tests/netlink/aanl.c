@@ -230,6 +230,21 @@ static struct nl_cb *aanl_cb(struct aanl_req *r)
 
 int aanl_request(struct aanl *a, struct nl_msg *m, aanl_reply_fn fn, void *arg)
 {
+	int ret;
+
+	if (!m) {
+		a->err = -ENOMEM;
+		a->msg[0] = '\0';
+		return a->err;
+	}
+	ret = aanl_request_keep(a, m, fn, arg);
+	nlmsg_free(m);
+	return ret;
+}
+
+int aanl_request_keep(struct aanl *a, struct nl_msg *m, aanl_reply_fn fn,
+		      void *arg)
+{
 	struct aanl_req r = { .a = a, .fn = fn, .arg = arg };
 	struct nl_cb *cb;
 	int ret;
@@ -238,15 +253,11 @@ int aanl_request(struct aanl *a, struct nl_msg *m, aanl_reply_fn fn, void *arg)
 	a->msg[0] = '\0';
 	a->has_offs = 0;
 	a->has_miss = 0;
-	if (!m)
-		return a->err = -ENOMEM;
 	cb = aanl_cb(&r);
-	if (!cb) {
-		nlmsg_free(m);
+	if (!cb)
 		return a->err = -ENOMEM;
-	}
+	nlmsg_hdr(m)->nlmsg_seq = NL_AUTO_SEQ;	/* a fresh one per send */
 	ret = nl_send_auto(a->sk, m);
-	nlmsg_free(m);
 	if (ret < 0) {
 		nl_cb_put(cb);
 		return a->err = -EIO;

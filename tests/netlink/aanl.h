@@ -36,6 +36,9 @@ void aanl_close(struct aanl *a);
 struct nl_msg *aanl_new(struct aanl *a, uint8_t cmd, int dump, const char *dev);
 /* Sends m (freed), waits for its replies and ACK; a->err, also returned. */
 int aanl_request(struct aanl *a, struct nl_msg *m, aanl_reply_fn fn, void *arg);
+/* The same, but m stays the caller's: it may be patched and sent again. */
+int aanl_request_keep(struct aanl *a, struct nl_msg *m, aanl_reply_fn fn,
+		      void *arg);
 /* Offset of an attribute from the start of the message, for a->offs. */
 uint32_t aanl_offset(struct nl_msg *m, const struct nlattr *attr);
 

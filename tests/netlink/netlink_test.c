@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -1003,6 +1004,7 @@ TEST_F(nl, unprivileged)
 			if (ret != -EPERM) {
 				printf("# cmd %u: %d, not EPERM\n", mutating[i],
 				       ret);
+				fflush(stdout);
 				bad++;
 			}
 		}
@@ -1012,6 +1014,7 @@ TEST_F(nl, unprivileged)
 			if (ret) {
 				printf("# cmd %u: %d (%s)\n", reading[i], ret,
 				       a.msg);
+				fflush(stdout);
 				bad++;
 			}
 		}
@@ -1172,6 +1175,119 @@ TEST(fast_failed_restored)
 	EXPECT_EQ(-ENODEV, i);
 	aanl_close(&a);
 	dmt_remove(ERRFAST);
+}
+
+/* Every op works on a suspended device; promotions start on resume. */
+TEST_F(nl, suspended)
+{
+	struct reply r = {};
+	struct residency res = { .nr_blocks = 64 };
+	uint8_t bits[64] = {};
+	char cmd[128];
+
+	res.bits = bits;
+	snprintf(cmd, sizeof(cmd), "dmsetup suspend %s", DEV);
+	ASSERT_EQ(0, system(cmd));
+	ASSERT_EQ(0, aanl_request(&self->a,
+				  aanl_new(&self->a, AATTS_CMD_DEV_GET, 0, DEV),
+				  reply_cb, &r));
+	EXPECT_STREQ(DEV, r.name);
+	ASSERT_EQ(0, one_range(&self->a, AATTS_CMD_PREFETCH, DEV, 0, 8 * BS,
+			       AATTS_F_FORCE, &r));
+	EXPECT_EQ(8ULL, r.count);
+	ASSERT_EQ(0, one_range(&self->a, AATTS_CMD_DEMOTE, DEV, 0, BS, 0, &r));
+	ASSERT_EQ(0, aanl_request(&self->a,
+				  policy_msg(&self->a, DEV, "fifo", NULL, 0, NULL),
+				  NULL, NULL));
+	ASSERT_EQ(0, aanl_request(&self->a,
+				  params_msg(&self->a, DEV,
+					     AATTS_PARAMS_A_STATS_INTERVAL, 100,
+					     NULL), NULL, NULL));
+	ASSERT_EQ(0, residency_get(&self->a, DEV, 1, 0, 64 * BS, &res));
+	snprintf(cmd, sizeof(cmd), "dmsetup resume %s", DEV);
+	ASSERT_EQ(0, system(cmd));
+	ASSERT_EQ(0, system("dmsetup mknodes " DEV));
+	ASSERT_TRUE(mig_idle(self->disk));
+	/* The queued promotions ran after the resume (the demoted one not). */
+	EXPECT_EQ(7, sysfs_u64(self->disk, "fast_blocks_used"));
+}
+
+/*
+ * Netlink ops in one process while another suspends, resumes, reloads,
+ * removes and creates the device: no op may find a destroyed device, and
+ * nothing may deadlock (the run has a timeout) or splat.
+ */
+TEST(lifetime_race)
+{
+	char params[128], cmd[256];
+	uint64_t sectors = dev_sectors(SLOW);
+	pid_t pid;
+	int i, status, ops = 0;
+
+	dmt_init();
+	dmt_remove(DEV);
+	snprintf(params, sizeof(params), "%s %s 8", SLOW, FAST);
+	ASSERT_EQ(0, dmt_create(DEV, sectors, "aatts", params));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct aanl a;
+		uint64_t off = 0, len = 64 * BS;
+		uint8_t bits[64];
+		struct residency res = { .nr_blocks = 64, .bits = bits };
+		time_t end = time(NULL) + 8;
+		int bad = 0, ret;
+
+		if (aanl_open(&a))
+			_exit(100);
+		while (time(NULL) < end) {
+			static const uint8_t cmds[] = {
+				AATTS_CMD_DEV_GET, AATTS_CMD_PREFETCH,
+				AATTS_CMD_HINTS_SET, AATTS_CMD_STATS_GET,
+				AATTS_CMD_PARAMS_SET, AATTS_CMD_RESIDENCY_GET,
+				AATTS_CMD_DEMOTE, AATTS_CMD_POLICY_SET,
+			};
+			uint8_t c = cmds[ops++ % sizeof(cmds)];
+			struct nl_msg *m;
+
+			if (c == AATTS_CMD_RESIDENCY_GET) {
+				res.expect_next = 0;
+				ret = residency_get(&a, DEV, 1, 0, 64 * BS, &res);
+			} else {
+				if (c == AATTS_CMD_PREFETCH)
+					m = ranges_msg(&a, c, DEV, &off, &len,
+						       1, -1, AATTS_F_FORCE);
+				else
+					m = valid_msg(&a, c);
+				ret = aanl_request(&a, m, NULL, NULL);
+			}
+			/* Gone, or in the middle of a dump: fine. */
+			if (ret && ret != -ENODEV && ret != -EIO) {
+				printf("# cmd %u: %d %s\n", c, ret, a.msg);
+				fflush(stdout);
+				bad++;
+			}
+		}
+		aanl_close(&a);
+		printf("# %d netlink ops during the cycles\n", ops);
+		fflush(stdout);
+		_exit(bad || ops < 50 ? 1 : 0);
+	}
+	for (i = 0; i < 12; i++) {
+		snprintf(cmd, sizeof(cmd), "dmsetup suspend %s && dmsetup resume %s",
+			 DEV, DEV);
+		EXPECT_EQ(0, system(cmd));
+		snprintf(params, sizeof(params), "%s %s %d", SLOW, FAST,
+			 i % 2 ? 8 : 16);
+		EXPECT_EQ(0, dmt_reload(DEV, sectors, "aatts", params));
+		EXPECT_EQ(0, dmt_resume(DEV));
+		EXPECT_EQ(0, dmt_remove(DEV));
+		snprintf(params, sizeof(params), "%s %s 8", SLOW, FAST);
+		EXPECT_EQ(0, dmt_create(DEV, sectors, "aatts", params));
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	EXPECT_EQ(0, dmt_remove(DEV));
 }
 
 TEST_HARNESS_MAIN
