@@ -73,7 +73,9 @@ aatts_settle $DEV
 run demote $DEV --range 0:$SIZE
 ktap_result "demote the whole device" $RC
 ktap_check "no block resident after it" "$(st fast_blocks_used)" -eq 0
+t0=$(date +%s%N)
 b1=$(res "$F1" blocks)
+ktap_diag "residency of an 8 MiB file (FIEMAP + RESIDENCY_GET): $((($(date +%s%N) - t0) / 1000000)) ms"
 ktap_check "f1: 8 MiB of extents, 128..130 blocks ($b1)" "$(res "$F1" bytes):$((b1 >= 128 && b1 <= 130))" = "8388608:1"
 p0=$(st promotions)
 run prefetch $DEV "$F1"
@@ -112,7 +114,9 @@ args=()
 for i in $(seq 0 1499); do
 	args+=(--range $((i * 131072)):4K)
 done
+t0=$(date +%s%N)
 run prefetch $DEV "${args[@]}"
+ktap_diag "prefetch of 1500 ranges (2 PREFETCH messages): $((($(date +%s%N) - t0) / 1000000)) ms"
 ktap_check "prefetch of 1500 ranges in two batches: 1500 promotions" "$RC:$(count)" = "0:1500"
 aatts_settle $DEV
 ktap_check "sysfs fast_blocks_used 1500" "$(st fast_blocks_used)" = 1500
