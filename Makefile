@@ -39,7 +39,7 @@ NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0)
 NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0)
 NL_LIB := tests/netlink/aanl.c tests/netlink/aanl.h
 HOST_TEST_BINS := $(B)/tests/host/core_test $(B)/tests/host/gen_trace \
-	$(B)/tests/host/markov_test
+	$(B)/tests/host/markov_test $(B)/tests/host/ctl_parse_test
 
 # The policy core, built into aatts.ko and, unchanged, into user space.
 POLICY_SRCS := $(wildcard kmod/policy/*.c)
@@ -48,9 +48,14 @@ SIM_SRCS := $(wildcard tools/sim/*.c) lib/predict/markov.c
 SIM_HDRS := $(wildcard tools/sim/*.h) lib/predict/markov.h
 JSONC_CFLAGS := $(shell pkg-config --cflags json-c)
 JSONC_LIBS := $(shell pkg-config --libs json-c)
+CTL_SRCS := $(wildcard tools/ctl/*.c)
+CTL_HDRS := $(wildcard tools/ctl/*.h)
+CTL_PKGS := libnl-genl-3.0 devmapper json-c
+CTL_CFLAGS := $(shell pkg-config --cflags $(CTL_PKGS))
+CTL_LIBS := $(shell pkg-config --libs $(CTL_PKGS))
 VM_TESTS := $(DM_TEST_BINS) tests/dm/datapath.sh tests/dm/fio_verify.sh \
 	tests/dm/faults.sh tests/dm/stress.sh tests/dm/ima.sh \
-	$(NL_TEST_BINS) tests/dm/unload.sh
+	$(NL_TEST_BINS) tests/dm/unload.sh tests/ctl/devices.sh tests/ctl/files.sh
 
 all: kmod user tests
 
@@ -60,7 +65,8 @@ deps:
 kmod:
 	$(MAKE) -C kmod KDIR=$(KDIR)
 
-user: $(B)/bin/aatts-sim $(B)/bin/aatts-tracegen $(B)/bin/aatts-trace
+user: $(B)/bin/aatts-sim $(B)/bin/aatts-tracegen $(B)/bin/aatts-trace \
+	$(B)/bin/aattsctl
 	@mkdir -p $(B)/bin
 
 $(B)/bin/aatts-tracegen: tools/tracegen/main.c
@@ -76,6 +82,11 @@ $(B)/bin/aatts-sim: $(SIM_SRCS) $(SIM_HDRS) $(POLICY_SRCS) $(POLICY_HDRS)
 	$(CC) $(CFLAGS) -Ikmod/policy -Ilib/predict $(JSONC_CFLAGS) -o $@ $(SIM_SRCS) \
 		$(POLICY_SRCS) $(JSONC_LIBS)
 
+$(B)/bin/aattsctl: $(CTL_SRCS) $(CTL_HDRS) include/uapi/linux/aatts.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iinclude/uapi $(CTL_CFLAGS) -o $@ $(CTL_SRCS) \
+		$(CTL_LIBS)
+
 tests: $(DM_TEST_BINS) $(HOST_TEST_BINS) $(NL_TEST_BINS) $(NL_BENCH)
 
 $(B)/tests/host/core_test: tests/host/sim/core_test.c $(POLICY_SRCS) \
@@ -88,6 +99,11 @@ $(B)/tests/host/markov_test: tests/host/sim/markov_test.c \
 		$(SELFTESTS)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -Ilib/predict -o $@ $< lib/predict/markov.c
+
+$(B)/tests/host/ctl_parse_test: tests/host/ctl/parse_test.c tools/ctl/parse.c \
+		$(CTL_HDRS) $(SELFTESTS)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -Itools/ctl -Iinclude/uapi -o $@ $< tools/ctl/parse.c
 
 $(B)/tests/host/gen_trace: tests/host/sim/gen_trace.c
 	@mkdir -p $(dir $@)
