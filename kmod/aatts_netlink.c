@@ -709,6 +709,8 @@ static int aatts_nl_prefetch(struct sk_buff *skb, struct genl_info *info)
 	kvfree(r);
 	if (err == -EIO)
 		NL_SET_ERR_MSG(extack, "The fast tier is out of service");
+	else if (err == -ENODEV || err == -EINTR)
+		NL_SET_ERR_MSG(extack, "Stopped: device going away or caller killed");
 	else if (err)
 		NL_SET_ERR_MSG_ATTR(extack,
 				    aatts_nl_range_at(info->attrs[AATTS_DEV_A_RANGES], bad),

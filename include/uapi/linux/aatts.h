@@ -118,8 +118,14 @@
  *   descending priority (stable for equal ones); each block is promoted if
  *   the policy admits it, or whatever the policy thinks with AATTS_F_FORCE
  *   in AATTS_DEV_A_FLAGS.  Copies run in the background under the
- *   migration limits.  EIO while the fast tier is failed.  Reply:
- *   AATTS_DEV_A_COUNT, blocks whose promotion was started.
+ *   migration limits; a promotion starts only when a migration queue
+ *   entry is free (the call waits for copies to finish meanwhile), and on
+ *   a suspended device the call stops when the queue is full.  At most the
+ *   fast tier's worth of blocks is started, and at most four times that
+ *   examined, per call.  EIO while the fast tier is failed; ENODEV if the
+ *   device is removed meanwhile, EINTR if the caller is killed (what was
+ *   started stands).  Reply: AATTS_DEV_A_COUNT, blocks whose promotion
+ *   was started.
  *
  * AATTS_CMD_DEMOTE [admin]
  *   doit: NAME or DEVT, RANGES of OFFSET and LENGTH.  Drops those blocks
@@ -128,7 +134,10 @@
  *
  * AATTS_CMD_PIN, AATTS_CMD_UNPIN [admin]
  *   doit: NAME or DEVT, RANGES of OFFSET and LENGTH.  A pinned block is
- *   promoted and never evicted until unpinned.  Reply: none (ACK).
+ *   promoted and never evicted until unpinned.  Ranges are applied in
+ *   order; ENOSPC (no room left to promote, every slot pinned) stops at
+ *   the range named in the extack, the ranges before it stay pinned.
+ *   Reply: none (ACK).
  *
  * AATTS_CMD_PARAMS_SET [admin]
  *   doit: NAME or DEVT, AATTS_DEV_A_PARAMS holding at least one of:
