@@ -160,6 +160,17 @@ static int default_make_room(struct aatts_cache *c, u64 block, bool force,
 		return 0;
 	}
 	*window = true;
+	/*
+	 * Over its target (the target shrank): the window's lru block joins
+	 * the main region without a contest, so that the window shrinks by
+	 * one block per miss until it meets its target.
+	 */
+	if (wv != AATTS_NO_SLOT && mv != AATTS_NO_SLOT &&
+	    c->heap.nr[AATTS_HEAP_WINDOW] > c->adapt.target) {
+		aatts_heap_move(c, wv);
+		wv = aatts_heap_root(c, AATTS_HEAP_WINDOW);
+		mv = aatts_heap_root(c, AATTS_HEAP_MAIN);
+	}
 	if (wv == AATTS_NO_SLOT || (!window_full && mv != AATTS_NO_SLOT)) {
 		*victim = mv;
 	} else if (mv != AATTS_NO_SLOT && default_prefers(c, wv, mv)) {
@@ -201,19 +212,25 @@ int aatts_policy_make_room(struct aatts_cache *c, u64 block, bool force,
 
 /*
  * The window spans AATTS_WINDOW_MIN_PCT to AATTS_WINDOW_MAX_PCT of the
- * slots.  A ghost (a sampled eviction) counts only while fewer than
- * AATTS_GHOST_DEPTH_PCT% of nr_slots evictions from its region followed
- * it: a block that comes back that soon would have stayed resident in a
- * slightly larger region.  A deeper memory lets blocks that return a whole
- * cache turnover later (every block of a per-epoch permutation) grow the
- * window, and with it lru's losses on such traces; 15..25% keeps default
- * within 2% of lru on a moving working set and scan resistant (see
- * Documentation/design/policies.rst).  Each ghost hit moves the target by
- * AATTS_ADAPT_GAIN times the sampling ratio.
+ * slots.  A ghost (a sampled eviction) counts only while fewer than a
+ * depth of nr_slots evictions from its region followed it: a block that
+ * comes back that soon would have stayed resident in a somewhat larger
+ * region.  Blocks rejected from the window count for
+ * AATTS_WINDOW_GHOST_PCT% (growing the window), blocks evicted from the
+ * main region for AATTS_MAIN_GHOST_PCT% (shrinking it).  Too deep a
+ * window memory grows the window on blocks that return a whole cache
+ * turnover later (every block of a per-epoch permutation, a scan), and
+ * with it lru's losses on such traces; too shallow a one misses the
+ * recency of interleaved sequential streams.  The values, each inside a
+ * range that gave the same results, are measured in
+ * Documentation/design/policies.rst.
+ * Each ghost hit moves the target by AATTS_ADAPT_GAIN times the sampling
+ * ratio.
  */
 #define AATTS_WINDOW_MIN_PCT	1
 #define AATTS_WINDOW_MAX_PCT	99
-#define AATTS_GHOST_DEPTH_PCT	20
+#define AATTS_WINDOW_GHOST_PCT	50
+#define AATTS_MAIN_GHOST_PCT	20
 #define AATTS_ADAPT_GAIN	1
 #define AATTS_GHOST_SEED	0x5851f42d4c957f2dULL
 
@@ -278,7 +295,8 @@ void aatts_policy_miss(struct aatts_cache *c, u64 block)
 		return;
 	g->block = ~0ULL;
 	if ((u64)(u32)(a->evictions[g->window] - g->when) * 100 >
-	    (u64)c->stats.nr_slots * AATTS_GHOST_DEPTH_PCT)
+	    (u64)c->stats.nr_slots * (g->window ? AATTS_WINDOW_GHOST_PCT :
+						  AATTS_MAIN_GHOST_PCT))
 		return;
 	step = (a->sample_mask + 1) * AATTS_ADAPT_GAIN;
 	if (g->window)
