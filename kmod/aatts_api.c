@@ -231,6 +231,8 @@ int aatts_api_restore_fast(struct aatts_c *ac)
 {
 	bool restored = false;
 
+	/* A FAST_FAILED event still pending goes out before FAST_RESTORED. */
+	flush_work(&ac->event_work);
 	spin_lock_irq(&ac->lock);
 	if (ac->state == AATTS_STATE_FAILED) {
 		aatts_cache_invalidate_range(ac->cache, 0, ac->nr_blocks - 1);

@@ -550,8 +550,8 @@ static int aatts_msg_policy(struct aatts_c *ac, unsigned int argc, char **argv,
  * error_threshold <n>
  * restore_fast
  */
-static int aatts_message(struct dm_target *ti, unsigned int argc, char **argv,
-			 char *result, unsigned int maxlen)
+static int aatts_message_locked(struct dm_target *ti, unsigned int argc,
+				char **argv, char *result, unsigned int maxlen)
 {
 	struct aatts_c *ac = ti->private;
 	unsigned long long a, b;
@@ -621,6 +621,22 @@ bad:
 	DMERR("%s: invalid message '%s' with %u arguments", ac->disk_name, cmd,
 	      argc - 1);
 	return -EINVAL;
+}
+
+/*
+ * Messages change state as the netlink family's mutating ops do, and are
+ * serialised with them (PARAMS_SET reads, changes and writes back).
+ */
+static int aatts_message(struct dm_target *ti, unsigned int argc, char **argv,
+			 char *result, unsigned int maxlen)
+{
+	struct aatts_c *ac = ti->private;
+	int r;
+
+	mutex_lock(&ac->ctl_lock);
+	r = aatts_message_locked(ti, argc, argv, result, maxlen);
+	mutex_unlock(&ac->ctl_lock);
+	return r;
 }
 
 /* ------------------------------------------------------------------ */
