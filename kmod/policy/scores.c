@@ -142,14 +142,42 @@ static void active_pop(struct aatts_scores *m, u32 *nr)
 
 /*
  * Every entry touched by a staged range gets the highest score among the
- * ranges touching it; the pin bit stays.  One sweep over the entries in
- * order with the ranges sorted by their first entry and the ranges that
- * cover the sweep's position in a max-heap: O(S log S + E) for S ranges
- * touching E entries, however much they overlap.
+ * ranges touching it; the pin bit stays.  Ranges of at most
+ * AATTS_SHORT_RANGES entries on average (one sample, one file extent):
+ * two plain passes, O(the entries of all ranges).  Longer ones, which may
+ * overlap heavily: one sweep over the entries in order with the ranges
+ * sorted by their first entry and those covering the sweep's position in
+ * a max-heap, O(S log S + E) for S ranges touching E entries.
  */
+#define AATTS_SHORT_RANGES	16
+
+static void apply_short(struct aatts_scores *m)
+{
+	const struct aatts_hint_range *r, *end = m->staged + m->nr_staged;
+	u32 e;
+
+	for (r = m->staged; r < end; r++)
+		for (e = r->first; e <= r->last; e++)
+			m->entry[e] &= AATTS_ENTRY_PINNED;
+	for (r = m->staged; r < end; r++)
+		for (e = r->first; e <= r->last; e++)
+			if ((m->entry[e] & AATTS_SCORE_MAX) < r->score)
+				m->entry[e] = (m->entry[e] & AATTS_ENTRY_PINNED) |
+					      r->score;
+}
+
 static void apply_staged(struct aatts_scores *m)
 {
-	u32 next = 0, nr = 0, e = 0;
+	u32 next = 0, nr = 0, e = 0, i;
+	u64 total = 0;
+
+	for (i = 0; i < m->nr_staged; i++)
+		total += (u64)m->staged[i].last - m->staged[i].first + 1;
+	if (total <= (u64)AATTS_SHORT_RANGES * m->nr_staged) {
+		apply_short(m);
+		m->nr_staged = 0;
+		return;
+	}
 
 	pc_sort(m->staged, m->nr_staged, sizeof(*m->staged), by_first);
 	while (next < m->nr_staged || nr) {

@@ -411,7 +411,8 @@ TEST(switch_to_lru_orders_by_last_read)
 	aatts_cache_destroy(c);
 }
 
-TEST(epoch_commit_takes_max_of_overlapping_hints)
+static void hints_against_model(struct __test_metadata *_metadata,
+				u32 long_len)
 {
 	enum { BLOCKS = 1000, RANGES = 300 };
 	static u32 model[BLOCKS], touched[BLOCKS];
@@ -427,7 +428,7 @@ TEST(epoch_commit_takes_max_of_overlapping_hints)
 
 			state = state * 6364136223846793005ULL + 1442695040888963407ULL;
 			first = (state >> 33) % BLOCKS;
-			len = 1 + (state >> 20) % (i % 10 ? 8 : 400);
+			len = 1 + (state >> 20) % (i % 10 ? 8 : long_len);
 			score = (state >> 8) % 50;
 			if (first + len > BLOCKS)
 				len = BLOCKS - first;
@@ -445,6 +446,18 @@ TEST(epoch_commit_takes_max_of_overlapping_hints)
 				TH_LOG("epoch %d block %d", epoch, b);
 	}
 	aatts_cache_destroy(c);
+}
+
+/* Long, heavily overlapping ranges: the sorted sweep. */
+TEST(epoch_commit_takes_max_of_overlapping_hints)
+{
+	hints_against_model(_metadata, 400);
+}
+
+/* Short ranges (at most 8 blocks): the two plain passes. */
+TEST(epoch_commit_takes_max_of_short_hints)
+{
+	hints_against_model(_metadata, 8);
 }
 
 TEST_HARNESS_MAIN
