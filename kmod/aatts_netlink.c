@@ -634,43 +634,6 @@ static u32 aatts_nl_flags(struct genl_info *info)
 	return flags ? nla_get_u32(flags) : 0;
 }
 
-static int aatts_nl_hints_set(struct sk_buff *skb, struct genl_info *info)
-{
-	struct netlink_ext_ack *extack = info->extack;
-	unsigned int nr, staged, bad = 0;
-	struct aatts_range *r;
-	struct aatts_c *ac;
-	int err;
-
-	ac = aatts_nl_dev(info->attrs, extack);
-	if (IS_ERR(ac))
-		return PTR_ERR(ac);
-	err = aatts_nl_ranges(ac, info->attrs, extack, AATTS_RANGES_MAX,
-			      AATTS_NEED_RANGE | BIT(AATTS_RANGE_A_SCORE),
-			      &r, &nr);
-	if (err)
-		goto out;
-	mutex_lock(&ac->ctl_lock);
-	err = aatts_api_hint_batch(ac, r, nr,
-				   aatts_nl_flags(info) & AATTS_F_COMMIT,
-				   &staged, &bad);
-	mutex_unlock(&ac->ctl_lock);
-	kvfree(r);
-	if (err == -ENOSPC)
-		NL_SET_ERR_MSG_ATTR(extack,
-				    aatts_nl_range_at(info->attrs[AATTS_DEV_A_RANGES], bad),
-				    "Staging area full: this range was not staged, those before it were");
-	else if (err)
-		NL_SET_ERR_MSG_ATTR(extack,
-				    aatts_nl_range_at(info->attrs[AATTS_DEV_A_RANGES], bad),
-				    "Range refused");
-	else
-		err = aatts_nl_reply_count(info, ac, AATTS_CMD_HINTS_SET, staged);
-out:
-	aatts_device_put(ac);
-	return err;
-}
-
 static int aatts_nl_epoch_commit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct aatts_c *ac = aatts_nl_dev(info->attrs, info->extack);
@@ -685,102 +648,79 @@ static int aatts_nl_epoch_commit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int aatts_nl_prefetch(struct sk_buff *skb, struct genl_info *info)
+/* Why a batch stopped, on the range at fault where there is one. */
+static void aatts_nl_batch_error(struct genl_info *info, int err,
+				 unsigned int bad)
 {
+	struct nlattr *at = aatts_nl_range_at(info->attrs[AATTS_DEV_A_RANGES],
+					      bad);
 	struct netlink_ext_ack *extack = info->extack;
-	unsigned int nr, bad = 0;
-	struct aatts_range *r;
-	struct aatts_c *ac;
-	u64 started;
-	int err;
+	u8 cmd = info->genlhdr->cmd;
 
-	ac = aatts_nl_dev(info->attrs, extack);
-	if (IS_ERR(ac))
-		return PTR_ERR(ac);
-	err = aatts_nl_ranges(ac, info->attrs, extack, AATTS_RANGES_MAX,
-			      AATTS_NEED_RANGE, &r, &nr);
-	if (err)
-		goto out;
-	mutex_lock(&ac->ctl_lock);
-	err = aatts_api_prefetch_batch(ac, r, nr,
-				       aatts_nl_flags(info) & AATTS_F_FORCE,
-				       &started, &bad);
-	mutex_unlock(&ac->ctl_lock);
-	kvfree(r);
 	if (err == -EIO)
 		NL_SET_ERR_MSG(extack, "The fast tier is out of service");
 	else if (err == -ENODEV || err == -EINTR)
 		NL_SET_ERR_MSG(extack, "Stopped: device going away or caller killed");
-	else if (err)
-		NL_SET_ERR_MSG_ATTR(extack,
-				    aatts_nl_range_at(info->attrs[AATTS_DEV_A_RANGES], bad),
-				    "Range refused");
-	else
-		err = aatts_nl_reply_count(info, ac, AATTS_CMD_PREFETCH, started);
-out:
-	aatts_device_put(ac);
-	return err;
-}
-
-static int aatts_nl_demote(struct sk_buff *skb, struct genl_info *info)
-{
-	struct netlink_ext_ack *extack = info->extack;
-	unsigned int nr, bad = 0;
-	struct aatts_range *r;
-	struct aatts_c *ac;
-	u64 demoted;
-	int err;
-
-	ac = aatts_nl_dev(info->attrs, extack);
-	if (IS_ERR(ac))
-		return PTR_ERR(ac);
-	err = aatts_nl_ranges(ac, info->attrs, extack, AATTS_RANGES_MAX,
-			      AATTS_NEED_RANGE, &r, &nr);
-	if (err)
-		goto out;
-	mutex_lock(&ac->ctl_lock);
-	err = aatts_api_demote_batch(ac, r, nr, &demoted, &bad);
-	mutex_unlock(&ac->ctl_lock);
-	kvfree(r);
-	if (err)
-		NL_SET_ERR_MSG_ATTR(extack,
-				    aatts_nl_range_at(info->attrs[AATTS_DEV_A_RANGES], bad),
-				    "Range refused");
-	else
-		err = aatts_nl_reply_count(info, ac, AATTS_CMD_DEMOTE, demoted);
-out:
-	aatts_device_put(ac);
-	return err;
-}
-
-static int aatts_nl_pin(struct sk_buff *skb, struct genl_info *info)
-{
-	bool pin = info->genlhdr->cmd == AATTS_CMD_PIN;
-	struct netlink_ext_ack *extack = info->extack;
-	unsigned int nr, bad = 0;
-	struct aatts_range *r;
-	struct aatts_c *ac;
-	int err;
-
-	ac = aatts_nl_dev(info->attrs, extack);
-	if (IS_ERR(ac))
-		return PTR_ERR(ac);
-	err = aatts_nl_ranges(ac, info->attrs, extack, AATTS_RANGES_MAX,
-			      AATTS_NEED_RANGE, &r, &nr);
-	if (err)
-		goto out;
-	mutex_lock(&ac->ctl_lock);
-	err = aatts_api_pin_batch(ac, r, nr, pin, &bad);
-	mutex_unlock(&ac->ctl_lock);
-	kvfree(r);
-	if (err == -ENOSPC)
-		NL_SET_ERR_MSG_ATTR(extack,
-				    aatts_nl_range_at(info->attrs[AATTS_DEV_A_RANGES], bad),
+	else if (err == -ENOSPC && cmd == AATTS_CMD_HINTS_SET)
+		NL_SET_ERR_MSG_ATTR(extack, at,
+				    "Staging area full: this range was not staged, those before it were");
+	else if (err == -ENOSPC)
+		NL_SET_ERR_MSG_ATTR(extack, at,
 				    "Pinned, but no room on the fast tier to promote this range");
-	else if (err)
-		NL_SET_ERR_MSG_ATTR(extack,
-				    aatts_nl_range_at(info->attrs[AATTS_DEV_A_RANGES], bad),
-				    "Range refused");
+	else
+		NL_SET_ERR_MSG_ATTR(extack, at, "Range refused");
+}
+
+/*
+ * The batch commands, HINTS_SET, PREFETCH, DEMOTE, PIN and UNPIN: the
+ * device, its ranges checked whole, one call of the internal API under
+ * the device's ctl_lock, and a COUNT reply (none for PIN and UNPIN).
+ */
+static int aatts_nl_batch(struct sk_buff *skb, struct genl_info *info)
+{
+	u8 cmd = info->genlhdr->cmd;
+	u32 need = AATTS_NEED_RANGE;
+	unsigned int nr, staged, bad = 0;
+	struct aatts_range *r;
+	struct aatts_c *ac;
+	u64 count = 0;
+	int err;
+
+	if (cmd == AATTS_CMD_HINTS_SET)
+		need |= BIT(AATTS_RANGE_A_SCORE);
+	ac = aatts_nl_dev(info->attrs, info->extack);
+	if (IS_ERR(ac))
+		return PTR_ERR(ac);
+	err = aatts_nl_ranges(ac, info->attrs, info->extack, AATTS_RANGES_MAX,
+			      need, &r, &nr);
+	if (err)
+		goto out;
+	mutex_lock(&ac->ctl_lock);
+	switch (cmd) {
+	case AATTS_CMD_HINTS_SET:
+		err = aatts_api_hint_batch(ac, r, nr,
+					   aatts_nl_flags(info) & AATTS_F_COMMIT,
+					   &staged, &bad);
+		count = staged;
+		break;
+	case AATTS_CMD_PREFETCH:
+		err = aatts_api_prefetch_batch(ac, r, nr,
+					       aatts_nl_flags(info) & AATTS_F_FORCE,
+					       &count, &bad);
+		break;
+	case AATTS_CMD_DEMOTE:
+		err = aatts_api_demote_batch(ac, r, nr, &count, &bad);
+		break;
+	default:
+		err = aatts_api_pin_batch(ac, r, nr, cmd == AATTS_CMD_PIN, &bad);
+		break;
+	}
+	mutex_unlock(&ac->ctl_lock);
+	kvfree(r);
+	if (err)
+		aatts_nl_batch_error(info, err, bad);
+	else if (cmd != AATTS_CMD_PIN && cmd != AATTS_CMD_UNPIN)
+		err = aatts_nl_reply_count(info, ac, cmd, count);
 out:
 	aatts_device_put(ac);
 	return err;
@@ -1005,7 +945,7 @@ static const struct genl_ops aatts_genl_ops[] = {
 	},
 	{
 		.cmd = AATTS_CMD_HINTS_SET,
-		.doit = aatts_nl_hints_set,
+		.doit = aatts_nl_batch,
 		.policy = aatts_hints_policy,
 		.maxattr = AATTS_DEV_A_MAX,
 		.flags = GENL_ADMIN_PERM,
@@ -1019,28 +959,28 @@ static const struct genl_ops aatts_genl_ops[] = {
 	},
 	{
 		.cmd = AATTS_CMD_PREFETCH,
-		.doit = aatts_nl_prefetch,
+		.doit = aatts_nl_batch,
 		.policy = aatts_prefetch_policy,
 		.maxattr = AATTS_DEV_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = AATTS_CMD_DEMOTE,
-		.doit = aatts_nl_demote,
+		.doit = aatts_nl_batch,
 		.policy = aatts_ranges_op_policy,
 		.maxattr = AATTS_DEV_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = AATTS_CMD_PIN,
-		.doit = aatts_nl_pin,
+		.doit = aatts_nl_batch,
 		.policy = aatts_ranges_op_policy,
 		.maxattr = AATTS_DEV_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = AATTS_CMD_UNPIN,
-		.doit = aatts_nl_pin,
+		.doit = aatts_nl_batch,
 		.policy = aatts_ranges_op_policy,
 		.maxattr = AATTS_DEV_A_MAX,
 		.flags = GENL_ADMIN_PERM,
