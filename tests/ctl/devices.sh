@@ -5,33 +5,13 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/ktap.sh
 . tests/lib/devices.sh
+. tests/lib/ctl.sh
 
-CTL=build/bin/aattsctl
 DEV=aatts_t_ctl
 DEV2=aatts_t_ctl2
 LIN=aatts_t_ctl_lin
-OUT=$(mktemp)
-ERR=$(mktemp)
 trap 'dm_remove $DEV $DEV2 $LIN; rm -f "$OUT" "$ERR"' EXIT
 
-# run ARGS...: runs aattsctl, stdout in $OUT, stderr in $ERR, status in $RC.
-run() {
-	"$CTL" "$@" >"$OUT" 2>"$ERR" && RC=0 || RC=$?
-	[ -s "$ERR" ] && ktap_diag "aattsctl $*: $(cat "$ERR")"
-	return $RC
-}
-# expect NAME RC PATTERN ARGS...: aattsctl ARGS exits RC, stderr matches.
-expect() {
-	local name=$1 rc=$2 pat=$3
-	shift 3
-	run "$@"
-	if [ "$RC" != "$rc" ] || ! grep -q -- "$pat" "$ERR"; then
-		ktap_diag "want exit $rc and '$pat', got exit $RC"
-		ktap_result "$name" 1
-	else
-		ktap_result "$name" 0
-	fi
-}
 jqo() { jq -r "$1" "$OUT"; }
 
 ktap_plan 38

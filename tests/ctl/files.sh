@@ -6,12 +6,10 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/ktap.sh
 . tests/lib/devices.sh
+. tests/lib/ctl.sh
 
-CTL=build/bin/aattsctl
 DEV=aatts_t_ctlfs
 MNT=$(mktemp -d)
-OUT=$(mktemp)
-ERR=$(mktemp)
 SRC=$(mktemp -d)
 cleanup() {
 	mountpoint -q "$MNT" && umount "$MNT"
@@ -21,22 +19,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-run() {
-	"$CTL" "$@" >"$OUT" 2>"$ERR" && RC=0 || RC=$?
-	[ -s "$ERR" ] && ktap_diag "aattsctl $*: $(cat "$ERR")"
-	return $RC
-}
-expect() {
-	local name=$1 rc=$2 pat=$3
-	shift 3
-	run "$@"
-	if [ "$RC" != "$rc" ] || ! grep -q -- "$pat" "$ERR"; then
-		ktap_diag "want exit $rc and '$pat', got exit $RC"
-		ktap_result "$name" 1
-	else
-		ktap_result "$name" 0
-	fi
-}
 st() { aatts_stat $DEV "$1"; }
 # res FILE FIELD: a field of 'residency --json' for FILE.
 res() { "$CTL" residency $DEV --json "$1" | jq -r ".[0].$2"; }
