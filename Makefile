@@ -44,8 +44,10 @@ HOST_TEST_BINS := $(B)/tests/host/core_test $(B)/tests/host/gen_trace \
 # The policy core, built into aatts.ko and, unchanged, into user space.
 POLICY_SRCS := $(wildcard kmod/policy/*.c)
 POLICY_HDRS := $(wildcard kmod/policy/*.h)
-SIM_SRCS := $(wildcard tools/sim/*.c) lib/predict/markov.c
-SIM_HDRS := $(wildcard tools/sim/*.h) lib/predict/markov.h
+# Usage errors and counted options, shared by the command-line tools.
+CLI := tools/common/cli.c tools/common/cli.h
+SIM_SRCS := $(wildcard tools/sim/*.c) lib/predict/markov.c tools/common/cli.c
+SIM_HDRS := $(wildcard tools/sim/*.h) lib/predict/markov.h tools/common/cli.h
 JSONC_CFLAGS := $(shell pkg-config --cflags json-c)
 JSONC_LIBS := $(shell pkg-config --libs json-c)
 CTL_SRCS := $(wildcard tools/ctl/*.c)
@@ -69,17 +71,17 @@ user: $(B)/bin/aatts-sim $(B)/bin/aatts-tracegen $(B)/bin/aatts-trace \
 	$(B)/bin/aattsctl
 	@mkdir -p $(B)/bin
 
-$(B)/bin/aatts-tracegen: tools/tracegen/main.c
+$(B)/bin/aatts-tracegen: tools/tracegen/main.c $(CLI)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< -lm
+	$(CC) $(CFLAGS) -Itools/common -o $@ $(filter %.c,$^) -lm
 
-$(B)/bin/aatts-trace: $(wildcard tools/trace/*.c tools/trace/*.h)
+$(B)/bin/aatts-trace: $(wildcard tools/trace/*.c tools/trace/*.h) $(CLI)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^)
+	$(CC) $(CFLAGS) -Itools/common -o $@ $(filter %.c,$^)
 
 $(B)/bin/aatts-sim: $(SIM_SRCS) $(SIM_HDRS) $(POLICY_SRCS) $(POLICY_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Ikmod/policy -Ilib/predict $(JSONC_CFLAGS) -o $@ $(SIM_SRCS) \
+	$(CC) $(CFLAGS) -Ikmod/policy -Ilib/predict -Itools/common $(JSONC_CFLAGS) -o $@ $(SIM_SRCS) \
 		$(POLICY_SRCS) $(JSONC_LIBS)
 
 $(B)/bin/aattsctl: $(CTL_SRCS) $(CTL_HDRS) include/uapi/linux/aatts.h

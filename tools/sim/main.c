@@ -7,13 +7,13 @@
  */
 #define _GNU_SOURCE
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <time.h>
 #include <json.h>
 
 #include "replay.h"
+#include "cli.h"
 
 #define ALL_POLICIES "lru,fifo,minio,lfu,isa,default,opt"
 #define REF_POLICIES "lru,fifo,minio,opt"
@@ -75,38 +75,14 @@ struct run {
 	struct sim_result r;
 };
 
-static void __attribute__((noreturn, format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "aatts-sim: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n%s", usage);
-	va_end(ap);
-	exit(2);
-}
-
 static u64 parse_count(const char *s, const char *option)
 {
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || *s < '0' || *s > '9' || !v)
-		usage_error("%s needs a positive integer", option);
-	return v;
+	return cli_count(s, option, UINT64_MAX);
 }
 
 static u32 parse_small(const char *s, const char *option, u32 max)
 {
-	u64 v = parse_count(s, option);
-
-	if (v > max)
-		usage_error("%s: at most %u", option, max);
-	return v;
+	return cli_count(s, option, max);
 }
 
 static void parse_policies(char *list, struct options *o)
@@ -427,6 +403,7 @@ int main(int argc, char **argv)
 	u64 blocks;
 	int i;
 
+	cli_setup("aatts-sim", usage);
 	parse_options(argc, argv, &o);
 	t0 = now();
 	if (sim_trace_load(o.trace, o.block_size, &t))

@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
+
 typedef uint64_t u64;
 
 static const char usage[] =
@@ -50,19 +52,6 @@ static const char usage[] =
 
 static const char *path = "-";
 static size_t line_nr;
-
-static void __attribute__((noreturn, format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "aatts-trace: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n%s", usage);
-	va_end(ap);
-	exit(2);
-}
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
 bad_line(const char *fmt, ...)
@@ -463,6 +452,7 @@ int main(int argc, char **argv)
 	FILE *f = stdin;
 	int opt, ret;
 
+	cli_setup("aatts-trace", usage);
 	if (argc > 1 && !strcmp(argv[1], "--help")) {
 		fputs(usage, stdout);
 		return 0;

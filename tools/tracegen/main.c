@@ -11,12 +11,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "cli.h"
 
 typedef uint64_t u64;
 
@@ -427,30 +428,9 @@ static const struct {
 	{ "model", gen_model }, { "multijob", gen_multijob },
 };
 
-static void __attribute__((noreturn, format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "aatts-tracegen: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n%s", usage);
-	va_end(ap);
-	exit(2);
-}
-
 static u64 count(const char *s, const char *name)
 {
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || *s < '0' || *s > '9' || !v ||
-	    v > (1ULL << 40))
-		usage_error("%s needs a positive integer below 2^40", name);
-	return v;
+	return cli_count(s, name, 1ULL << 40);
 }
 
 int main(int argc, char **argv)
@@ -473,6 +453,7 @@ int main(int argc, char **argv)
 	size_t k;
 	int o, i;
 
+	cli_setup("aatts-tracegen", usage);
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (o) {
