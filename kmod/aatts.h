@@ -39,17 +39,21 @@ enum aatts_state {
  */
 struct aatts_slot_io {
 	atomic_t inflight;	/* reads and writes to this slot in flight */
-	u16 gen;	/* bumped whenever the slot is reserved for a block */
-	u16 writing;	/* a write-through update of this slot in flight */
+	u32 gen:31;	/* bumped whenever the slot is reserved for a block */
+	u32 writing:1;	/* a write-through update of this slot in flight */
 };
 
 /* The most blocks one bio is mapped as a whole for (bounds lock holds). */
 #define AATTS_MAX_BIO_BLOCKS	256
 
-/* A promotion queued or being copied. */
+/*
+ * A promotion: queued for kcopyd or being copied, or a fill from a read
+ * miss's own data (bio: the read, which completes after the fill).
+ */
 struct aatts_mig {
 	struct list_head list;
 	struct aatts_c *ac;
+	struct bio *bio;
 	u64 block;
 	u32 slot;
 	sector_t sectors;
@@ -70,6 +74,8 @@ struct aatts_migration {
 	unsigned int pool_size;
 	u64 migrated_sectors;
 	u64 dropped;			/* promotions dropped: queue full */
+	u64 filled;			/* promotions filled from a read */
+	wait_queue_head_t wait;		/* an entry freed, a copy done */
 };
 
 struct aatts_c {
@@ -92,8 +98,10 @@ struct aatts_c {
 	u64 fast_errors;
 	u64 slow_errors;
 	bool suspended;
+	bool quiescing;			/* presuspend: long operations stop */
 
 	struct dm_kcopyd_client *kc;
+	struct bio_set bs;		/* clones: write-through, fills */
 	struct workqueue_struct *wq;
 	struct work_struct io_work;	/* resubmits deferred bios */
 	struct bio_list deferred;
@@ -155,11 +163,16 @@ int aatts_mig_init(struct aatts_c *ac, sector_t max_inflight,
 		   sector_t max_bandwidth);
 void aatts_mig_exit(struct aatts_c *ac);
 void aatts_mig_queue(struct aatts_c *ac, const struct aatts_promotion *p);
+bool aatts_mig_has_room(struct aatts_c *ac);
+void aatts_mig_fill_reserve(struct aatts_c *ac, const struct aatts_promotion *p,
+			    struct bio *bio, struct list_head *fills);
+void aatts_mig_fill_done(struct aatts_c *ac, struct aatts_mig *e, bool ok);
 void aatts_mig_work(struct work_struct *work);
 void aatts_mig_drain(struct aatts_c *ac);
 void aatts_mig_refill(struct aatts_c *ac, u64 now_ns);
 int aatts_mig_wait_room(struct aatts_c *ac);
-void aatts_mig_wake(void);
+void aatts_mig_wake(struct aatts_c *ac);
+void aatts_mig_quiesce(struct aatts_c *ac, bool quiesce);
 
 /* aatts_api.c: the one internal control API (dm messages, netlink). */
 

@@ -76,6 +76,9 @@ static int aatts_interrupted(struct aatts_c *ac)
 {
 	if (READ_ONCE(ac->dying))
 		return -ENODEV;
+	/* A suspend waits for the message that runs this loop: stop. */
+	if (READ_ONCE(ac->quiescing))
+		return -EAGAIN;
 	return fatal_signal_pending(current) ? -EINTR : 0;
 }
 

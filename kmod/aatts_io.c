@@ -1,49 +1,64 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * aatts I/O path: reads hit the fast tier or go to the slow tier (and may
- * start a promotion), writes go through to the slow tier and then update a
- * resident copy.  The fast tier never holds the only copy of anything.
+ * aatts I/O path.  Reads hit the fast tier or go to the slow tier; a read
+ * miss may promote its blocks, and when it covers them whole it fills
+ * their slots from its own data before it completes (one slow-tier read
+ * per miss).  Writes go to the slow tier and, at the same time, a clone
+ * updates a resident copy.  The fast tier never holds the only copy of
+ * anything.
  *
  * Races, and how they are closed:
- *  - A promotion copies a block while a write to it is in flight: the
- *    write marks a FILLING copy stale when it is mapped, and drops any copy
- *    that a promotion may have made meanwhile when it completes, unless it
- *    hit the very same VALID copy (same slot, same generation) at map time,
- *    in which case it updates that copy.
+ *  - A promotion copies (or fills) a block while a write to it is in
+ *    flight: the write marks a FILLING copy stale when it is mapped, and
+ *    drops any copy of its blocks when it completes, unless it updated the
+ *    very same VALID copy (same slot, same generation) it hit at map time.
+ *  - The same for discards and write-zeroes: when the slow tier has
+ *    completed one, every copy of its range is dropped (in bounded steps,
+ *    from the worker) before the bio completes; a copy read from the slow
+ *    tier before the change is stale or dropped, one read after it is new.
  *  - Two writes to one resident block: only one write-through update per
  *    slot is in flight; a second write drops the copy instead.
  *  - A slot is evicted and refilled while a read or an update of its old
- *    block is in flight: the migration waits until no I/O to the slot is
- *    in flight (aatts_slot_io.inflight).
+ *    block is in flight: a copy waits, and a fill gives up, until no I/O to
+ *    the slot is in flight (aatts_slot_io.inflight).
+ *  - A bio that the lower queue split (bio_chain) is resubmitted only after
+ *    it is restored whole, its remaining count included; the fast legs of
+ *    writes and fills are clones, never a second use of the bio.
  * Fast-tier errors never reach the caller: reads are retried from the slow
- * tier, failed updates drop the copy.  Slow-tier errors pass up unchanged.
+ * tier, failed updates and fills drop the copy.  Slow-tier errors pass up
+ * unchanged and drop the copies of the blocks they touched.
  *
- * A bio may span several blocks.  It is mapped whole when all its blocks
- * miss (the slow tier is mapped one to one) or, for reads, when all hit in
- * consecutive slots; otherwise dm_accept_partial_bio() trims it to its
- * first block and the device-mapper core sends the rest again.
+ * A bio may span several blocks.  It is trimmed (dm_accept_partial_bio())
+ * to the longest run of its first blocks that all miss, or all hit in
+ * consecutive slots; the device-mapper core sends the rest again.
  */
 
 #include "aatts.h"
 
 enum aatts_bio_kind {
 	AATTS_BIO_PASS,		/* to the slow tier, nothing to do after */
+	AATTS_BIO_MISS_READ,	/* read miss; fills slots from its data after */
 	AATTS_BIO_FAST_READ,	/* read hit on the fast tier */
-	AATTS_BIO_RETRY_SLOW,	/* read retried on the slow tier */
-	AATTS_BIO_WRITE_SLOW,	/* write, first leg: the slow tier */
-	AATTS_BIO_WRITE_FAST,	/* write, second leg: update the copy */
+	AATTS_BIO_RETRY_SLOW,	/* a failed fast read, again on the slow tier */
+	AATTS_BIO_WRITE,	/* write: slow tier, and maybe a fast clone */
+	AATTS_BIO_CHANGE,	/* discard or write-zeroes */
 	AATTS_BIO_FLUSH_FAST,	/* the fast tier's flush */
+	AATTS_BIO_HELD,		/* held by the worker, ended by it */
 };
 
 struct aatts_bio {
-	struct bvec_iter iter;	/* as mapped, for resubmission */
+	struct bvec_iter iter;	/* as mapped, for resubmission and fills */
+	int remaining;		/* __bi_remaining as mapped */
+	unsigned short bi_flags;
+	u8 kind;
+	blk_status_t fast_status;	/* the write-through clone's */
 	sector_t sector;	/* target-relative start */
 	u64 block;		/* the first block */
 	u32 nr;			/* blocks spanned */
 	u32 slot;		/* the first slot of a hit or update */
-	u16 gen;
-	unsigned short bi_flags;
-	u8 kind;
+	u32 gen;
+	atomic_t pending;	/* fills in flight, plus one while starting */
+	struct list_head fills;	/* struct aatts_mig: slots to fill */
 };
 
 size_t aatts_per_bio_size(void)
@@ -62,15 +77,29 @@ static void aatts_remap(struct bio *bio, struct dm_dev *dev, sector_t sector)
 	bio->bi_iter.bi_sector = sector;
 }
 
-static void aatts_remap_fast(struct aatts_c *ac, struct bio *bio,
-			     struct aatts_bio *ab)
+static sector_t aatts_fast_sector(struct aatts_c *ac, struct aatts_bio *ab)
 {
-	sector_t in_block = ab->sector & (ac->block_sectors - 1);
-
-	aatts_remap(bio, ac->fast, aatts_slot_sector(ac, ab->slot) + in_block);
+	return aatts_slot_sector(ac, ab->slot) +
+	       (ab->sector & (ac->block_sectors - 1));
 }
 
-/* Hands a completed bio back to the worker for another leg. */
+/* What dm_bio_record() keeps: a bio sent again must look as when mapped. */
+static void aatts_bio_record(struct aatts_bio *ab, struct bio *bio)
+{
+	ab->iter = bio->bi_iter;
+	ab->bi_flags = bio->bi_flags;
+	ab->remaining = atomic_read(&bio->__bi_remaining);
+}
+
+static void aatts_bio_restore(struct aatts_bio *ab, struct bio *bio)
+{
+	bio->bi_iter = ab->iter;
+	bio->bi_flags = ab->bi_flags;
+	atomic_set(&bio->__bi_remaining, ab->remaining);
+	bio->bi_status = BLK_STS_OK;
+}
+
+/* Hands a completed bio to the worker; it ends or resubmits it. */
 static int aatts_defer(struct aatts_c *ac, struct bio *bio, u8 kind)
 {
 	struct aatts_bio *ab = aatts_bio(bio);
@@ -84,29 +113,11 @@ static int aatts_defer(struct aatts_c *ac, struct bio *bio, u8 kind)
 	return DM_ENDIO_INCOMPLETE;
 }
 
-void aatts_io_work(struct work_struct *work)
+/* Ends a bio the worker held: its end_io sees AATTS_BIO_HELD and passes. */
+static void aatts_bio_release(struct bio *bio)
 {
-	struct aatts_c *ac = container_of(work, struct aatts_c, io_work);
-	struct bio_list bios;
-	struct aatts_bio *ab;
-	struct bio *bio;
-
-	spin_lock_irq(&ac->lock);
-	bios = ac->deferred;
-	bio_list_init(&ac->deferred);
-	spin_unlock_irq(&ac->lock);
-
-	while ((bio = bio_list_pop(&bios))) {
-		ab = aatts_bio(bio);
-		bio->bi_iter = ab->iter;
-		bio->bi_flags = ab->bi_flags;
-		bio->bi_status = BLK_STS_OK;
-		if (ab->kind == AATTS_BIO_WRITE_FAST)
-			aatts_remap_fast(ac, bio, ab);
-		else
-			aatts_remap(bio, ac->slow, ab->sector);
-		submit_bio_noacct(bio);
-	}
+	aatts_bio(bio)->kind = AATTS_BIO_HELD;
+	bio_endio(bio);
 }
 
 void aatts_fast_error(struct aatts_c *ac)
@@ -140,59 +151,193 @@ static bool aatts_running(struct aatts_c *ac)
 	return READ_ONCE(ac->state) == AATTS_STATE_RUNNING;
 }
 
-/*
- * How a bio's blocks stand: all missing, all VALID in consecutive slots,
- * or mixed.  Returns the first block's slot (or AATTS_NO_SLOT when all
- * miss) and sets *mixed.  Called with ac->lock held.
- */
-static u32 aatts_classify(struct aatts_c *ac, struct aatts_bio *ab,
-			  bool *mixed)
+/* The last I/O to a slot lets a promotion waiting for it go. */
+static void aatts_slot_put(struct aatts_c *ac, u32 slot)
 {
-	u32 first = aatts_cache_lookup(ac->cache, ab->block), s, i;
+	if (atomic_dec_and_test(&ac->slots[slot].inflight) &&
+	    READ_ONCE(ac->mig.queued))
+		queue_delayed_work(ac->wq, &ac->mig_work, 0);
+}
 
-	*mixed = false;
-	for (i = 1; i < ab->nr; i++) {
-		s = aatts_cache_lookup(ac->cache, ab->block + i);
-		if (first == AATTS_NO_SLOT ? s != AATTS_NO_SLOT : s != first + i) {
-			*mixed = true;
+/* ------------------------------------------------------------------ */
+/* Fills: a read miss's data written into the slots reserved for it     */
+
+static void aatts_fill_put(struct aatts_bio *ab, struct bio *bio)
+{
+	if (atomic_dec_and_test(&ab->pending))
+		aatts_bio_release(bio);
+}
+
+static void aatts_fill_endio(struct bio *clone)
+{
+	struct aatts_mig *e = clone->bi_private;
+	struct aatts_c *ac = e->ac;
+	struct bio *bio = e->bio;
+	bool ok = !clone->bi_status;
+
+	bio_put(clone);
+	if (!ok)
+		aatts_fast_error(ac);
+	aatts_mig_fill_done(ac, e, ok);
+	aatts_fill_put(aatts_bio(bio), bio);
+}
+
+/*
+ * Writes the data a read miss brought into the slots reserved for its
+ * blocks; the read completes when the last fill has.  A slot that still
+ * has I/O to its previous block in flight is given up, as are all when
+ * the fast tier is out of service.
+ */
+static void aatts_fill_start(struct aatts_c *ac, struct bio *bio)
+{
+	struct aatts_bio *ab = aatts_bio(bio);
+	struct aatts_mig *e, *tmp;
+	struct bio *clone;
+	sector_t offset;
+
+	atomic_set(&ab->pending, 1);
+	list_for_each_entry_safe(e, tmp, &ab->fills, list) {
+		list_del(&e->list);
+		if (!aatts_running(ac) ||
+		    atomic_read(&ac->slots[e->slot].inflight)) {
+			aatts_mig_fill_done(ac, e, false);
+			continue;
+		}
+		clone = bio_alloc_clone(ac->fast->bdev, bio, GFP_NOIO, &ac->bs);
+		clone->bi_opf = REQ_OP_WRITE | REQ_SYNC;
+		clone->bi_iter = ab->iter;
+		offset = ((sector_t)e->block << ac->block_shift) - ab->sector;
+		bio_advance_iter(clone, &clone->bi_iter, offset << SECTOR_SHIFT);
+		clone->bi_iter.bi_size = e->sectors << SECTOR_SHIFT;
+		clone->bi_iter.bi_sector = aatts_slot_sector(ac, e->slot);
+		clone->bi_end_io = aatts_fill_endio;
+		clone->bi_private = e;
+		atomic_inc(&ab->pending);
+		submit_bio_noacct(clone);
+	}
+	aatts_fill_put(ab, bio);
+}
+
+/* Gives up the fills of a read that failed or never reached the worker. */
+static void aatts_fill_cancel(struct aatts_c *ac, struct aatts_bio *ab)
+{
+	struct aatts_mig *e, *tmp;
+
+	list_for_each_entry_safe(e, tmp, &ab->fills, list) {
+		list_del(&e->list);
+		aatts_mig_fill_done(ac, e, false);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Discards and write-zeroes                                            */
+
+/* Blocks examined per lock hold when a changed range is dropped. */
+#define AATTS_INVALIDATE_BUDGET	1024
+
+/*
+ * Drops every copy of the blocks a completed discard or write-zeroes
+ * changed, in bounded steps with the lock dropped between them, then ends
+ * the bio.
+ */
+static void aatts_change_done(struct aatts_c *ac, struct bio *bio)
+{
+	struct aatts_bio *ab = aatts_bio(bio);
+	u64 last = aatts_block_of(ac, ab->sector + (ab->iter.bi_size >>
+						      SECTOR_SHIFT) - 1);
+	u32 dropped = 0;
+	u64 cursor = 0;
+	bool done;
+
+	do {
+		spin_lock_irq(&ac->lock);
+		done = aatts_cache_invalidate_step(ac->cache, ab->block, last,
+						   &cursor,
+						   AATTS_INVALIDATE_BUDGET,
+						   &dropped);
+		spin_unlock_irq(&ac->lock);
+		cond_resched();
+	} while (!done);
+	aatts_bio_release(bio);
+}
+
+void aatts_io_work(struct work_struct *work)
+{
+	struct aatts_c *ac = container_of(work, struct aatts_c, io_work);
+	struct bio_list bios;
+	struct aatts_bio *ab;
+	struct bio *bio;
+
+	spin_lock_irq(&ac->lock);
+	bios = ac->deferred;
+	bio_list_init(&ac->deferred);
+	spin_unlock_irq(&ac->lock);
+
+	while ((bio = bio_list_pop(&bios))) {
+		ab = aatts_bio(bio);
+		switch (ab->kind) {
+		case AATTS_BIO_MISS_READ:
+			aatts_fill_start(ac, bio);
+			break;
+		case AATTS_BIO_CHANGE:
+			aatts_change_done(ac, bio);
+			break;
+		case AATTS_BIO_RETRY_SLOW:
+			aatts_bio_restore(ab, bio);
+			aatts_remap(bio, ac->slow, ab->sector);
+			submit_bio_noacct(bio);
 			break;
 		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Mapping                                                              */
+
+/*
+ * Trims a read or write to the longest run of its first blocks that all
+ * miss, or that all hit in consecutive slots, and to at most
+ * AATTS_MAX_BIO_BLOCKS blocks.  Returns the first slot of a hit run or
+ * AATTS_NO_SLOT.  Called with ac->lock held.
+ */
+static u32 aatts_run(struct aatts_c *ac, struct bio *bio, struct aatts_bio *ab)
+{
+	sector_t in_block = ab->sector & (ac->block_sectors - 1);
+	u64 nr = aatts_block_of(ac, ab->sector + bio_sectors(bio) - 1) -
+		 ab->block + 1;
+	u32 first = aatts_cache_lookup(ac->cache, ab->block), s, i;
+
+	if (nr > AATTS_MAX_BIO_BLOCKS)
+		nr = AATTS_MAX_BIO_BLOCKS;
+	for (i = 1; i < nr; i++) {
+		s = aatts_cache_lookup(ac->cache, ab->block + i);
+		if (first == AATTS_NO_SLOT ? s != AATTS_NO_SLOT : s != first + i)
+			break;
+	}
+	ab->nr = i;
+	if (((u64)i << ac->block_shift) - in_block < bio_sectors(bio)) {
+		dm_accept_partial_bio(bio, ((sector_t)i << ac->block_shift) -
+				      in_block);
+		ab->iter = bio->bi_iter;
 	}
 	return first;
 }
 
-/* Counts the blocks a read or write spans, trimming it to at most 256. */
-static void aatts_span(struct aatts_c *ac, struct bio *bio,
-		       struct aatts_bio *ab)
+/* Whether the bio covers block whole (to the device's end for its last). */
+static bool aatts_covers(struct aatts_c *ac, struct bio *bio,
+			 struct aatts_bio *ab, u64 block)
 {
-	sector_t in_block = ab->sector & (ac->block_sectors - 1);
+	sector_t start = (sector_t)block << ac->block_shift;
+	sector_t end = min_t(sector_t, start + ac->block_sectors, ac->ti->len);
 
-	ab->nr = aatts_block_of(ac, ab->sector + bio_sectors(bio) - 1) -
-		 ab->block + 1;
-	if (ab->nr > AATTS_MAX_BIO_BLOCKS) {
-		dm_accept_partial_bio(bio, ((sector_t)AATTS_MAX_BIO_BLOCKS <<
-					    ac->block_shift) - in_block);
-		ab->iter = bio->bi_iter;
-		ab->nr = AATTS_MAX_BIO_BLOCKS;
-	}
-}
-
-/* Trims the bio to its first block. */
-static void aatts_trim(struct aatts_c *ac, struct bio *bio,
-		       struct aatts_bio *ab)
-{
-	sector_t in_block = ab->sector & (ac->block_sectors - 1);
-
-	dm_accept_partial_bio(bio, ac->block_sectors - in_block);
-	ab->iter = bio->bi_iter;
-	ab->nr = 1;
+	return start >= ab->sector && end <= ab->sector + bio_sectors(bio);
 }
 
 static int aatts_map_read(struct aatts_c *ac, struct bio *bio,
 			  struct aatts_bio *ab)
 {
 	struct aatts_promotion p;
-	bool promote, promoted = false, mixed;
+	bool promote, queued = false;
 	unsigned long flags;
 	u32 slot, i;
 
@@ -201,81 +346,105 @@ static int aatts_map_read(struct aatts_c *ac, struct bio *bio,
 		return DM_MAPIO_REMAPPED;
 	}
 
+	INIT_LIST_HEAD(&ab->fills);
 	spin_lock_irqsave(&ac->lock, flags);
-	slot = aatts_classify(ac, ab, &mixed);
-	if (mixed) {
-		aatts_trim(ac, bio, ab);
-		slot = aatts_cache_lookup(ac->cache, ab->block);
-	}
+	slot = aatts_run(ac, bio, ab);
 	for (i = 0; i < ab->nr; i++) {
-		if (aatts_cache_read(ac->cache, ab->block + i, &p, &promote) !=
+		u64 b = ab->block + i;
+
+		/* Room first: no block is evicted for a copy that cannot start. */
+		if (aatts_cache_read_access(ac->cache, b, &p, &promote,
+					    aatts_mig_has_room(ac)) !=
 		    AATTS_NO_SLOT) {
 			atomic_inc(&ac->slots[slot + i].inflight);
+		} else if (promote && aatts_covers(ac, bio, ab, b)) {
+			aatts_mig_fill_reserve(ac, &p, bio, &ab->fills);
 		} else if (promote) {
 			aatts_mig_queue(ac, &p);
-			promoted = true;
+			queued = true;
 		}
 	}
 	spin_unlock_irqrestore(&ac->lock, flags);
 
-	if (promoted)
+	if (queued)
 		queue_delayed_work(ac->wq, &ac->mig_work, 0);
 
 	if (slot == AATTS_NO_SLOT) {
+		ab->kind = AATTS_BIO_MISS_READ;
 		aatts_remap(bio, ac->slow, ab->sector);
 		return DM_MAPIO_REMAPPED;
 	}
 	ab->kind = AATTS_BIO_FAST_READ;
 	ab->slot = slot;
-	aatts_remap_fast(ac, bio, ab);
+	aatts_remap(bio, ac->fast, aatts_fast_sector(ac, ab));
 	return DM_MAPIO_REMAPPED;
+}
+
+static void aatts_write_fast_endio(struct bio *clone)
+{
+	struct bio *bio = clone->bi_private;
+
+	aatts_bio(bio)->fast_status = clone->bi_status;
+	bio_put(clone);
+	bio_endio(bio);
+}
+
+/*
+ * The write-through update of the copies, beside the slow-tier write: a
+ * clone chained to the bio, which completes when both have.  The clone's
+ * error stays out of the bio's status.
+ */
+static void aatts_write_fast(struct aatts_c *ac, struct bio *bio,
+			     struct aatts_bio *ab)
+{
+	struct bio *clone;
+
+	clone = bio_alloc_clone(ac->fast->bdev, bio, GFP_NOIO, &ac->bs);
+	clone->bi_iter.bi_sector = aatts_fast_sector(ac, ab);
+	clone->bi_end_io = aatts_write_fast_endio;
+	clone->bi_private = bio;
+	ab->fast_status = BLK_STS_OK;
+	bio_inc_remaining(bio);
+	submit_bio_noacct(clone);
 }
 
 static int aatts_map_write(struct aatts_c *ac, struct bio *bio,
 			   struct aatts_bio *ab)
 {
 	unsigned long flags;
-	bool mixed;
 	u32 slot, i;
 
-	ab->kind = AATTS_BIO_WRITE_SLOW;
+	ab->kind = AATTS_BIO_WRITE;
 	ab->slot = AATTS_NO_SLOT;
+	ab->nr = 0;
 	if (!aatts_running(ac))
 		goto remap;
 
 	spin_lock_irqsave(&ac->lock, flags);
-	/* Only a bio that meets no copy at all is written through whole. */
-	if (ab->nr > 1 && (aatts_classify(ac, ab, &mixed) != AATTS_NO_SLOT ||
-			   mixed))
-		aatts_trim(ac, bio, ab);
+	slot = aatts_run(ac, bio, ab);
 	for (i = 0; i < ab->nr; i++)
-		slot = aatts_cache_write(ac->cache, ab->block + i);
-	if (ab->nr == 1 && slot != AATTS_NO_SLOT) {
+		aatts_cache_write(ac->cache, ab->block + i);
+	for (i = 0; slot != AATTS_NO_SLOT && i < ab->nr; i++) {
 		if (ac->mode == AATTS_MODE_WRITEAROUND ||
-		    ac->slots[slot].writing) {
-			aatts_cache_invalidate(ac->cache, ab->block);
-		} else {
-			ac->slots[slot].writing = 1;
-			ab->slot = slot;
-			ab->gen = ac->slots[slot].gen;
+		    ac->slots[slot + i].writing)
+			break;
+	}
+	if (slot != AATTS_NO_SLOT && i < ab->nr) {
+		/* Not updated: dropped now, and again at completion. */
+		aatts_cache_invalidate_range(ac->cache, ab->block,
+					     ab->block + ab->nr - 1);
+	} else if (slot != AATTS_NO_SLOT) {
+		for (i = 0; i < ab->nr; i++) {
+			ac->slots[slot + i].writing = 1;
+			atomic_inc(&ac->slots[slot + i].inflight);
 		}
+		ab->slot = slot;
+		ab->gen = ac->slots[slot].gen;
 	}
 	spin_unlock_irqrestore(&ac->lock, flags);
+	if (ab->slot != AATTS_NO_SLOT)
+		aatts_write_fast(ac, bio, ab);
 remap:
-	aatts_remap(bio, ac->slow, ab->sector);
-	return DM_MAPIO_REMAPPED;
-}
-
-/* Discards and write-zeroes may span many blocks: drop them all. */
-static int aatts_map_changing_extent(struct aatts_c *ac, struct bio *bio,
-				     struct aatts_bio *ab)
-{
-	u64 last = aatts_block_of(ac, ab->sector + bio_sectors(bio) - 1);
-	unsigned long flags;
-
-	spin_lock_irqsave(&ac->lock, flags);
-	aatts_cache_invalidate_range(ac->cache, ab->block, last);
-	spin_unlock_irqrestore(&ac->lock, flags);
 	aatts_remap(bio, ac->slow, ab->sector);
 	return DM_MAPIO_REMAPPED;
 }
@@ -286,7 +455,6 @@ int aatts_map(struct dm_target *ti, struct bio *bio)
 	struct aatts_bio *ab = aatts_bio(bio);
 
 	ab->kind = AATTS_BIO_PASS;
-	ab->bi_flags = bio->bi_flags;
 
 	if (!bio_sectors(bio)) {
 		/* Empty flush: the core sends one per tier (num_flush_bios). */
@@ -301,30 +469,36 @@ int aatts_map(struct dm_target *ti, struct bio *bio)
 
 	ab->sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
 	ab->block = aatts_block_of(ac, ab->sector);
-	ab->iter = bio->bi_iter;
+	aatts_bio_record(ab, bio);
 
 	switch (bio_op(bio)) {
 	case REQ_OP_READ:
-		aatts_span(ac, bio, ab);
 		return aatts_map_read(ac, bio, ab);
 	case REQ_OP_WRITE:
-		aatts_span(ac, bio, ab);
 		return aatts_map_write(ac, bio, ab);
 	case REQ_OP_DISCARD:
 	case REQ_OP_WRITE_ZEROES:
-		return aatts_map_changing_extent(ac, bio, ab);
+		/* Copies are dropped once the slow tier has changed. */
+		ab->kind = AATTS_BIO_CHANGE;
+		fallthrough;
 	default:
 		aatts_remap(bio, ac->slow, ab->sector);
 		return DM_MAPIO_REMAPPED;
 	}
 }
 
-/* The last I/O to a slot lets a promotion waiting for it go. */
-static void aatts_slot_put(struct aatts_c *ac, u32 slot)
+/* ------------------------------------------------------------------ */
+/* Completion                                                           */
+
+static void aatts_slow_error(struct aatts_c *ac, blk_status_t error)
 {
-	if (atomic_dec_and_test(&ac->slots[slot].inflight) &&
-	    READ_ONCE(ac->mig.queued))
-		queue_delayed_work(ac->wq, &ac->mig_work, 0);
+	unsigned long flags;
+
+	if (!error || error == BLK_STS_NOTSUPP)
+		return;
+	spin_lock_irqsave(&ac->lock, flags);
+	ac->slow_errors++;
+	spin_unlock_irqrestore(&ac->lock, flags);
 }
 
 static int aatts_end_fast_read(struct aatts_c *ac, struct bio *bio,
@@ -345,54 +519,54 @@ static int aatts_end_fast_read(struct aatts_c *ac, struct bio *bio,
 	return aatts_defer(ac, bio, AATTS_BIO_RETRY_SLOW);
 }
 
-static int aatts_end_write_slow(struct aatts_c *ac, struct bio *bio,
-				struct aatts_bio *ab, blk_status_t *error)
+static int aatts_end_miss_read(struct aatts_c *ac, struct bio *bio,
+			       struct aatts_bio *ab, blk_status_t *error)
 {
-	struct aatts_slot_io *s = NULL;
+	if (list_empty(&ab->fills))
+		goto done;
+	if (!*error)
+		return aatts_defer(ac, bio, AATTS_BIO_MISS_READ);
+	aatts_fill_cancel(ac, ab);
+done:
+	aatts_slow_error(ac, *error);
+	return DM_ENDIO_DONE;
+}
+
+/*
+ * Both legs are done.  A copy stays only if it was updated, the update
+ * and the slow-tier write succeeded, and it is the very copy hit at map
+ * time; any other copy of the blocks may predate the write and goes.
+ */
+static int aatts_end_write(struct aatts_c *ac, struct aatts_bio *ab,
+			   blk_status_t *error)
+{
+	bool updated = ab->slot != AATTS_NO_SLOT;
+	bool fast_failed = updated && ab->fast_status;
 	unsigned long flags;
-	bool update = false;
+	bool keep;
+	u32 i;
 
 	spin_lock_irqsave(&ac->lock, flags);
-	if (ab->slot != AATTS_NO_SLOT) {
-		s = &ac->slots[ab->slot];
-		update = !*error && ac->state == AATTS_STATE_RUNNING &&
-			 s->gen == ab->gen &&
-			 aatts_cache_lookup(ac->cache, ab->block) == ab->slot;
+	keep = updated && !*error && !fast_failed &&
+	       ac->state == AATTS_STATE_RUNNING &&
+	       ac->slots[ab->slot].gen == ab->gen;
+	for (i = 0; i < ab->nr; i++) {
+		u64 b = ab->block + i;
+
+		if (updated)
+			ac->slots[ab->slot + i].writing = 0;
+		if (!keep || aatts_cache_lookup(ac->cache, b) != ab->slot + i)
+			aatts_cache_invalidate(ac->cache, b);
 	}
-	if (update) {
-		atomic_inc(&s->inflight);
-	} else {
-		if (s)
-			s->writing = 0;
-		/* Whatever the fast tier holds may predate this write. */
-		aatts_cache_invalidate_range(ac->cache, ab->block,
-					     ab->block + ab->nr - 1);
-	}
-	if (*error)
+	if (*error && *error != BLK_STS_NOTSUPP)
 		ac->slow_errors++;
 	spin_unlock_irqrestore(&ac->lock, flags);
 
-	return update ? aatts_defer(ac, bio, AATTS_BIO_WRITE_FAST) :
-			DM_ENDIO_DONE;
-}
-
-static int aatts_end_write_fast(struct aatts_c *ac, struct aatts_bio *ab,
-				blk_status_t *error)
-{
-	unsigned long flags;
-
-	aatts_slot_put(ac, ab->slot);
-	spin_lock_irqsave(&ac->lock, flags);
-	ac->slots[ab->slot].writing = 0;
-	if (*error)
-		aatts_cache_invalidate(ac->cache, ab->block);
-	spin_unlock_irqrestore(&ac->lock, flags);
-
-	if (*error) {
-		/* The slow tier has the data: the write succeeded. */
+	for (i = 0; updated && i < ab->nr; i++)
+		aatts_slot_put(ac, ab->slot + i);
+	/* The slow tier has the data: a failed update fails nothing. */
+	if (fast_failed)
 		aatts_fast_error(ac);
-		*error = BLK_STS_OK;
-	}
 	return DM_ENDIO_DONE;
 }
 
@@ -404,24 +578,24 @@ int aatts_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error)
 	switch (ab->kind) {
 	case AATTS_BIO_FAST_READ:
 		return aatts_end_fast_read(ac, bio, ab, error);
-	case AATTS_BIO_WRITE_SLOW:
-		return aatts_end_write_slow(ac, bio, ab, error);
-	case AATTS_BIO_WRITE_FAST:
-		return aatts_end_write_fast(ac, ab, error);
+	case AATTS_BIO_MISS_READ:
+		return aatts_end_miss_read(ac, bio, ab, error);
+	case AATTS_BIO_WRITE:
+		return aatts_end_write(ac, ab, error);
+	case AATTS_BIO_CHANGE:
+		aatts_slow_error(ac, *error);
+		/* Whatever the outcome, the slow tier may have changed. */
+		return aatts_defer(ac, bio, AATTS_BIO_CHANGE);
 	case AATTS_BIO_FLUSH_FAST:
 		if (*error) {
 			aatts_fast_error(ac);
 			*error = BLK_STS_OK;
 		}
 		return DM_ENDIO_DONE;
+	case AATTS_BIO_HELD:
+		return DM_ENDIO_DONE;
 	default:
-		if (*error && *error != BLK_STS_NOTSUPP) {
-			unsigned long flags;
-
-			spin_lock_irqsave(&ac->lock, flags);
-			ac->slow_errors++;
-			spin_unlock_irqrestore(&ac->lock, flags);
-		}
+		aatts_slow_error(ac, *error);
 		return DM_ENDIO_DONE;
 	}
 }

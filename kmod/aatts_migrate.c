@@ -6,16 +6,20 @@
  * never exceed max_inflight, and over any interval the sectors started
  * never exceed max_bandwidth per second plus one second's worth (a token
  * bucket).  A promotion waits while I/O to its slot's previous block is
- * still in flight.  The queue is bounded: a promotion that finds it full
- * is dropped (the slot is freed again) and counted.
+ * still in flight.  Entries come from a bounded pool: callers check for a
+ * free one (aatts_mig_has_room()) before the policy core evicts a block
+ * for a promotion, and a promotion that still finds none is dropped (the
+ * slot is freed again) and counted.
+ *
+ * A read miss that covers whole blocks fills their slots from its own data
+ * (aatts_io.c): one slow-tier read per miss.  Such a fill takes an entry
+ * of the same pool but no copy bandwidth, and never enters the queue.
  */
 
 #include <linux/ktime.h>
 #include <linux/wait.h>
 
 #include "aatts.h"
-
-static DECLARE_WAIT_QUEUE_HEAD(aatts_mig_wait);
 
 int aatts_mig_init(struct aatts_c *ac, sector_t max_inflight,
 		   sector_t max_bandwidth)
@@ -25,6 +29,7 @@ int aatts_mig_init(struct aatts_c *ac, sector_t max_inflight,
 
 	INIT_LIST_HEAD(&m->queue);
 	INIT_LIST_HEAD(&m->free);
+	init_waitqueue_head(&m->wait);
 	m->max_inflight = max_inflight;
 	m->max_bandwidth = max_bandwidth;
 	m->pool_size = min_t(u32, ac->nr_slots, AATTS_MIG_POOL_MAX);
@@ -46,8 +51,18 @@ void aatts_mig_exit(struct aatts_c *ac)
 	ac->mig.pool = NULL;
 }
 
-/* Called with ac->lock held, for a slot the core just reserved. */
-void aatts_mig_queue(struct aatts_c *ac, const struct aatts_promotion *p)
+/* Whether a promotion could be started now.  Called with ac->lock held. */
+bool aatts_mig_has_room(struct aatts_c *ac)
+{
+	return !list_empty(&ac->mig.free);
+}
+
+/*
+ * An entry for a slot the core just reserved, or NULL (the promotion is
+ * dropped).  Called with ac->lock held.
+ */
+static struct aatts_mig *aatts_mig_get(struct aatts_c *ac,
+				       const struct aatts_promotion *p)
 {
 	struct aatts_migration *m = &ac->mig;
 	sector_t start = (sector_t)p->block << ac->block_shift;
@@ -58,21 +73,75 @@ void aatts_mig_queue(struct aatts_c *ac, const struct aatts_promotion *p)
 	if (!e) {
 		aatts_cache_fill_done(ac->cache, p->slot, false);
 		m->dropped++;
-		return;
+		return NULL;
 	}
 	list_del(&e->list);
+	e->bio = NULL;
 	e->block = p->block;
 	e->slot = p->slot;
 	e->sectors = min_t(sector_t, ac->block_sectors, ac->ti->len - start);
-	list_add_tail(&e->list, &m->queue);
-	m->queued++;
+	return e;
+}
+
+/* Queues a kcopyd copy into a slot the core just reserved (ac->lock held). */
+void aatts_mig_queue(struct aatts_c *ac, const struct aatts_promotion *p)
+{
+	struct aatts_mig *e = aatts_mig_get(ac, p);
+
+	if (!e)
+		return;
+	list_add_tail(&e->list, &ac->mig.queue);
+	ac->mig.queued++;
+}
+
+/*
+ * Reserves a fill of a slot from the data of bio, a read miss that covers
+ * the block whole: the entry goes on fills, the bio's list, and
+ * aatts_mig_fill_done() ends it.  Called with ac->lock held.
+ */
+void aatts_mig_fill_reserve(struct aatts_c *ac, const struct aatts_promotion *p,
+			    struct bio *bio, struct list_head *fills)
+{
+	struct aatts_mig *e = aatts_mig_get(ac, p);
+
+	if (!e)
+		return;
+	e->bio = bio;
+	list_add_tail(&e->list, fills);
+}
+
+/* Entry e is done with; wakes its waiters.  Called with ac->lock held. */
+static void aatts_mig_put(struct aatts_c *ac, struct aatts_mig *e)
+{
+	list_add(&e->list, &ac->mig.free);
+	/*
+	 * Woken under the lock: a drain that sees the device idle takes the
+	 * lock first, so ac is not touched once it may be freed.
+	 */
+	wake_up_all(&ac->mig.wait);
+}
+
+/* A fill from a read ended (ok: the slot holds the block). */
+void aatts_mig_fill_done(struct aatts_c *ac, struct aatts_mig *e, bool ok)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ac->lock, flags);
+	aatts_cache_fill_done(ac->cache, e->slot, ok);
+	if (ok) {
+		ac->mig.migrated_sectors += e->sectors;
+		ac->mig.filled++;
+	}
+	aatts_mig_put(ac, e);
+	spin_unlock_irqrestore(&ac->lock, flags);
 }
 
 /* Tops up the bandwidth bucket; at most one second's worth is kept. */
 void aatts_mig_refill(struct aatts_c *ac, u64 now_ns)
 {
 	struct aatts_migration *m = &ac->mig;
-	u64 elapsed = now_ns - m->refill_ns;
+	/* More than a second refills the bucket whole: no overflow after idling. */
+	u64 elapsed = min_t(u64, now_ns - m->refill_ns, NSEC_PER_SEC);
 
 	m->refill_ns = now_ns;
 	if (!m->max_bandwidth)
@@ -97,21 +166,30 @@ static void aatts_mig_done(int read_err, unsigned long write_err, void *ctx)
 		m->migrated_sectors += e->sectors;
 	m->inflight -= e->sectors;
 	m->inflight_jobs--;
-	list_add(&e->list, &m->free);
 	if (!ac->suspended && m->queued)
 		queue_delayed_work(ac->wq, &ac->mig_work, 0);
+	/* The entry freed may also be what a promoter waits for. */
+	aatts_mig_put(ac, e);
 	spin_unlock_irq(&ac->lock);
-
-	/*
-	 * ac may be gone once a drain sees it idle: touch nothing of it.
-	 * The entry freed may also be what a promoter waits for.
-	 */
-	wake_up_all(&aatts_mig_wait);
+	/* ac may be gone once a drain sees it idle: touch nothing of it. */
 }
 
-void aatts_mig_wake(void)
+void aatts_mig_wake(struct aatts_c *ac)
 {
-	wake_up_all(&aatts_mig_wait);
+	wake_up_all(&ac->mig.wait);
+}
+
+/*
+ * presuspend (quiesce) and presuspend_undo or resume: long control
+ * operations stop and return while the device is going to suspend, since
+ * device-mapper's suspend waits for a message in progress.
+ */
+void aatts_mig_quiesce(struct aatts_c *ac, bool quiesce)
+{
+	spin_lock_irq(&ac->lock);
+	ac->quiescing = quiesce;
+	wake_up_all(&ac->mig.wait);
+	spin_unlock_irq(&ac->lock);
 }
 
 /* Whether a promoter should stop waiting for a free migration entry. */
@@ -120,7 +198,7 @@ static bool aatts_mig_room(struct aatts_c *ac)
 	bool room;
 
 	spin_lock_irq(&ac->lock);
-	room = !list_empty(&ac->mig.free) || ac->suspended;
+	room = !list_empty(&ac->mig.free) || ac->suspended || ac->quiescing;
 	spin_unlock_irq(&ac->lock);
 	return room || READ_ONCE(ac->dying);
 }
@@ -129,17 +207,19 @@ static bool aatts_mig_room(struct aatts_c *ac)
  * Waits, in process context, until a migration entry is free, so that a
  * long promote or prefetch does not reserve slots (evicting their blocks)
  * only to drop the copies for want of a queue entry.  0: room; -EAGAIN:
- * the device is suspended (nothing will free an entry); -ENODEV: it is
+ * the device is suspending or suspended (device-mapper's suspend waits
+ * for the message that waits here); -ENODEV: it is
  * being removed; -EINTR: a fatal signal.
  */
 int aatts_mig_wait_room(struct aatts_c *ac)
 {
 	queue_delayed_work(ac->wq, &ac->mig_work, 0);
-	if (wait_event_killable(aatts_mig_wait, aatts_mig_room(ac)))
+	if (wait_event_killable(ac->mig.wait, aatts_mig_room(ac)))
 		return -EINTR;
 	if (READ_ONCE(ac->dying))
 		return -ENODEV;
-	return READ_ONCE(ac->suspended) ? -EAGAIN : 0;
+	return READ_ONCE(ac->suspended) || READ_ONCE(ac->quiescing) ?
+	       -EAGAIN : 0;
 }
 
 static bool aatts_mig_idle(struct aatts_c *ac)
@@ -147,6 +227,7 @@ static bool aatts_mig_idle(struct aatts_c *ac)
 	bool idle;
 
 	spin_lock_irq(&ac->lock);
+	/* Fills need no wait: their reads are in flight, which dm waits for. */
 	idle = !ac->mig.inflight_jobs;
 	spin_unlock_irq(&ac->lock);
 	return idle;
@@ -167,6 +248,20 @@ static struct aatts_mig *aatts_mig_next(struct aatts_c *ac)
 	return NULL;
 }
 
+/* Drops every queued promotion.  Called with ac->lock held. */
+static void aatts_mig_drop_queued(struct aatts_c *ac)
+{
+	struct aatts_migration *m = &ac->mig;
+	struct aatts_mig *e, *tmp;
+
+	list_for_each_entry_safe(e, tmp, &m->queue, list) {
+		list_del(&e->list);
+		aatts_cache_fill_done(ac->cache, e->slot, false);
+		aatts_mig_put(ac, e);
+	}
+	m->queued = 0;
+}
+
 /*
  * Starts queued promotions while the limits allow.  Returns the delay in
  * jiffies after which to try again for want of bandwidth, or 0.
@@ -181,6 +276,12 @@ static unsigned long aatts_mig_start(struct aatts_c *ac)
 	for (;;) {
 		spin_lock_irq(&ac->lock);
 		if (ac->suspended || !m->queued) {
+			spin_unlock_irq(&ac->lock);
+			break;
+		}
+		if (ac->state != AATTS_STATE_RUNNING) {
+			/* The fast tier is out of service: copy nothing to it. */
+			aatts_mig_drop_queued(ac);
 			spin_unlock_irq(&ac->lock);
 			break;
 		}
@@ -233,20 +334,13 @@ void aatts_mig_work(struct work_struct *work)
  */
 void aatts_mig_drain(struct aatts_c *ac)
 {
-	struct aatts_migration *m = &ac->mig;
-	struct aatts_mig *e, *tmp;
-
 	spin_lock_irq(&ac->lock);
 	ac->suspended = true;
-	list_for_each_entry_safe(e, tmp, &m->queue, list) {
-		aatts_cache_fill_done(ac->cache, e->slot, false);
-		list_move(&e->list, &m->free);
-	}
-	m->queued = 0;
-	spin_unlock_irq(&ac->lock);
+	aatts_mig_drop_queued(ac);
 	/* A promoter waiting for room sees the device suspended. */
-	aatts_mig_wake();
+	wake_up_all(&ac->mig.wait);
+	spin_unlock_irq(&ac->lock);
 
 	cancel_delayed_work_sync(&ac->mig_work);
-	wait_event(aatts_mig_wait, aatts_mig_idle(ac));
+	wait_event(ac->mig.wait, aatts_mig_idle(ac));
 }

@@ -271,7 +271,7 @@ void aatts_devices_del(struct aatts_c *ac)
 	WRITE_ONCE(ac->dying, true);
 	mutex_unlock(&aatts_devices_lock);
 	/* Long range loops see dying and stop; room waits are woken. */
-	aatts_mig_wake();
+	aatts_mig_wake(ac);
 	wait_event(aatts_users_wait, !atomic_read(&ac->users));
 }
 

@@ -323,6 +323,12 @@ static int aatts_alloc(struct aatts_c *ac, const struct aatts_args *a,
 		r = PTR_ERR(ac->kc);
 		goto bad_kc;
 	}
+	/* Clones are allocated in map: a rescuer keeps that from deadlocking. */
+	r = bioset_init(&ac->bs, BIO_POOL_SIZE, 0, BIOSET_NEED_RESCUER);
+	if (r) {
+		*error = "Cannot allocate bio set";
+		goto bad_bs;
+	}
 	ac->wq = alloc_workqueue("aatts-%s", WQ_MEM_RECLAIM, 0, ac->disk_name);
 	if (!ac->wq) {
 		*error = "Cannot create workqueue";
@@ -332,6 +338,8 @@ static int aatts_alloc(struct aatts_c *ac, const struct aatts_args *a,
 	return 0;
 
 bad_wq:
+	bioset_exit(&ac->bs);
+bad_bs:
 	dm_kcopyd_client_destroy(ac->kc);
 bad_kc:
 	aatts_mig_exit(ac);
@@ -345,10 +353,48 @@ bad_slots:
 static void aatts_free(struct aatts_c *ac)
 {
 	destroy_workqueue(ac->wq);
+	bioset_exit(&ac->bs);
 	dm_kcopyd_client_destroy(ac->kc);
 	aatts_mig_exit(ac);
 	kvfree(ac->slots);
 	aatts_cache_destroy(ac->cache);
+}
+
+/* The largest power-of-two block size that leaves a device <= max blocks. */
+static sector_t aatts_block_size_for(sector_t sectors, u32 max)
+{
+	return roundup_pow_of_two(DIV_ROUND_UP_SECTOR_T(sectors, max));
+}
+
+/* Checks the tiers against the table and sizes the slots and blocks. */
+static int aatts_size_tiers(struct aatts_c *ac, char **error)
+{
+	sector_t fast = aatts_dev_sectors(ac->fast);
+	sector_t slots = fast >> ac->block_shift;
+
+	if (ac->slow->bdev == ac->fast->bdev) {
+		*error = "Slow and fast device must differ";
+		return -EINVAL;
+	}
+	if (ac->ti->len > aatts_dev_sectors(ac->slow)) {
+		*error = "Slow device smaller than target length";
+		return -EINVAL;
+	}
+	if (!slots) {
+		*error = "Fast device smaller than one block";
+		return -EINVAL;
+	}
+	if (slots > AATTS_CACHE_MAX_SLOTS) {
+		DMERR("fast device of %llu blocks, at most %u: use blocks of %llu sectors or more",
+		      (unsigned long long)slots, AATTS_CACHE_MAX_SLOTS,
+		      (unsigned long long)aatts_block_size_for(fast,
+							       AATTS_CACHE_MAX_SLOTS));
+		*error = "Fast device has more than 33554432 blocks: use a larger block size";
+		return -EINVAL;
+	}
+	ac->nr_slots = slots;
+	ac->nr_blocks = DIV_ROUND_UP_SECTOR_T(ac->ti->len, ac->block_sectors);
+	return 0;
 }
 
 /*
@@ -360,7 +406,6 @@ static int aatts_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	struct mapped_device *md = dm_table_get_md(ti->table);
 	struct aatts_args a = {};
 	struct aatts_c *ac;
-	sector_t fast_slots;
 	fmode_t mode;
 	int r;
 
@@ -409,22 +454,9 @@ static int aatts_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		goto bad_fast;
 	}
 
-	r = -EINVAL;
-	if (ac->slow->bdev == ac->fast->bdev) {
-		ti->error = "Slow and fast device must differ";
+	r = aatts_size_tiers(ac, &ti->error);
+	if (r)
 		goto bad_devs;
-	}
-	if (ti->len > aatts_dev_sectors(ac->slow)) {
-		ti->error = "Slow device smaller than target length";
-		goto bad_devs;
-	}
-	fast_slots = aatts_dev_sectors(ac->fast) >> ac->block_shift;
-	if (!fast_slots) {
-		ti->error = "Fast device smaller than one block";
-		goto bad_devs;
-	}
-	ac->nr_slots = min_t(sector_t, fast_slots, U32_MAX - 1);
-	ac->nr_blocks = DIV_ROUND_UP_SECTOR_T(ti->len, ac->block_sectors);
 
 	r = aatts_alloc(ac, &a, &ti->error);
 	if (r)
@@ -466,6 +498,16 @@ static void aatts_dtr(struct dm_target *ti)
 	kfree(ac);
 }
 
+static void aatts_presuspend(struct dm_target *ti)
+{
+	aatts_mig_quiesce(ti->private, true);
+}
+
+static void aatts_presuspend_undo(struct dm_target *ti)
+{
+	aatts_mig_quiesce(ti->private, false);
+}
+
 static void aatts_postsuspend(struct dm_target *ti)
 {
 	struct aatts_c *ac = ti->private;
@@ -482,6 +524,7 @@ static void aatts_resume(struct dm_target *ti)
 
 	spin_lock_irq(&ac->lock);
 	ac->suspended = false;
+	ac->quiescing = false;
 	if (ac->stats_interval)
 		queue_delayed_work(system_wq, &ac->stats_work,
 				   msecs_to_jiffies(ac->stats_interval));
@@ -633,7 +676,9 @@ static int aatts_message(struct dm_target *ti, unsigned int argc, char **argv,
 	struct aatts_c *ac = ti->private;
 	int r;
 
-	mutex_lock(&ac->ctl_lock);
+	/* A message may wait for another: a kill ends the wait. */
+	if (mutex_lock_killable(&ac->ctl_lock))
+		return -EINTR;
 	r = aatts_message_locked(ti, argc, argv, result, maxlen);
 	mutex_unlock(&ac->ctl_lock);
 	return r;
@@ -751,6 +796,8 @@ static struct target_type aatts_target = {
 	.dtr		 = aatts_dtr,
 	.map		 = aatts_map,
 	.end_io		 = aatts_end_io,
+	.presuspend	 = aatts_presuspend,
+	.presuspend_undo = aatts_presuspend_undo,
 	.postsuspend	 = aatts_postsuspend,
 	.resume		 = aatts_resume,
 	.message	 = aatts_message,

@@ -32,6 +32,8 @@
 #include "aatts_env.h"
 
 #define AATTS_NO_SLOT		((u32)~0U)
+/* The most fast-tier slots one cache tracks (bounds per-slot memory). */
+#define AATTS_CACHE_MAX_SLOTS	(32U * 1024 * 1024)
 #define AATTS_SCORE_MAX		0x7fffffffU
 
 enum aatts_policy_id {
@@ -101,6 +103,14 @@ u32 aatts_cache_lookup(const struct aatts_cache *c, u64 block);
  */
 u32 aatts_cache_read(struct aatts_cache *c, u64 block,
 		     struct aatts_promotion *p, bool *promote);
+/*
+ * As aatts_cache_read(), but with may_admit == false a miss reserves
+ * nothing (and evicts nothing): the caller has no way to copy the block
+ * now.  The access still counts for the policy.
+ */
+u32 aatts_cache_read_access(struct aatts_cache *c, u64 block,
+			    struct aatts_promotion *p, bool *promote,
+			    bool may_admit);
 
 /*
  * A write access to one block (write-through).  Returns the slot of a
@@ -119,6 +129,15 @@ int aatts_cache_invalidate(struct aatts_cache *c, u64 block);
  * does; returns how many VALID copies were dropped.  O(min(range, slots)).
  */
 u32 aatts_cache_invalidate_range(struct aatts_cache *c, u64 first, u64 last);
+/*
+ * aatts_cache_invalidate_range() in bounded steps: examines at most budget
+ * blocks (or slots) from *cursor (0 to begin) and advances it, adding the
+ * VALID copies dropped to *dropped; true once the range is done.  The
+ * caller may drop its lock between steps; a block made resident meanwhile
+ * in a part already walked stays resident.
+ */
+bool aatts_cache_invalidate_step(struct aatts_cache *c, u64 first, u64 last,
+				 u64 *cursor, u32 budget, u32 *dropped);
 
 /*
  * Promotes a block outside a read miss (prefetch, promote message).  With

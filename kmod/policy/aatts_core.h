@@ -10,7 +10,7 @@
 #include "aatts_cache.h"
 
 /* Largest cache: keeps every per-slot array below 2 GiB (kvmalloc). */
-#define AATTS_MAX_SLOTS			(32U * 1024 * 1024)
+#define AATTS_MAX_SLOTS			AATTS_CACHE_MAX_SLOTS
 /* Score map and staging area sizes: the defaults and the limits. */
 #define AATTS_DEFAULT_SCORE_ENTRIES	(4U * 1024 * 1024)
 #define AATTS_MAX_SCORE_ENTRIES		(256U * 1024 * 1024)

@@ -145,6 +145,13 @@ static void touch(struct aatts_cache *c, u32 s)
 u32 aatts_cache_read(struct aatts_cache *c, u64 block,
 		     struct aatts_promotion *p, bool *promote)
 {
+	return aatts_cache_read_access(c, block, p, promote, true);
+}
+
+u32 aatts_cache_read_access(struct aatts_cache *c, u64 block,
+			    struct aatts_promotion *p, bool *promote,
+			    bool may_admit)
+{
 	u32 s = aatts_map_find(c, block);
 
 	*promote = false;
@@ -163,6 +170,8 @@ u32 aatts_cache_read(struct aatts_cache *c, u64 block,
 	if (s != AATTS_NO_SLOT)
 		return AATTS_NO_SLOT;
 	aatts_policy_miss(c, block);
+	if (!may_admit)
+		return AATTS_NO_SLOT;
 	if (admit(c, block, false, p)) {
 		c->stats.rejections++;
 		return AATTS_NO_SLOT;
@@ -226,27 +235,43 @@ int aatts_cache_invalidate(struct aatts_cache *c, u64 block)
  * Walks the range or the slots, whichever is shorter, so that a discard of
  * a whole device costs O(slots), not O(blocks).
  */
-u32 aatts_cache_invalidate_range(struct aatts_cache *c, u64 first, u64 last)
+bool aatts_cache_invalidate_step(struct aatts_cache *c, u64 first, u64 last,
+				 u64 *cursor, u32 budget, u32 *dropped)
 {
-	u32 s, n = 0;
-	u64 b;
+	u64 range, n, end;
+	u32 s;
 
 	if (first > last)
-		return 0;
-	if (last - first < c->stats.nr_slots) {
-		for (b = first; b <= last; b++) {
-			s = aatts_map_find(c, b);
-			if (s != AATTS_NO_SLOT)
-				n += invalidate_slot(c, s);
+		return true;
+	range = last - first;
+	/* Walk the range or the slots, whichever is shorter. */
+	n = range < c->stats.nr_slots ? range + 1 : c->stats.nr_slots;
+	end = *cursor + budget < n ? *cursor + budget : n;
+	for (; *cursor < end; (*cursor)++) {
+		if (range < c->stats.nr_slots) {
+			s = aatts_map_find(c, first + *cursor);
+			if (s == AATTS_NO_SLOT)
+				continue;
+		} else {
+			s = *cursor;
+			if (c->slots[s].state == AATTS_SLOT_FREE ||
+			    c->slots[s].block < first || c->slots[s].block > last)
+				continue;
 		}
-		return n;
+		*dropped += invalidate_slot(c, s);
 	}
-	for (s = 0; s < c->stats.nr_slots; s++) {
-		if (c->slots[s].state != AATTS_SLOT_FREE &&
-		    c->slots[s].block >= first && c->slots[s].block <= last)
-			n += invalidate_slot(c, s);
-	}
-	return n;
+	return *cursor == n;
+}
+
+u32 aatts_cache_invalidate_range(struct aatts_cache *c, u64 first, u64 last)
+{
+	u32 dropped = 0;
+	u64 cursor = 0;
+
+	while (!aatts_cache_invalidate_step(c, first, last, &cursor, ~0U,
+					    &dropped))
+		;
+	return dropped;
 }
 
 int aatts_cache_promote(struct aatts_cache *c, u64 block, bool force,
