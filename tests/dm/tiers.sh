@@ -1,0 +1,185 @@
+#!/bin/bash
+# The datapath on request-based tiers that split bios, as NVMe and SCSI
+# devices do: null_blk (blk-mq, 2 queues, 32 KiB max_sectors, discard) and
+# scsi_debug (the same transfer limit, write-zeroes).  Every check is on
+# the data: what the device reads against what the slow tier holds.
+#  - fio --verify, 4 KiB, 128 KiB and 1 MiB I/O over resident and
+#    non-resident blocks, at block sizes 4 KiB, 128 KiB and 1 MiB;
+#  - fast-tier read errors on split bios: retried on the slow tier;
+#  - a discard held on the slow tier racing a promotion (message and read);
+#  - write-zeroes drops the copies of what it zeroed.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/ktap.sh
+. tests/lib/devices.sh
+. tests/lib/nullb.sh
+
+DEV=aatts_t_tiers
+MNT=/dev/mapper/$DEV
+FIO=(--direct=1 --ioengine=libaio --iodepth=8 --verify=crc32c
+	--verify_fatal=1 --randseed=20261129 --eta=never --group_reporting)
+
+TMP=$(mktemp -d)
+cleanup() {
+	dm_remove $DEV aatts_t_tslow
+	nullb_remove tslow tfast
+	scsi_debug_remove
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+counter() { aatts_stat $DEV "$1"; }
+
+# read_blocks DEV BS SKIP COUNT FILE: reads COUNT blocks of BS bytes, all of
+# them, into FILE.
+read_blocks() {
+	dd if="$1" of="$5" bs="$2" skip="$3" count="$4" iflag=direct \
+		status=none &&
+	[ "$(stat -c %s "$5")" = $(($(numfmt --from=iec "${2^^}") * $4)) ]
+}
+
+# same_data BS SKIP COUNT: what the device reads equals what the slow tier
+# ($SLOW) holds.
+same_data() {
+	read_blocks $MNT "$1" "$2" "$3" "$TMP/dev" &&
+	read_blocks "$SLOW" "$1" "$2" "$3" "$TMP/slow" &&
+	cmp "$TMP/dev" "$TMP/slow"
+}
+
+# zeros BS SKIP COUNT: the device reads zeros there.
+zeros() {
+	read_blocks $MNT "$1" "$2" "$3" "$TMP/dev" &&
+	cmp -n $(($(numfmt --from=iec "${1^^}") * $3)) "$TMP/dev" /dev/zero
+}
+
+# resident: the device's VALID copies.
+resident() { counter fast_blocks_used; }
+
+# promote_all MIB: reads the first MIB MiB twice (lru promotes on a miss)
+# and waits for the copies.
+promote_all() {
+	dd if=$MNT of=/dev/null bs=1M count="$1" iflag=direct status=none &&
+	aatts_settle $DEV &&
+	dd if=$MNT of=/dev/null bs=1M count="$1" iflag=direct status=none &&
+	aatts_settle $DEV
+}
+
+# fio_over_resident SIZE_MIB: in three regions, one per I/O size, fills the
+# region, makes part of it resident, then overwrites it with verified
+# random writes while a reader keeps promoting, then verifies it again.
+fio_over_resident() {
+	local mib=$1 off=0 io
+	for io in 4k 128k 1m; do
+		fio --name=fill --filename=$MNT --rw=write --bs=1m \
+			--offset=${off}M --size=${mib}M --direct=1 --eta=never \
+			--output=/dev/null || return 1
+		dd if=$MNT of=/dev/null bs=1M skip=$off count="$mib" \
+			iflag=direct status=none || return 1
+		aatts_settle $DEV || return 1
+		fio --filename=$MNT --offset=${off}M --size=${mib}M "${FIO[@]}" \
+			--name=writer --rw=randwrite --bs=$io --verify_backlog=64 \
+			--name=reader --rw=randread --bs=128k --verify=0 \
+			--io_size=$((mib * 2))M --output=/dev/null || return 1
+		fio --name=writer --filename=$MNT --offset=${off}M \
+			--size=${mib}M "${FIO[@]}" --rw=randwrite --bs=$io \
+			--verify_only --output=/dev/null || return 1
+		off=$((off + mib))
+	done
+	aatts_settle $DEV
+}
+
+nullb_setup || { echo "Bail out! null_blk with configfs is missing"; exit 1; }
+
+ktap_plan 27
+
+# 1-16: fio --verify at three block sizes on null_blk tiers, then on a
+# scsi_debug slow tier.
+run_fio_case() {
+	local bs=$1 slow_mib=$2 fast_mib=$3 what=$4 valid
+	dm_create $DEV "0 $((slow_mib * 2048)) aatts $SLOW $FAST $bs 4 policy lru error_threshold 0"
+	ktap_result "$what: aatts over split request-based tiers" $?
+	ktap_test "$what: fio verified writes over resident blocks, 4k/128k/1m I/O" \
+		fio_over_resident 16
+	valid=$(resident)
+	ktap_check "$what: blocks were resident ($valid)" "${valid:-0}" -gt 0
+	ktap_test "$what: the device reads what the slow tier holds" \
+		same_data 1M 0 48
+	dm_remove $DEV
+}
+
+for bs in 8 256 2048; do
+	SLOW=$(nullb_create tslow 64) && FAST=$(nullb_create tfast 16)
+	run_fio_case $bs 64 16 "null_blk, $((bs / 2)) KiB blocks"
+	nullb_remove tslow tfast
+done
+
+SLOW=$(scsi_debug_create 64) && FAST=$(nullb_create tfast 16)
+run_fio_case 256 64 16 "scsi_debug slow tier, 128 KiB blocks"
+
+# 17-19: write-zeroes (scsi_debug: WRITE SAME) drops the copies it zeroed.
+dm_create $DEV "0 $((64 * 2048)) aatts $SLOW $FAST 256 4 policy lru error_threshold 0"
+wz=$(cat "/sys/block/$(basename "$(readlink -f $MNT)")/queue/write_zeroes_max_bytes")
+ktap_check "write-zeroes reaches the device ($wz bytes at most)" "${wz:-0}" -gt 0
+promote_all 8
+before=$(resident)
+blkdiscard -z -o 0 -l 4M $MNT
+ktap_result "blkdiscard -z through the device" $?
+ktap_test "after write-zeroes the device reads zeros where the slow tier does" \
+	zeros 1M 0 4
+ktap_diag "resident before $before, after $(resident)"
+dm_remove $DEV
+scsi_debug_remove
+nullb_remove tfast
+
+# 20-23: fast-tier read errors on split bios.  The second quarter of every
+# fast slot fails; 128 KiB reads of resident blocks split into four on the
+# fast tier, one part fails, and the read is served from the slow tier.
+SLOW=$(nullb_create tslow 64) && FAST=$(nullb_create tfast 4)
+dm_create $DEV "0 $((64 * 2048)) aatts $SLOW $FAST 256 4 policy lru error_threshold 0"
+head -c 4M /dev/urandom | dd of=$MNT bs=1M oflag=direct status=none
+promote_all 4
+ktap_check "blocks resident before the errors ($(resident))" "$(resident)" -gt 0
+for s in $(seq 0 31); do
+	nullb_badblocks tfast + $((s * 256 + 64)) $((s * 256 + 127))
+done
+errs=$(counter fast_errors)
+ktap_test "128 KiB reads over failing split fast reads return the slow tier's data" \
+	same_data 128k 0 32
+ktap_check "fast-tier errors counted ($errs -> $(counter fast_errors))" \
+	"$(counter fast_errors)" -gt "${errs:-x}"
+ktap_check "the fast tier stays in service (error_threshold 0)" \
+	"$(counter state)" = running
+dm_remove $DEV
+nullb_remove tfast tslow
+
+# 24-27: a discard held 1 s on the slow tier (dm-delay delays writes and
+# discards, not reads) while the same block is promoted: once both are
+# done the device reads what the slow tier holds (zeros).
+SLOW=$(nullb_create tslow 64) && FAST=$(nullb_create tfast 16)
+dm_create aatts_t_tslow "0 $((64 * 2048)) delay $SLOW 0 0 $SLOW 0 1000"
+dm_create $DEV "0 $((64 * 2048)) aatts /dev/mapper/aatts_t_tslow $FAST 256 2 policy lru"
+# race HOW BLOCK: writes a pattern to BLOCK, holds a discard of it on the
+# slow tier and promotes it meanwhile, by message or by a read.
+race() {
+	local how=$1 b=$2 start=$(($2 * 256)) pid
+	head -c 128k /dev/urandom |
+		dd of=$MNT bs=128k seek="$b" oflag=direct status=none
+	aatts_settle $DEV
+	blkdiscard -o $((b * 131072)) -l 131072 $MNT &
+	pid=$!
+	sleep 0.3
+	if [ "$how" = message ]; then
+		dmsetup message $DEV 0 promote $start 256 >/dev/null
+	else
+		dd if=$MNT of=/dev/null bs=128k skip="$b" count=1 iflag=direct status=none
+	fi
+	wait $pid || return 1
+	aatts_settle $DEV
+	echo "promotions $(counter promotions), failed $(counter promotions_failed), resident $(resident)"
+	same_data 128k "$b" 1 &&
+	zeros 128k "$b" 1
+}
+ktap_test "discard held on the slow tier vs promote message (block 3)" race message 3
+ktap_test "discard held on the slow tier vs promote message (block 9)" race message 9
+ktap_test "discard held on the slow tier vs a promoting read (block 17)" race read 17
+ktap_test "discard held on the slow tier vs a promoting read (block 33)" race read 33
+ktap_finish
