@@ -38,7 +38,8 @@ NL_BENCH := $(B)/tests/netlink/nl_bench
 NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0)
 NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0)
 NL_LIB := tests/netlink/aanl.c tests/netlink/aanl.h
-HOST_TEST_BINS := $(B)/tests/host/core_test $(B)/tests/host/gen_trace \
+HOST_TEST_BINS := $(B)/tests/host/core_test $(B)/tests/host/peek_test \
+	$(B)/tests/host/gen_trace \
 	$(B)/tests/host/markov_test $(B)/tests/host/ctl_parse_test
 
 # The policy core, built into aatts.ko and, unchanged, into user space.
@@ -92,6 +93,11 @@ $(B)/bin/aattsctl: $(CTL_SRCS) $(CTL_HDRS) include/uapi/linux/aatts.h
 tests: $(DM_TEST_BINS) $(HOST_TEST_BINS) $(NL_TEST_BINS) $(NL_BENCH)
 
 $(B)/tests/host/core_test: tests/host/sim/core_test.c $(POLICY_SRCS) \
+		$(POLICY_HDRS) $(SELFTESTS)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -Ikmod/policy -o $@ $< $(POLICY_SRCS)
+
+$(B)/tests/host/peek_test: tests/host/sim/peek_test.c $(POLICY_SRCS) \
 		$(POLICY_HDRS) $(SELFTESTS)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -Ikmod/policy -o $@ $< $(POLICY_SRCS)

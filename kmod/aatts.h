@@ -43,6 +43,18 @@ struct aatts_slot_io {
 	u32 writing:1;	/* a write-through update of this slot in flight */
 };
 
+/*
+ * Read hits found without the device lock, waiting to be applied to the
+ * policy in one lock hold (as the page cache batches LRU additions).
+ */
+#define AATTS_HIT_BATCH		16
+struct aatts_hits {
+	spinlock_t lock;		/* this CPU's and a flusher's */
+	u32 nr;
+	u32 slot[AATTS_HIT_BATCH];
+	u64 block[AATTS_HIT_BATCH];
+};
+
 /* The most blocks one bio is mapped as a whole for (bounds lock holds). */
 #define AATTS_MAX_BIO_BLOCKS	256
 
@@ -88,6 +100,8 @@ struct aatts_c {
 	u64 nr_blocks;
 	enum aatts_mode mode;
 	enum aatts_policy_id initial_policy;
+
+	struct aatts_hits __percpu *hits;	/* lockless read hits */
 
 	spinlock_t lock;		/* everything below, and the core */
 	struct aatts_cache *cache;
@@ -157,6 +171,9 @@ int aatts_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error);
 void aatts_io_work(struct work_struct *work);
 void aatts_fast_error(struct aatts_c *ac);
 size_t aatts_per_bio_size(void);
+int aatts_hits_init(struct aatts_c *ac);
+void aatts_hits_exit(struct aatts_c *ac);
+void aatts_hits_flush(struct aatts_c *ac);
 
 /* aatts_migrate.c */
 int aatts_mig_init(struct aatts_c *ac, sector_t max_inflight,
@@ -241,6 +258,7 @@ struct aatts_stats {
 	struct aatts_cache_stats core;
 	u64 migrated_sectors;
 	u64 dropped;
+	u64 filled;
 	unsigned int inflight_jobs;
 	unsigned int queued;
 	u64 fast_errors;

@@ -196,6 +196,8 @@ static void aatts_fill_start(struct aatts_c *ac, struct bio *bio)
 	sector_t offset;
 
 	atomic_set(&ab->pending, 1);
+	/* Pairs with the lockless hit path's barrier: see its pin. */
+	smp_mb();
 	list_for_each_entry_safe(e, tmp, &ab->fills, list) {
 		list_del(&e->list);
 		if (!aatts_running(ac) ||
@@ -292,6 +294,136 @@ void aatts_io_work(struct work_struct *work)
 }
 
 /* ------------------------------------------------------------------ */
+/* Read hits without the device lock                                    */
+
+int aatts_hits_init(struct aatts_c *ac)
+{
+	int cpu;
+
+	ac->hits = alloc_percpu(struct aatts_hits);
+	if (!ac->hits)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		spin_lock_init(&per_cpu_ptr(ac->hits, cpu)->lock);
+	return 0;
+}
+
+void aatts_hits_exit(struct aatts_c *ac)
+{
+	free_percpu(ac->hits);
+}
+
+/* Takes h's hits into the arrays given; returns how many.  h->lock held. */
+static u32 aatts_hits_take(struct aatts_hits *h, u32 *slot, u64 *block)
+{
+	u32 n = h->nr;
+
+	memcpy(slot, h->slot, n * sizeof(*slot));
+	memcpy(block, h->block, n * sizeof(*block));
+	h->nr = 0;
+	return n;
+}
+
+static void aatts_hits_apply(struct aatts_c *ac, const u32 *slot,
+			     const u64 *block, u32 n)
+{
+	unsigned long flags;
+
+	if (!n)
+		return;
+	spin_lock_irqsave(&ac->lock, flags);
+	aatts_cache_read_hits(ac->cache, slot, block, n);
+	spin_unlock_irqrestore(&ac->lock, flags);
+}
+
+/* Applies every CPU's pending hits: for counters and the policy's order. */
+void aatts_hits_flush(struct aatts_c *ac)
+{
+	u64 block[AATTS_HIT_BATCH];
+	u32 slot[AATTS_HIT_BATCH];
+	struct aatts_hits *h;
+	unsigned long flags;
+	int cpu;
+	u32 n;
+
+	for_each_possible_cpu(cpu) {
+		h = per_cpu_ptr(ac->hits, cpu);
+		spin_lock_irqsave(&h->lock, flags);
+		n = aatts_hits_take(h, slot, block);
+		spin_unlock_irqrestore(&h->lock, flags);
+		aatts_hits_apply(ac, slot, block, n);
+	}
+}
+
+/* Records nr hits from block on in slots from slot on, in this CPU's batch. */
+static void aatts_hits_add(struct aatts_c *ac, u64 block, u32 slot, u32 nr)
+{
+	u64 full_block[AATTS_HIT_BATCH];
+	u32 full_slot[AATTS_HIT_BATCH];
+	struct aatts_hits *h;
+	unsigned long flags;
+	u32 i, n;
+
+	for (i = 0; i < nr; i++) {
+		n = 0;
+		h = get_cpu_ptr(ac->hits);
+		spin_lock_irqsave(&h->lock, flags);
+		h->slot[h->nr] = slot + i;
+		h->block[h->nr] = block + i;
+		if (++h->nr == AATTS_HIT_BATCH)
+			n = aatts_hits_take(h, full_slot, full_block);
+		spin_unlock_irqrestore(&h->lock, flags);
+		put_cpu_ptr(ac->hits);
+		aatts_hits_apply(ac, full_slot, full_block, n);
+	}
+}
+
+/*
+ * A read that hits in consecutive VALID slots, found and pinned without
+ * the device lock: the slots' in-flight counts are raised, then the map is
+ * checked unchanged (a slot evicted meanwhile may be refilled only once
+ * its count falls to zero, and its eviction changed the map).  Returns
+ * the first slot, the bio trimmed to the run, or AATTS_NO_SLOT: take the
+ * lock.
+ */
+static u32 aatts_map_read_peek(struct aatts_c *ac, struct bio *bio,
+			       struct aatts_bio *ab)
+{
+	sector_t in_block = ab->sector & (ac->block_sectors - 1);
+	u64 nr = aatts_block_of(ac, ab->sector + bio_sectors(bio) - 1) -
+		 ab->block + 1;
+	u32 seq, first, i, j;
+
+	if (!aatts_cache_peek_begin(ac->cache, &seq))
+		return AATTS_NO_SLOT;
+	first = aatts_cache_peek(ac->cache, ab->block);
+	if (first == AATTS_NO_SLOT)
+		return AATTS_NO_SLOT;
+	nr = min_t(u64, nr, min_t(u64, AATTS_MAX_BIO_BLOCKS,
+				  ac->nr_slots - first));
+	for (i = 1; i < nr; i++)
+		if (aatts_cache_peek(ac->cache, ab->block + i) != first + i)
+			break;
+	for (j = 0; j < i; j++)
+		atomic_inc(&ac->slots[first + j].inflight);
+	/* Pairs with the barrier before a copy or fill reads inflight. */
+	smp_mb__after_atomic();
+	if (!aatts_cache_peek_valid(ac->cache, seq)) {
+		for (j = 0; j < i; j++)
+			aatts_slot_put(ac, first + j);
+		return AATTS_NO_SLOT;
+	}
+	ab->nr = i;
+	if (((u64)i << ac->block_shift) - in_block < bio_sectors(bio)) {
+		dm_accept_partial_bio(bio, ((sector_t)i << ac->block_shift) -
+				      in_block);
+		ab->iter = bio->bi_iter;
+	}
+	aatts_hits_add(ac, ab->block, first, i);
+	return first;
+}
+
+/* ------------------------------------------------------------------ */
 /* Mapping                                                              */
 
 /*
@@ -346,6 +478,10 @@ static int aatts_map_read(struct aatts_c *ac, struct bio *bio,
 		return DM_MAPIO_REMAPPED;
 	}
 
+	slot = aatts_map_read_peek(ac, bio, ab);
+	if (slot != AATTS_NO_SLOT)
+		goto hit;
+
 	INIT_LIST_HEAD(&ab->fills);
 	spin_lock_irqsave(&ac->lock, flags);
 	slot = aatts_run(ac, bio, ab);
@@ -374,6 +510,7 @@ static int aatts_map_read(struct aatts_c *ac, struct bio *bio,
 		aatts_remap(bio, ac->slow, ab->sector);
 		return DM_MAPIO_REMAPPED;
 	}
+hit:
 	ab->kind = AATTS_BIO_FAST_READ;
 	ab->slot = slot;
 	aatts_remap(bio, ac->fast, aatts_fast_sector(ac, ab));

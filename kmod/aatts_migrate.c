@@ -239,6 +239,12 @@ static struct aatts_mig *aatts_mig_next(struct aatts_c *ac)
 	struct aatts_mig *e;
 	unsigned int scanned = 0;
 
+	/*
+	 * The slots' blocks were unmapped before (under the lock): a reader
+	 * that pinned one without the lock either shows in inflight here or
+	 * sees the map changed and lets go (aatts_map_read_peek()).
+	 */
+	smp_mb();
 	list_for_each_entry(e, &ac->mig.queue, list) {
 		if (!atomic_read(&ac->slots[e->slot].inflight))
 			return e;

@@ -26,10 +26,13 @@ const char *aatts_state_name(enum aatts_state state)
 
 void aatts_get_stats(struct aatts_c *ac, struct aatts_stats *s)
 {
+	/* Read hits found without the lock count once applied. */
+	aatts_hits_flush(ac);
 	spin_lock_irq(&ac->lock);
 	aatts_cache_get_stats(ac->cache, &s->core);
 	s->migrated_sectors = ac->mig.migrated_sectors;
 	s->dropped = ac->mig.dropped;
+	s->filled = ac->mig.filled;
 	s->inflight_jobs = ac->mig.inflight_jobs;
 	s->queued = ac->mig.queued;
 	s->fast_errors = ac->fast_errors;
@@ -75,6 +78,7 @@ AATTS_U64_ATTR(invalidations, s->core.invalidations);
 AATTS_U64_ATTR(rejections, s->core.rejections);
 AATTS_U64_ATTR(promotions_failed, s->core.promotions_failed);
 AATTS_U64_ATTR(promotions_dropped, s->dropped);
+AATTS_U64_ATTR(promotions_filled, s->filled);
 AATTS_U64_ATTR(migrated_bytes, s->migrated_sectors << SECTOR_SHIFT);
 AATTS_U64_ATTR(inflight_migrations, s->inflight_jobs);
 AATTS_U64_ATTR(queued_migrations, s->queued);
@@ -166,6 +170,7 @@ static struct attribute *aatts_attrs[] = {
 	&aatts_attr_promotions.attr,
 	&aatts_attr_promotions_failed.attr,
 	&aatts_attr_promotions_dropped.attr,
+	&aatts_attr_promotions_filled.attr,
 	&aatts_attr_rejections.attr,
 	&aatts_attr_demotions.attr,
 	&aatts_attr_evictions.attr,

@@ -276,6 +276,7 @@ static void aatts_tick_work(struct work_struct *work)
 	struct aatts_c *ac = container_of(to_delayed_work(work),
 					  struct aatts_c, tick_work);
 
+	aatts_hits_flush(ac);
 	spin_lock_irq(&ac->lock);
 	aatts_cache_tick(ac->cache);
 	spin_unlock_irq(&ac->lock);
@@ -311,6 +312,11 @@ static int aatts_alloc(struct aatts_c *ac, const struct aatts_args *a,
 		r = -ENOMEM;
 		goto bad_slots;
 	}
+	r = aatts_hits_init(ac);
+	if (r) {
+		*error = "Cannot allocate per-CPU hit batches";
+		goto bad_hits;
+	}
 	r = aatts_mig_init(ac, a->max_inflight ? a->max_inflight :
 			   aatts_default_inflight(ac), a->max_bandwidth);
 	if (r) {
@@ -344,6 +350,8 @@ bad_bs:
 bad_kc:
 	aatts_mig_exit(ac);
 bad_mig:
+	aatts_hits_exit(ac);
+bad_hits:
 	kvfree(ac->slots);
 bad_slots:
 	aatts_cache_destroy(ac->cache);
@@ -356,6 +364,7 @@ static void aatts_free(struct aatts_c *ac)
 	bioset_exit(&ac->bs);
 	dm_kcopyd_client_destroy(ac->kc);
 	aatts_mig_exit(ac);
+	aatts_hits_exit(ac);
 	kvfree(ac->slots);
 	aatts_cache_destroy(ac->cache);
 }

@@ -113,6 +113,26 @@ u32 aatts_cache_read_access(struct aatts_cache *c, u64 block,
 			    bool may_admit);
 
 /*
+ * Lockless lookups, for the read-hit path: everything else needs the
+ * caller's lock.  Between aatts_cache_peek_begin() (false: a writer is
+ * inside; take the lock) and aatts_cache_peek_valid() (false: the map
+ * changed; the answers may be wrong), aatts_cache_peek() returns the slot
+ * of a VALID block or AATTS_NO_SLOT, never touching memory outside the
+ * cache.  The caller pins what it found (its own in-flight count) before
+ * it asks peek_valid, and records the hits with aatts_cache_read_hits().
+ */
+bool aatts_cache_peek_begin(const struct aatts_cache *c, u32 *seq);
+u32 aatts_cache_peek(const struct aatts_cache *c, u64 block);
+bool aatts_cache_peek_valid(const struct aatts_cache *c, u32 seq);
+/*
+ * Read hits found by peeking, in order: each counts as a read hit of
+ * block[i] in slot[i], as aatts_cache_read() would have; a slot that no
+ * longer holds its block counts but is not reordered.
+ */
+void aatts_cache_read_hits(struct aatts_cache *c, const u32 *slot,
+			   const u64 *block, u32 n);
+
+/*
  * A write access to one block (write-through).  Returns the slot of a
  * VALID copy the caller must update too, or AATTS_NO_SLOT.  A FILLING copy
  * is marked stale.  Counts a write hit or miss; makes nothing resident.

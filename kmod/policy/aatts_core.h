@@ -158,6 +158,7 @@ struct aatts_cache {
 	u32 *bucket;		/* hash heads, AATTS_NO_SLOT terminated */
 	u32 bucket_mask;
 	u32 free;		/* free slot list head */
+	u32 map_seq;		/* odd while the map changes (lockless peeks) */
 	u64 nr_blocks;
 	u64 clock;		/* read accesses and promotions so far */
 	enum aatts_policy_id policy_id;
@@ -189,6 +190,22 @@ static inline u32 aatts_pow2_above(u32 n)
 	while (p < n)
 		p <<= 1;
 	return p;
+}
+
+/*
+ * The writer side of the map's sequence count: every change of which block
+ * a slot holds, or of whether it is VALID, is bracketed by these.
+ */
+static inline void aatts_map_seq_begin(struct aatts_cache *c)
+{
+	PC_WRITE_ONCE(c->map_seq, c->map_seq + 1);
+	pc_smp_wmb();
+}
+
+static inline void aatts_map_seq_end(struct aatts_cache *c)
+{
+	pc_smp_wmb();
+	PC_WRITE_ONCE(c->map_seq, c->map_seq + 1);
 }
 
 /* map.c: block -> slot hash table. */

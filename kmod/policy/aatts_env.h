@@ -32,6 +32,14 @@ static inline void pc_free(void *p)
 
 #define PC_WARN_ON(x)	WARN_ON_ONCE(x)
 
+/* For the map's lockless readers (aatts_cache_peek()). */
+#define PC_READ_ONCE(x)		READ_ONCE(x)
+#define PC_WRITE_ONCE(x, v)	WRITE_ONCE(x, v)
+/* Orders a lockless reader's loads; pairs with pc_smp_wmb(). */
+#define pc_smp_rmb()		smp_rmb()
+/* Orders the map writer's stores; pairs with pc_smp_rmb(). */
+#define pc_smp_wmb()		smp_wmb()
+
 /* In-place sort, no allocation, no recursion (lib/sort.c: heapsort). */
 static inline void pc_sort(void *base, size_t num, size_t size,
 			   int (*cmp)(const void *, const void *))
@@ -73,6 +81,11 @@ static inline void pc_sort(void *base, size_t num, size_t size,
 
 /* Like WARN_ON_ONCE(): the condition's value, usable in an if. */
 #define PC_WARN_ON(x)	(!!(x))
+
+#define PC_READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define PC_WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define pc_smp_rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define pc_smp_wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

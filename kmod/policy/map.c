@@ -51,3 +51,40 @@ void aatts_map_del(struct aatts_cache *c, u32 slot)
 		link = &c->slots[*link].next;
 	*link = c->slots[slot].next;
 }
+
+/* Chain steps a lockless peek takes before it gives up (chains average 2). */
+#define AATTS_PEEK_STEPS	32
+
+bool aatts_cache_peek_begin(const struct aatts_cache *c, u32 *seq)
+{
+	*seq = PC_READ_ONCE(c->map_seq);
+	pc_smp_rmb();
+	return !(*seq & 1);
+}
+
+/*
+ * May read a map that a writer is changing: every index is checked before
+ * use and the walk is bounded, and aatts_cache_peek_retry() tells whether
+ * the answer holds.
+ */
+u32 aatts_cache_peek(const struct aatts_cache *c, u64 block)
+{
+	u32 s = PC_READ_ONCE(c->bucket[aatts_hash64(block) & c->bucket_mask]);
+	u32 steps;
+
+	for (steps = 0; steps < AATTS_PEEK_STEPS; steps++) {
+		if (s >= c->stats.nr_slots)
+			return AATTS_NO_SLOT;
+		if (PC_READ_ONCE(c->slots[s].block) == block)
+			return PC_READ_ONCE(c->slots[s].state) == AATTS_SLOT_VALID ?
+			       s : AATTS_NO_SLOT;
+		s = PC_READ_ONCE(c->slots[s].next);
+	}
+	return AATTS_NO_SLOT;
+}
+
+bool aatts_cache_peek_valid(const struct aatts_cache *c, u32 seq)
+{
+	pc_smp_rmb();
+	return PC_READ_ONCE(c->map_seq) == seq;
+}

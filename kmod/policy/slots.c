@@ -17,8 +17,10 @@ static u32 take_free(struct aatts_cache *c)
 /* Unmaps a FILLING or VALID slot and puts it on the free list. */
 static void release(struct aatts_cache *c, u32 s)
 {
+	aatts_map_seq_begin(c);
 	aatts_map_del(c, s);
-	c->slots[s].state = AATTS_SLOT_FREE;
+	PC_WRITE_ONCE(c->slots[s].state, AATTS_SLOT_FREE);
+	aatts_map_seq_end(c);
 	c->slots[s].flags = 0;
 	c->slots[s].next = c->free;
 	c->free = s;
@@ -26,7 +28,9 @@ static void release(struct aatts_cache *c, u32 s)
 
 static void make_valid(struct aatts_cache *c, u32 s)
 {
-	c->slots[s].state = AATTS_SLOT_VALID;
+	aatts_map_seq_begin(c);
+	PC_WRITE_ONCE(c->slots[s].state, AATTS_SLOT_VALID);
+	aatts_map_seq_end(c);
 	c->stats.nr_valid++;
 	aatts_heap_insert(c, s);
 	aatts_slot_sync_pin(c, s);
@@ -76,14 +80,16 @@ static void reserve(struct aatts_cache *c, u64 block, struct aatts_promotion *p)
 	u32 s = take_free(c);
 	struct aatts_slot *slot = &c->slots[s];
 
-	slot->block = block;
+	aatts_map_seq_begin(c);
+	PC_WRITE_ONCE(slot->block, block);
+	PC_WRITE_ONCE(slot->state, AATTS_SLOT_FILLING);
+	aatts_map_add(c, s);
+	aatts_map_seq_end(c);
 	slot->atime = c->clock;
 	slot->itime = c->clock;
 	slot->score = aatts_score(&c->scores, block);
 	slot->freq = 0;
-	slot->state = AATTS_SLOT_FILLING;
 	slot->flags = 0;
-	aatts_map_add(c, s);
 	c->stats.nr_filling++;
 	c->stats.promotions++;
 	p->block = block;
@@ -179,6 +185,26 @@ u32 aatts_cache_read_access(struct aatts_cache *c, u64 block,
 	c->slots[p->slot].freq = 1;
 	*promote = true;
 	return AATTS_NO_SLOT;
+}
+
+void aatts_cache_read_hits(struct aatts_cache *c, const u32 *slot,
+			   const u64 *block, u32 n)
+{
+	u32 i, s;
+
+	for (i = 0; i < n; i++) {
+		s = slot[i];
+		if (PC_WARN_ON(s >= c->stats.nr_slots))
+			continue;
+		c->clock++;
+		if (c->policy->windowed)
+			aatts_sketch_record(&c->sketch, block[i]);
+		c->stats.read_hits++;
+		/* Evicted since: the access still counted, the order not. */
+		if (c->slots[s].state == AATTS_SLOT_VALID &&
+		    c->slots[s].block == block[i])
+			touch(c, s);
+	}
 }
 
 u32 aatts_cache_write(struct aatts_cache *c, u64 block)
