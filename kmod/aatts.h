@@ -274,6 +274,8 @@ void aatts_devices_del(struct aatts_c *ac);
 void aatts_devices_resumed(struct aatts_c *ac);
 int aatts_sysfs_add(struct aatts_c *ac);
 void aatts_sysfs_del(struct aatts_c *ac);
+/* Gives the sysfs files of live devices to read_group (or back to root). */
+int aatts_sysfs_regroup(void);
 int aatts_stats_init(void);
 void aatts_stats_exit(void);
 /* Every counter of the netlink protocol, indexed by AATTS_STAT_A_*. */
@@ -298,5 +300,9 @@ void aatts_nl_policy_changed(struct aatts_c *ac);
 void aatts_nl_fast_restored(struct aatts_c *ac);
 void aatts_nl_event_work(struct work_struct *work);
 void aatts_nl_stats_work(struct work_struct *work);
+/* read_group: who may read besides CAP_NET_ADMIN (INVALID_GID: nobody). */
+struct cred;
+kgid_t aatts_read_gid(void);
+bool aatts_in_read_group(const struct cred *cred);
 
 #endif /* AATTS_H */

@@ -14,10 +14,25 @@
  * suspend, reload or remove never waits for an op that waits for it.
  * Dumps do not hold a device between calls: each call finds it again by
  * its unique id and ends with ENODEV when it is gone.
+ *
+ * Who may ask: the mutating ops need CAP_NET_ADMIN in the initial user
+ * namespace (GENL_ADMIN_PERM, checked by the genetlink core); the reading
+ * ones need it too, or membership of the group the read_group parameter
+ * names, because residency is a page-cache-like side channel
+ * (CVE-2019-5489: which blocks of any file others have read) and the
+ * counters tell as much.  A doit and a dump's .start run in the sender's
+ * context, so current is the sender there; later dump calls may run in
+ * whoever reads the socket, so a dump decides in .start.  Joining the
+ * events group needs CAP_NET_ADMIN (6.1 has no per-family bind hook that
+ * could admit the group too).
  */
 
 #include <net/genetlink.h>
+#include <net/sock.h>
+#include <linux/cred.h>
+#include <linux/fs.h>
 #include <linux/kdev_t.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 
 #include "aatts.h"
@@ -29,9 +44,112 @@ enum {
 	AATTS_MCGRP_EVENTS,
 };
 
+/*
+ * GENL_MCAST_CAP_NET_ADMIN came to 6.1 with the stable updates (Debian's
+ * 6.1 kernels have it); the genetlink core checks it at bind and at
+ * NETLINK_ADD_MEMBERSHIP.
+ */
 static const struct genl_multicast_group aatts_mcgrps[] = {
-	[AATTS_MCGRP_EVENTS] = { .name = AATTS_GENL_MCGRP },
+	[AATTS_MCGRP_EVENTS] = {
+		.name = AATTS_GENL_MCGRP,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
+
+/* ------------------------------------------------------------------ */
+/* Who may read                                                        */
+
+/* A gid in the initial user namespace, or -1: CAP_NET_ADMIN only. */
+static int aatts_read_group = -1;
+
+static int aatts_read_group_set(const char *val, const struct kernel_param *kp)
+{
+	int gid, err;
+
+	err = kstrtoint(val, 0, &gid);
+	if (err)
+		return err;
+	if (gid < -1)
+		return -EINVAL;
+	WRITE_ONCE(aatts_read_group, gid);
+	/* The sysfs files of live devices follow. */
+	return aatts_sysfs_regroup();
+}
+
+static const struct kernel_param_ops aatts_read_group_ops = {
+	.set = aatts_read_group_set,
+	.get = param_get_int,
+};
+
+module_param_cb(read_group, &aatts_read_group_ops, &aatts_read_group, 0644);
+MODULE_PARM_DESC(read_group,
+		 "gid whose members may read residency, counters and device details (DEV_GET, POLICY_GET, STATS_GET, RESIDENCY_GET, sysfs, /proc/aatts) without CAP_NET_ADMIN; -1 (default): nobody");
+
+kgid_t aatts_read_gid(void)
+{
+	int gid = READ_ONCE(aatts_read_group);
+
+	return gid < 0 ? INVALID_GID : make_kgid(&init_user_ns, gid);
+}
+
+/* A binary search of the sorted groups (groups_search() is not exported). */
+static bool aatts_groups_have(const struct group_info *gi, kgid_t gid)
+{
+	unsigned int lo = 0, hi = gi->ngroups, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (gid_gt(gid, gi->gid[mid]))
+			lo = mid + 1;
+		else if (gid_lt(gid, gi->gid[mid]))
+			hi = mid;
+		else
+			return true;
+	}
+	return false;
+}
+
+/* Whether cred is in read_group, as in_group_p() says for current. */
+bool aatts_in_read_group(const struct cred *cred)
+{
+	kgid_t gid = aatts_read_gid();
+
+	if (!gid_valid(gid))
+		return false;
+	return gid_eq(cred->fsgid, gid) ||
+	       aatts_groups_have(cred->group_info, gid);
+}
+
+/*
+ * The sender of skb may read.  As netlink_capable() does for the
+ * capability, both the sender (current: ops run in its context) and the
+ * opener of its socket must qualify, unless the sender named the
+ * destination itself (a socket passed to a privileged program that only
+ * write()s to it must not make it ask).  Group first: a member is not
+ * audited for a capability it does not need.
+ */
+static bool aatts_nl_may_read(struct sk_buff *skb)
+{
+	const struct netlink_skb_parms *parms = &NETLINK_CB(skb);
+
+	if (aatts_in_read_group(current_cred()) &&
+	    ((parms->flags & NETLINK_SKB_DST) ||
+	     aatts_in_read_group(parms->sk->sk_socket->file->f_cred)))
+		return true;
+	return netlink_capable(skb, CAP_NET_ADMIN);
+}
+
+static int aatts_nl_refuse_read(struct netlink_ext_ack *extack)
+{
+	NL_SET_ERR_MSG(extack,
+		       "Reading needs CAP_NET_ADMIN or membership of the group in /sys/module/aatts/parameters/read_group");
+	return -EPERM;
+}
+
+static int aatts_nl_check_read(struct sk_buff *skb, struct genl_info *info)
+{
+	return aatts_nl_may_read(skb) ? 0 : aatts_nl_refuse_read(info->extack);
+}
 
 /* ------------------------------------------------------------------ */
 /* Policies                                                            */
@@ -508,14 +626,25 @@ void aatts_nl_stats_work(struct work_struct *work)
 
 static int aatts_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct aatts_c *ac = aatts_nl_dev(info->attrs, info->extack);
+	struct aatts_c *ac;
 	int err;
 
+	err = aatts_nl_check_read(skb, info);
+	if (err)
+		return err;
+	ac = aatts_nl_dev(info->attrs, info->extack);
 	if (IS_ERR(ac))
 		return PTR_ERR(ac);
 	err = aatts_nl_reply(info, ac, AATTS_CMD_DEV_GET, aatts_nl_put_all);
 	aatts_device_put(ac);
 	return err;
+}
+
+/* DEV_GET dump: args[0] the next device, args[1] refused in .start. */
+static int aatts_nl_dev_get_start(struct netlink_callback *cb)
+{
+	cb->args[1] = !aatts_nl_may_read(cb->skb);
+	return 0;
 }
 
 static int aatts_nl_dev_get_dumpit(struct sk_buff *skb,
@@ -526,6 +655,9 @@ static int aatts_nl_dev_get_dumpit(struct sk_buff *skb,
 	void *hdr;
 	int err;
 
+	/* Refused here: .start has no extack in 6.1. */
+	if (cb->args[1])
+		return aatts_nl_refuse_read(cb->extack);
 	while ((ac = aatts_device_get_nth(idx))) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &aatts_genl_family,
@@ -546,9 +678,13 @@ static int aatts_nl_dev_get_dumpit(struct sk_buff *skb,
 
 static int aatts_nl_policy_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct aatts_c *ac = aatts_nl_dev(info->attrs, info->extack);
+	struct aatts_c *ac;
 	int err;
 
+	err = aatts_nl_check_read(skb, info);
+	if (err)
+		return err;
+	ac = aatts_nl_dev(info->attrs, info->extack);
 	if (IS_ERR(ac))
 		return PTR_ERR(ac);
 	err = aatts_nl_reply(info, ac, AATTS_CMD_POLICY_GET,
@@ -792,9 +928,13 @@ static int aatts_nl_params_set(struct sk_buff *skb, struct genl_info *info)
 
 static int aatts_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct aatts_c *ac = aatts_nl_dev(info->attrs, info->extack);
+	struct aatts_c *ac;
 	int err;
 
+	err = aatts_nl_check_read(skb, info);
+	if (err)
+		return err;
+	ac = aatts_nl_dev(info->attrs, info->extack);
 	if (IS_ERR(ac))
 		return PTR_ERR(ac);
 	err = aatts_nl_reply(info, ac, AATTS_CMD_STATS_GET,
@@ -809,7 +949,17 @@ struct aatts_res_ctx {
 	u64 next;		/* next block to describe */
 	u64 last;		/* last block to describe */
 	u32 block_size;		/* bytes; 0 once sent */
+	u32 refused;		/* by .start: the sender may not read */
 };
+
+static int aatts_nl_residency_start(struct netlink_callback *cb)
+{
+	struct aatts_res_ctx *ctx = (struct aatts_res_ctx *)cb->ctx;
+
+	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
+	ctx->refused = !aatts_nl_may_read(cb->skb);
+	return 0;
+}
 
 /*
  * The request, checked at the first dumpit call rather than in .start:
@@ -825,7 +975,6 @@ static int aatts_nl_residency_init(struct netlink_callback *cb)
 	unsigned int nr;
 	int err = 0;
 
-	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
 	ac = aatts_nl_dev(info->attrs, cb->extack);
 	if (IS_ERR(ac))
 		return PTR_ERR(ac);
@@ -901,6 +1050,8 @@ static int aatts_nl_residency_dumpit(struct sk_buff *skb,
 	struct aatts_c *ac;
 	int err;
 
+	if (ctx->refused)
+		return aatts_nl_refuse_read(cb->extack);
 	if (!ctx->id) {		/* the first call; ids start at 1 */
 		err = aatts_nl_residency_init(cb);
 		if (err)
@@ -926,6 +1077,7 @@ static const struct genl_ops aatts_genl_ops[] = {
 	{
 		.cmd = AATTS_CMD_DEV_GET,
 		.doit = aatts_nl_dev_get_doit,
+		.start = aatts_nl_dev_get_start,
 		.dumpit = aatts_nl_dev_get_dumpit,
 		.policy = aatts_dev_policy,
 		.maxattr = AATTS_DEV_A_MAX,
@@ -994,6 +1146,7 @@ static const struct genl_ops aatts_genl_ops[] = {
 	},
 	{
 		.cmd = AATTS_CMD_RESIDENCY_GET,
+		.start = aatts_nl_residency_start,
 		.dumpit = aatts_nl_residency_dumpit,
 		.policy = aatts_ranges_op_policy,
 		.maxattr = AATTS_DEV_A_MAX,

@@ -4,8 +4,16 @@
  * (aatts_get_stats), shown as files in /sys/kernel/aatts/<dm-N>/ and as
  * one line per device in /proc/aatts.  The names are the same everywhere,
  * and Documentation/admin-guide/aatts.rst describes each.
+ *
+ * They tell what others read (residency, hits), so they are for the same
+ * readers as the netlink reading ops: the per-device files are mode 0440,
+ * owned by root and the read_group (root's group while it is unset, and
+ * given to the new group when it changes); /proc/aatts is refused at open
+ * to whoever has neither CAP_NET_ADMIN nor the group.
  */
 
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <linux/mutex.h>
@@ -47,6 +55,8 @@ void aatts_get_stats(struct aatts_c *ac, struct aatts_stats *s)
 
 static struct kset *aatts_kset;
 static DEFINE_MUTEX(aatts_devices_lock);
+/* Orders sysfs add/del with regroup; taken after aatts_devices_lock. */
+static DEFINE_MUTEX(aatts_sysfs_lock);
 static LIST_HEAD(aatts_devices);
 static unsigned int aatts_nr_devices;	/* guarded by aatts_devices_lock */
 static u64 aatts_next_id;		/* guarded by aatts_devices_lock */
@@ -59,13 +69,16 @@ struct aatts_attr {
 			char *buf);
 };
 
+/* Read-only, for root and the read_group. */
+#define AATTS_ATTR_RO(_name) __ATTR_RO_MODE(_name, 0440)
+
 #define AATTS_U64_ATTR(_name, _expr)					\
 static ssize_t _name##_show(struct aatts_c *ac,				\
 			    const struct aatts_stats *s, char *buf)	\
 {									\
 	return sysfs_emit(buf, "%llu\n", (unsigned long long)(_expr));	\
 }									\
-static struct aatts_attr aatts_attr_##_name = __ATTR_RO(_name)
+static struct aatts_attr aatts_attr_##_name = AATTS_ATTR_RO(_name)
 
 AATTS_U64_ATTR(read_hits, s->core.read_hits);
 AATTS_U64_ATTR(read_misses, s->core.read_misses);
@@ -98,7 +111,7 @@ static ssize_t state_show(struct aatts_c *ac, const struct aatts_stats *s,
 	return sysfs_emit(buf, "%s\n", aatts_state_name(s->state));
 }
 
-static struct aatts_attr aatts_attr_state = __ATTR_RO(state);
+static struct aatts_attr aatts_attr_state = AATTS_ATTR_RO(state);
 
 static ssize_t policy_show(struct aatts_c *ac, const struct aatts_stats *s,
 			   char *buf)
@@ -106,7 +119,7 @@ static ssize_t policy_show(struct aatts_c *ac, const struct aatts_stats *s,
 	return sysfs_emit(buf, "%s\n", aatts_policy_name(s->policy));
 }
 
-static struct aatts_attr aatts_attr_policy = __ATTR_RO(policy);
+static struct aatts_attr aatts_attr_policy = AATTS_ATTR_RO(policy);
 
 /* "key=value ..." of the policy in force, every parameter it has. */
 static ssize_t policy_params_show(struct aatts_c *ac,
@@ -124,7 +137,7 @@ static ssize_t policy_params_show(struct aatts_c *ac,
 	return len + sysfs_emit_at(buf, len, "\n");
 }
 
-static struct aatts_attr aatts_attr_policy_params = __ATTR_RO(policy_params);
+static struct aatts_attr aatts_attr_policy_params = AATTS_ATTR_RO(policy_params);
 
 static ssize_t mode_show(struct aatts_c *ac, const struct aatts_stats *s,
 			 char *buf)
@@ -132,7 +145,7 @@ static ssize_t mode_show(struct aatts_c *ac, const struct aatts_stats *s,
 	return sysfs_emit(buf, "%s\n", aatts_mode_name(ac->mode));
 }
 
-static struct aatts_attr aatts_attr_mode = __ATTR_RO(mode);
+static struct aatts_attr aatts_attr_mode = AATTS_ATTR_RO(mode);
 
 /* The device-mapper name; it may change (dmsetup rename), so look it up. */
 void aatts_dm_name(struct aatts_c *ac, char name[DM_NAME_LEN])
@@ -150,7 +163,7 @@ static ssize_t name_show(struct aatts_c *ac, const struct aatts_stats *s,
 	return sysfs_emit(buf, "%s\n", name);
 }
 
-static struct aatts_attr aatts_attr_name = __ATTR_RO(name);
+static struct aatts_attr aatts_attr_name = AATTS_ATTR_RO(name);
 
 static struct attribute *aatts_attrs[] = {
 	&aatts_attr_name.attr,
@@ -208,10 +221,25 @@ static void aatts_kobj_release(struct kobject *kobj)
 	complete(&ac->kobj_released);
 }
 
+static kgid_t aatts_sysfs_gid(void)
+{
+	kgid_t gid = aatts_read_gid();
+
+	return gid_valid(gid) ? gid : GLOBAL_ROOT_GID;
+}
+
+static void aatts_kobj_ownership(struct kobject *kobj, kuid_t *uid,
+				 kgid_t *gid)
+{
+	*uid = GLOBAL_ROOT_UID;
+	*gid = aatts_sysfs_gid();
+}
+
 static const struct kobj_type aatts_ktype = {
 	.sysfs_ops = &aatts_sysfs_ops,
 	.default_groups = aatts_groups,
 	.release = aatts_kobj_release,
+	.get_ownership = aatts_kobj_ownership,
 };
 
 /*
@@ -221,10 +249,11 @@ static const struct kobj_type aatts_ktype = {
  */
 int aatts_sysfs_add(struct aatts_c *ac)
 {
-	int r;
+	int r = 0;
 
+	mutex_lock(&aatts_sysfs_lock);
 	if (ac->kobj_added)
-		return 0;
+		goto out;
 	memset(&ac->kobj, 0, sizeof(ac->kobj));
 	init_completion(&ac->kobj_released);
 	ac->kobj.kset = aatts_kset;
@@ -233,20 +262,49 @@ int aatts_sysfs_add(struct aatts_c *ac)
 	if (r) {
 		kobject_put(&ac->kobj);
 		wait_for_completion(&ac->kobj_released);
-		return r;
+		goto out;
 	}
 	ac->kobj_added = true;
-	return 0;
+out:
+	mutex_unlock(&aatts_sysfs_lock);
+	return r;
 }
 
 void aatts_sysfs_del(struct aatts_c *ac)
 {
-	if (!ac->kobj_added)
-		return;
-	kobject_del(&ac->kobj);
-	kobject_put(&ac->kobj);
-	wait_for_completion(&ac->kobj_released);
-	ac->kobj_added = false;
+	mutex_lock(&aatts_sysfs_lock);
+	if (ac->kobj_added) {
+		kobject_del(&ac->kobj);
+		kobject_put(&ac->kobj);
+		wait_for_completion(&ac->kobj_released);
+		ac->kobj_added = false;
+	}
+	mutex_unlock(&aatts_sysfs_lock);
+}
+
+/*
+ * After a change of read_group.  Every device with a directory is on the
+ * list (added at construction, taken off after its directory is gone), and
+ * aatts_sysfs_lock keeps directories from coming and going meanwhile.
+ */
+int aatts_sysfs_regroup(void)
+{
+	kgid_t gid = aatts_sysfs_gid();
+	struct aatts_c *ac;
+	int r = 0, err;
+
+	mutex_lock(&aatts_devices_lock);
+	mutex_lock(&aatts_sysfs_lock);
+	list_for_each_entry(ac, &aatts_devices, node) {
+		if (!ac->kobj_added)
+			continue;
+		err = sysfs_change_owner(&ac->kobj, GLOBAL_ROOT_UID, gid);
+		if (err && !r)
+			r = err;
+	}
+	mutex_unlock(&aatts_sysfs_lock);
+	mutex_unlock(&aatts_devices_lock);
+	return r;
 }
 
 /* ------------------------------------------------------------------ */
@@ -440,6 +498,21 @@ static int aatts_proc_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+/* Decided at open, by the opener, as the netlink reading ops decide. */
+static int aatts_proc_open(struct inode *inode, struct file *file)
+{
+	if (!aatts_in_read_group(current_cred()) && !capable(CAP_NET_ADMIN))
+		return -EPERM;
+	return single_open(file, aatts_proc_show, NULL);
+}
+
+static const struct proc_ops aatts_proc_ops = {
+	.proc_open = aatts_proc_open,
+	.proc_read = seq_read,
+	.proc_lseek = seq_lseek,
+	.proc_release = single_release,
+};
+
 /* ------------------------------------------------------------------ */
 /* Module-wide files: /sys/kernel/aatts/{version,devices,genl_family}   */
 
@@ -495,8 +568,7 @@ int aatts_stats_init(void)
 	r = sysfs_create_group(&aatts_kset->kobj, &aatts_mod_group);
 	if (r)
 		goto bad_group;
-	if (!proc_create_single(AATTS_TARGET_NAME, 0444, NULL,
-				aatts_proc_show)) {
+	if (!proc_create(AATTS_TARGET_NAME, 0444, NULL, &aatts_proc_ops)) {
 		r = -ENOMEM;
 		goto bad_proc;
 	}

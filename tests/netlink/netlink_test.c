@@ -5,8 +5,8 @@
  * (dmsetup status and table, sysfs, data read through the device);
  * malformed requests are refused with the documented errno and an extended
  * ACK message pointing at the attribute at fault; without CAP_NET_ADMIN
- * every mutating command is EPERM while the read-only ones work; events
- * reach a subscriber.
+ * every command is EPERM, the reading ones answer members of the module's
+ * read_group too; events reach a subscriber with CAP_NET_ADMIN.
  *
  * Needs (tests/dm/suite sets them up): aatts.ko loaded, /dev/ram0 and
  * /dev/ram1 (brd, 512 MiB each).
@@ -14,10 +14,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -99,6 +102,23 @@ static void status_field(const char *name, int i, char *out, size_t n)
 			snprintf(out, n, "%s", tok);
 			return;
 		}
+}
+
+#define READ_GROUP "/sys/module/aatts/parameters/read_group"
+#define TEST_GID 4242		/* a group nobody is in */
+#define NOBODY 65534
+
+/* Writes read_group; 0 or -errno. */
+static int set_read_group(const char *val)
+{
+	int fd = open(READ_GROUP, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
 }
 
 /* Waits until no promotion is queued or being copied. */
@@ -329,6 +349,7 @@ FIXTURE_SETUP(nl)
 
 FIXTURE_TEARDOWN(nl)
 {
+	set_read_group("-1");
 	aanl_close(&self->a);
 	dmt_remove(DEV);
 }
@@ -1008,10 +1029,11 @@ TEST_F(nl, unprivileged)
 				bad++;
 			}
 		}
+		/* Reading needs it too (or read_group, unset here). */
 		for (i = 0; i < sizeof(reading); i++) {
 			ret = aanl_request(&a, valid_msg(&a, reading[i]),
 					   NULL, NULL);
-			if (ret) {
+			if (ret != -EPERM || !a.msg[0]) {
 				printf("# cmd %u: %d (%s)\n", reading[i], ret,
 				       a.msg);
 				fflush(stdout);
@@ -1050,6 +1072,346 @@ TEST_F(nl, unprivileged)
 			EXPECT_EQ(0, rc) TH_LOG("cmd %u: %s", c, self->a.msg);
 		}
 	}
+}
+
+/* ---------------------------------------------------------------- */
+/* Who may read: CAP_NET_ADMIN or the module's read_group            */
+
+/* Who the probing child becomes. */
+struct who {
+	int drop;		/* to uid/gid NOBODY with gid and groups below */
+	gid_t gid;		/* its gid, if drop */
+	gid_t group;		/* one supplementary group, if not 0 */
+	int userns;		/* then unshare a user namespace, be root in it */
+};
+
+/* What the child saw. */
+struct probe {
+	int setup;		/* 0, or the step of the identity change that failed */
+	int netadmin;		/* CAP_NET_ADMIN effective (in its own namespace) */
+	int ret[5];		/* DEV_GET, DEV_GET dump, POLICY_GET, STATS_GET,
+				 * RESIDENCY_GET */
+	char msg[5][256];	/* their extack messages */
+	int dev_named;		/* DEV_GET replied with DEV */
+	int dump_n;		/* messages of the dump */
+	int nstats;		/* counters in STATS_GET */
+	int kv;			/* POLICY_GET parameters */
+	int fragments;		/* of the residency dump */
+	int resident0;		/* block 0 resident */
+	int policy_set;		/* POLICY_SET, a mutating command */
+	int events;		/* joining the events group: 0 or -errno */
+	int proc;		/* opening /proc/aatts: 0 or -errno */
+	int proc_dev;		/* a line of /proc/aatts names DEV */
+	int sysfs;		/* opening .../fast_blocks_used: 0 or -errno */
+	int64_t used;		/* its value */
+};
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
+		ret = -1;
+	close(fd);
+	return ret;
+}
+
+static int become(const struct who *w, struct probe *p)
+{
+	cap_flag_value_t v = CAP_CLEAR;
+	char map[64];
+	cap_t c;
+
+	if (w->drop) {
+		if (setgroups(w->group ? 1 : 0, &w->group))
+			return p->setup = 1;
+		if (setresgid(w->gid, w->gid, w->gid))
+			return p->setup = 2;
+		if (setresuid(NOBODY, NOBODY, NOBODY))
+			return p->setup = 3;
+		/* Else /proc/self is root's, and so are its uid_map files. */
+		if (prctl(PR_SET_DUMPABLE, 1))
+			return p->setup = 11;
+	}
+	if (w->userns) {
+		if (unshare(CLONE_NEWUSER))
+			return p->setup = 4;
+		snprintf(map, sizeof(map), "0 %u 1", (unsigned int)geteuid());
+		if (write_file("/proc/self/uid_map", map) ||
+		    write_file("/proc/self/setgroups", "deny"))
+			return p->setup = 5;
+		snprintf(map, sizeof(map), "0 %u 1", (unsigned int)getegid());
+		if (write_file("/proc/self/gid_map", map))
+			return p->setup = 6;
+	}
+	c = cap_get_proc();
+	if (!c || cap_get_flag(c, CAP_NET_ADMIN, CAP_EFFECTIVE, &v))
+		return p->setup = 7;
+	cap_free(c);
+	p->netadmin = v == CAP_SET;
+	return 0;
+}
+
+static int probe_count(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	(void)tb;
+	(void)cmd;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* fast_blocks_used of disk, -1 if unreadable (*err: 0 or -errno). */
+static int64_t read_used(const char *disk, int *err)
+{
+	char path[128], buf[32] = "";
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/kernel/aatts/%s/fast_blocks_used",
+		 disk);
+	fd = open(path, O_RDONLY);
+	*err = fd < 0 ? -errno : 0;
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return strtoll(buf, NULL, 10);
+}
+
+/* Every read the child can try, as whoever it has become. */
+static void probe_reads(struct aanl *a, const char *disk, struct probe *p)
+{
+	uint8_t bits[64] = {};
+	struct residency res = { .nr_blocks = 64, .bits = bits };
+	struct reply r = {};
+	char line[512];
+	int grp;
+	FILE *f;
+
+	p->ret[0] = aanl_request(a, aanl_new(a, AATTS_CMD_DEV_GET, 0, DEV),
+				 reply_cb, &r);
+	snprintf(p->msg[0], sizeof(p->msg[0]), "%s", a->msg);
+	p->dev_named = !strcmp(r.name, DEV);
+	p->ret[1] = aanl_request(a, aanl_new(a, AATTS_CMD_DEV_GET, 1, NULL),
+				 probe_count, &p->dump_n);
+	snprintf(p->msg[1], sizeof(p->msg[1]), "%s", a->msg);
+	memset(&r, 0, sizeof(r));
+	p->ret[2] = aanl_request(a, aanl_new(a, AATTS_CMD_POLICY_GET, 0, DEV),
+				 reply_cb, &r);
+	snprintf(p->msg[2], sizeof(p->msg[2]), "%s", a->msg);
+	p->kv = r.nkv;
+	memset(&r, 0, sizeof(r));
+	p->ret[3] = aanl_request(a, aanl_new(a, AATTS_CMD_STATS_GET, 0, DEV),
+				 reply_cb, &r);
+	snprintf(p->msg[3], sizeof(p->msg[3]), "%s", a->msg);
+	p->nstats = r.nstats;
+	p->ret[4] = residency_get(a, DEV, 1, 0, 64 * BS, &res);
+	snprintf(p->msg[4], sizeof(p->msg[4]), "%s", a->msg);
+	p->fragments = res.fragments;
+	p->resident0 = bits[0];
+	p->policy_set = aanl_request(a, policy_msg(a, DEV, "lru", NULL, 0,
+						   NULL), NULL, NULL);
+	grp = a->mcgrp;
+	p->events = setsockopt(nl_socket_get_fd(a->sk), SOL_NETLINK,
+			       NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) ?
+		    -errno : 0;
+	f = fopen("/proc/aatts", "r");
+	p->proc = f ? 0 : -errno;
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, DEV " ", strlen(DEV) + 1))
+			p->proc_dev = 1;
+	if (f)
+		fclose(f);
+	p->used = read_used(disk, &p->sysfs);
+}
+
+/* Forks a child that becomes w, probes, and sends back what it saw. */
+static int probe_as(const struct who *w, const char *disk, struct probe *p)
+{
+	int fds[2], status;
+	pid_t pid;
+
+	memset(p, 0, sizeof(*p));
+	if (pipe(fds))
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		struct probe q = {};
+		struct aanl a;
+
+		close(fds[0]);
+		if (!become(w, &q)) {
+			if (aanl_open(&a))
+				q.setup = 8;
+			else
+				probe_reads(&a, disk, &q);
+			aanl_close(&a);
+		}
+		_exit(write(fds[1], &q, sizeof(q)) == sizeof(q) ? 0 : 1);
+	}
+	close(fds[1]);
+	if (read(fds[0], p, sizeof(*p)) != sizeof(*p))
+		p->setup = 9;
+	close(fds[0]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		p->setup = 10;
+	return 0;
+}
+
+static const char *const probe_ops[] = {
+	"DEV_GET", "DEV_GET dump", "POLICY_GET", "STATS_GET", "RESIDENCY_GET",
+};
+
+/* Prints a mismatch of one expectation of a probe; 1 if there was one. */
+static int probe_bad(const char *who, const char *what, long long want,
+		     long long got)
+{
+	if (want == got)
+		return 0;
+	printf("# %s: %s: %lld, expected %lld\n", who, what, got, want);
+	return 1;
+}
+
+/*
+ * Mismatches: every read refused with EPERM and a message saying what is
+ * needed (CAP_NET_ADMIN), no data, no event subscription, no /proc/aatts.
+ */
+static int probe_refused(const char *who, const struct probe *p)
+{
+	int i, bad = probe_bad(who, "setup step", 0, p->setup);
+
+	for (i = 0; i < 5; i++) {
+		bad += probe_bad(who, probe_ops[i], -EPERM, p->ret[i]);
+		if (!strstr(p->msg[i], "CAP_NET_ADMIN")) {
+			printf("# %s: %s: message '%s'\n", who, probe_ops[i],
+			       p->msg[i]);
+			bad++;
+		}
+	}
+	bad += probe_bad(who, "DEV_GET named the device", 0, p->dev_named);
+	bad += probe_bad(who, "DEV_GET dump messages", 0, p->dump_n);
+	bad += probe_bad(who, "STATS_GET counters", 0, p->nstats);
+	bad += probe_bad(who, "POLICY_GET parameters", 0, p->kv);
+	bad += probe_bad(who, "RESIDENCY_GET fragments", 0, p->fragments);
+	bad += probe_bad(who, "POLICY_SET", -EPERM, p->policy_set);
+	bad += probe_bad(who, "joining events", -EPERM, p->events);
+	bad += probe_bad(who, "opening /proc/aatts", -EPERM, p->proc);
+	bad += probe_bad(who, "/proc/aatts names the device", 0, p->proc_dev);
+	fflush(stdout);
+	return bad;
+}
+
+/* Mismatches: every read answered, with the device's real data. */
+static int probe_answered(const char *who, const struct probe *p,
+			  int64_t used)
+{
+	int i, bad = probe_bad(who, "setup step", 0, p->setup);
+
+	for (i = 0; i < 5; i++)
+		if (probe_bad(who, probe_ops[i], 0, p->ret[i])) {
+			printf("# %s: %s: message '%s'\n", who, probe_ops[i],
+			       p->msg[i]);
+			bad++;
+		}
+	bad += probe_bad(who, "DEV_GET named the device", 1, p->dev_named);
+	bad += probe_bad(who, "DEV_GET dump messages >= 1", 1, p->dump_n >= 1);
+	bad += probe_bad(who, "STATS_GET counters", AATTS_STAT_A_MAX - 1,
+			 p->nstats);
+	bad += probe_bad(who, "POLICY_GET parameters >= 1", 1, p->kv >= 1);
+	bad += probe_bad(who, "RESIDENCY_GET fragments", 1, p->fragments);
+	bad += probe_bad(who, "block 0 resident", 1, p->resident0);
+	bad += probe_bad(who, "opening /proc/aatts", 0, p->proc);
+	bad += probe_bad(who, "/proc/aatts names the device", 1, p->proc_dev);
+	bad += probe_bad(who, "opening sysfs fast_blocks_used", 0, p->sysfs);
+	bad += probe_bad(who, "sysfs fast_blocks_used", used, p->used);
+	fflush(stdout);
+	return bad;
+}
+
+/*
+ * Residency is a mincore-like side channel (CVE-2019-5489) and the
+ * counters tell what others read: without CAP_NET_ADMIN in the initial
+ * user namespace, or membership of read_group, no read op, event, sysfs
+ * or /proc file answers.
+ */
+TEST_F(nl, read_needs_privilege)
+{
+	struct who nobody = { .drop = 1, .gid = NOBODY };
+	struct who member = { .drop = 1, .gid = NOBODY, .group = TEST_GID };
+	struct who primary = { .drop = 1, .gid = TEST_GID };
+	struct who nsroot = { .drop = 1, .gid = NOBODY, .userns = 1 };
+	struct who root = {};
+	struct reply r = {};
+	char buf[32] = "";
+	struct probe p;
+	int64_t used;
+	FILE *f;
+
+	/* Block 0 resident: the residency a reader sees is real. */
+	ASSERT_EQ(0, one_range(&self->a, AATTS_CMD_PREFETCH, DEV, 0, BS,
+			       AATTS_F_FORCE, &r));
+	ASSERT_TRUE(mig_idle(self->disk));
+	used = sysfs_u64(self->disk, "fast_blocks_used");
+	ASSERT_EQ(1, used);
+
+	ASSERT_EQ(0, probe_as(&nobody, self->disk, &p));
+	EXPECT_EQ(0, probe_refused("nobody", &p));
+	EXPECT_EQ(-EACCES, p.sysfs);
+	/* Root in a user namespace of its own has CAP_NET_ADMIN there only. */
+	ASSERT_EQ(0, probe_as(&nsroot, self->disk, &p));
+	ASSERT_EQ(0, p.setup) TH_LOG("step %d of becoming it failed", p.setup);
+	ASSERT_TRUE(p.netadmin);
+	EXPECT_EQ(0, probe_refused("root of a user namespace", &p));
+	EXPECT_EQ(-EACCES, p.sysfs);
+	/* The default: nobody's group. */
+	f = fopen(READ_GROUP, "r");
+	ASSERT_NE(NULL, f) TH_LOG("%s: %s", READ_GROUP, strerror(errno));
+	ASSERT_NE(NULL, fgets(buf, sizeof(buf), f));
+	fclose(f);
+	EXPECT_STREQ("-1\n", buf);
+	/* Only a gid or -1. */
+	EXPECT_EQ(-EINVAL, set_read_group("-2"));
+	EXPECT_EQ(-EINVAL, set_read_group("wheel"));
+	EXPECT_EQ(-ERANGE, set_read_group("4294967295"));
+
+	/* Not yet a member of anything that counts. */
+	ASSERT_EQ(0, probe_as(&member, self->disk, &p));
+	EXPECT_EQ(0, probe_refused("member of 4242", &p));
+
+	/* The administrator names the group: its members read. */
+	ASSERT_EQ(0, set_read_group("4242"));
+	ASSERT_EQ(0, probe_as(&member, self->disk, &p));
+	EXPECT_EQ(0, probe_answered("member of 4242", &p, used));
+	/* ...but change nothing, and get no events (CAP_NET_ADMIN only). */
+	EXPECT_EQ(-EPERM, p.policy_set);
+	EXPECT_EQ(-EPERM, p.events);
+	ASSERT_EQ(0, probe_as(&primary, self->disk, &p));
+	EXPECT_EQ(0, probe_answered("gid 4242", &p, used));
+	ASSERT_EQ(0, probe_as(&nobody, self->disk, &p));
+	EXPECT_EQ(0, probe_refused("nobody", &p));
+	EXPECT_EQ(-EACCES, p.sysfs);
+
+	/* Taken back at run time: sysfs too. */
+	ASSERT_EQ(0, set_read_group("-1"));
+	ASSERT_EQ(0, probe_as(&member, self->disk, &p));
+	EXPECT_EQ(0, probe_refused("member of 4242", &p));
+	EXPECT_EQ(-EACCES, p.sysfs);
+
+	/* Root, with CAP_NET_ADMIN, reads everything and may subscribe. */
+	ASSERT_EQ(0, probe_as(&root, self->disk, &p));
+	ASSERT_TRUE(p.netadmin);
+	EXPECT_EQ(0, probe_answered("root", &p, used));
+	EXPECT_EQ(0, p.events);
+	EXPECT_EQ(0, p.policy_set);
 }
 
 static int event_policy(struct nlattr **tb, uint8_t cmd, void *arg)

@@ -311,6 +311,10 @@ int ctl_nl_error(const struct ctl_nl *nl, const char *what)
 	if (nl->extack[0])
 		return err("%s: %s: %s", what, strerror(-nl->error),
 			   nl->extack);
+	/* The generic netlink core refuses [admin] commands without a word. */
+	if (nl->error == -EPERM)
+		return err("%s: %s: this needs CAP_NET_ADMIN", what,
+			   strerror(EPERM));
 	return err("%s: %s", what, strerror(-nl->error));
 }
 
@@ -554,6 +558,9 @@ int ctl_nl_subscribe(struct ctl_nl *nl)
 			   AATTS_GENL_MCGRP, nl_geterror(grp));
 	nl_socket_disable_seq_check(nl->sk);
 	r = nl_socket_add_membership(nl->sk, grp);
+	if (r == -NLE_PERM)
+		return err("joining multicast group '%s': %s: events need CAP_NET_ADMIN",
+			   AATTS_GENL_MCGRP, nl_geterror(r));
 	if (r < 0)
 		return err("joining multicast group '%s': %s",
 			   AATTS_GENL_MCGRP, nl_geterror(r));

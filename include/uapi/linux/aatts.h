@@ -54,16 +54,25 @@
  * is at fault, points at it (NLMSGERR_ATTR_OFFS).  A dump's own checks
  * (RESIDENCY_GET) end it with the errno and the message in NLMSG_DONE,
  * without an offset (the 6.1 netlink core reports no more for dumps).
- * Commands marked [admin] change state and need CAP_NET_ADMIN
- * (GENL_ADMIN_PERM): without it, EPERM, refused by the generic netlink
- * core before the family sees it (no message).  The others may be sent by
- * anyone.
+ * Who may ask (Documentation/admin-guide/aatts.rst, "Who may ask"):
+ * commands marked [admin] change state and need CAP_NET_ADMIN in the
+ * initial user namespace (GENL_ADMIN_PERM): without it, EPERM, refused by
+ * the generic netlink core before the family sees it (no message).
+ * Commands marked [read] need CAP_NET_ADMIN too, or membership of the group
+ * whose gid is the module parameter read_group (-1, the default: none):
+ * residency tells which blocks of any file others have read (the side
+ * channel of CVE-2019-5489), the counters as much.  Without either, EPERM
+ * with an extack message saying so (a dump: in its NLMSG_DONE).  Both the
+ * sender and the opener of its socket must qualify, as for a capability
+ * (netlink_capable()), unless the sender named the destination address.
+ * Joining the multicast group needs CAP_NET_ADMIN.  (Earlier builds of
+ * 1.1.0 let every user send [read] commands and join the group.)
  *
  * Batches (AATTS_DEV_A_RANGES) hold 1..AATTS_RANGES_MAX ranges; more is
  * E2BIG, none is EINVAL.  A batch is checked whole (every range against
  * the device's end) before anything is changed.
  *
- * AATTS_CMD_DEV_GET
+ * AATTS_CMD_DEV_GET [read]
  *   doit, request: NAME or DEVT.  dumpit (NLM_F_DUMP), request: nothing;
  *   one message per aatts device.  Reply, one message per device:
  *     AATTS_DEV_A_NAME          NLA_NUL_STRING  device-mapper name
@@ -82,7 +91,7 @@
  *                                               but RESTORE_FAST
  *     AATTS_DEV_A_STATS         NLA_NESTED      AATTS_STAT_A_*, all of them
  *
- * AATTS_CMD_POLICY_GET
+ * AATTS_CMD_POLICY_GET [read]
  *   doit, request: NAME or DEVT.  Reply: NAME, DEVT, POLICY and
  *   POLICY_PARAMS, the current value of every parameter of that policy:
  *     AATTS_DEV_A_POLICY_PARAMS NLA_NESTED, of
@@ -154,7 +163,7 @@
  *                                                in service (a SET only)
  *   Checked whole before anything is applied.  Reply: none (ACK).
  *
- * AATTS_CMD_RESIDENCY_GET
+ * AATTS_CMD_RESIDENCY_GET [read]
  *   dumpit (NLM_F_DUMP), request: NAME or DEVT, optional AATTS_DEV_A_RANGES
  *   with exactly one range (default: the whole device).  Replies: one or
  *   more messages, in order, each with
@@ -170,18 +179,19 @@
  *   more room, and cover the blocks the range touches, in ascending order,
  *   without gaps.  Residency changes under I/O: each run of 1024 blocks
  *   of a fragment is read under one hold of the device's lock (no longer,
- *   so that readers, who need no privilege, never hold up I/O).  The
+ *   so that readers never hold up I/O for long).  The
  *   bitmap starts 8-byte aligned in the message; copy it out (memcpy)
  *   rather than casting a pointer into a buffer of unknown alignment.
  *   A device removed or reloaded during the dump ends it with ENODEV.
  *
- * AATTS_CMD_STATS_GET
+ * AATTS_CMD_STATS_GET [read]
  *   doit: NAME or DEVT.  Reply: NAME, DEVT and AATTS_DEV_A_STATS with
  *   every AATTS_STAT_A_* counter (NLA_U64, padded by AATTS_STAT_A_PAD); the
  *   names are those of sysfs and Documentation/admin-guide/aatts.rst.
  *
- * Multicast group AATTS_GENL_MCGRP ("events").  Every event carries NAME
- * and DEVT:
+ * Multicast group AATTS_GENL_MCGRP ("events"); joining it (bind(2),
+ * NETLINK_ADD_MEMBERSHIP) needs CAP_NET_ADMIN, else EPERM, read_group or
+ * not.  Every event carries NAME and DEVT:
  *   AATTS_CMD_POLICY_CHANGED  POLICY and POLICY_PARAMS now in force
  *   AATTS_CMD_FAST_FAILED     the fast tier was taken out of service; STATE
  *   AATTS_CMD_FAST_RESTORED   it is back in service; STATE
