@@ -112,7 +112,7 @@ for i in $(seq 0 31); do
 	printf 'R %d %d\n' $((i * 2 * CAP * 4096)) $((CAP * 4096))
 done >"$TMP/late"
 echo X >>"$TMP/late"
-bounded 5 262144 --trace "$TMP/late" --block-size 4096 --cache-blocks 1 \
+bounded 10 262144 --trace "$TMP/late" --block-size 4096 --cache-blocks 1 \
 	--policy lru
 [ "$RC" = 1 ] && grep -q "line 33: not a trace v1 record" <<<"$OUT" &&
 	[ "$(wc -l <<<"$OUT")" = 1 ]
@@ -120,7 +120,7 @@ rc=$?
 [ $rc = 0 ] || ktap_diag "exit $RC: $OUT"
 ktap_result "an error on line 33 stops before hashing lines 1-32" $rc
 printf 'R 0 %d\nR 0\n' $((CAP * 4096)) >"$TMP/two"
-bounded 3 1048576 --trace "$TMP/two" --block-size 4096 --cache-blocks 1
+bounded 10 1048576 --trace "$TMP/two" --block-size 4096 --cache-blocks 1
 [ "$RC" = 1 ] && grep -q "line 2: not a trace v1 record" <<<"$OUT"
 rc=$?
 [ $rc = 0 ] || ktap_diag "exit $RC: $OUT"
