@@ -96,7 +96,7 @@ E
 W 2162152 536
 T
 
-ktap_plan 19
+ktap_plan 24
 expect "blktrace: Q events, discards and flushes skipped" "$TMP/blk.q" \
 	blktrace --dev 8,0 "$TMP/blk"
 expect "blktrace --action C: completion order" "$TMP/blk.c" \
@@ -129,11 +129,64 @@ fails "events: no 'aatts-events 1' header" 1 events "$TMP/e1"
 printf 'aatts-events 1\nF 0 8:0 1 0\nR 1 1 3 0 4096\n' >"$TMP/e2"
 fails "events: undeclared file" 3 events "$TMP/e2"
 printf 'aatts-events 1\nF 0 8:0 1 0\nX 0 0 8192 0\nX 0 4096 4096 9000\nR 1 1 0 0 1\n' >"$TMP/e3"
-fails "events: overlapping extents" 5 events "$TMP/e3"
+fails "events: overlapping extents name the second X" 4 events "$TMP/e3"
+printf 'aatts-events 1\nF 0 8:0 1 0\nX 0 8192 4096 0\nX 0 4096 4097 9000\n' >"$TMP/e3b"
+fails "events: an earlier extent overlapping a later one" 4 events "$TMP/e3b"
+printf 'aatts-events 1\nF 16777216 8:0 1 0\n' >"$TMP/e6"
+fails "events: file id 2^24" 2 events "$TMP/e6"
 printf 'aatts-events 1\nF 0 8:0 1 0\nR 1 1 0 0\n' >"$TMP/e4"
 fails "events: a missing field" 3 events "$TMP/e4"
 printf 'aatts-events 1\nF 0 8:0 1 0\nX 0 0 4096  0\n' >"$TMP/e5"
 fails "events: a double space" 3 events "$TMP/e5"
 "$TRACE" bogus >/dev/null 2>&1
 ktap_check "unknown mode: exit 2" $? = 2
+
+# bounded NAME SECS KB WANT INPUT: aatts-trace events INPUT within SECS
+# seconds and KB KiB of address space (none for an ASan build) prints
+# WANT's records.
+bounded() {
+	local out rc=0 kb=$3
+	ldd "$TRACE" 2>/dev/null | grep -q libasan && kb=unlimited
+	out=$( (ulimit -v "$kb" && exec timeout -k 1 "$2" "$TRACE" events "$5") \
+		2>&1) || rc=$?
+	if [ $rc != 0 ] || ! diff -q <(grep -v '^#' <<<"$out") "$4" >/dev/null
+	then
+		ktap_diag "exit $rc: $(head -c 300 <<<"$out")"
+		ktap_result "$1" 1
+		return
+	fi
+	ktap_result "$1" 0
+}
+
+# Memory follows the declared files, not the largest file id (a table of
+# 2^24 files took 656 MB).
+printf 'aatts-events 1\nF 16777215 8:0 1 0\nX 16777215 0 4096 8192\nR 1 1 16777215 0 4096\n' >"$TMP/bigfid"
+echo 'R 8192 4096' >"$TMP/bigfid.want"
+bounded "events: file id 2^24 - 1 in 32 MiB" 10 32768 "$TMP/bigfid.want" \
+	"$TMP/bigfid"
+# 40 000 extents, each followed by a read of it, in file order and in
+# reverse: each extent is inserted in order once (they were re-sorted
+# before every read: 29-60 s).
+pairs() {
+	awk -v order="$1" 'BEGIN {
+		print "aatts-events 1"; print "F 3 8:0 1 0"
+		for (k = 0; k < 40000; k++) {
+			i = order == "up" ? k : 39999 - k
+			print "X 3 " i * 4096 " 4096 " i * 8192
+			print "R " k " 1 3 " i * 4096 " 4096"
+		}
+	}' >"$TMP/pairs.$1"
+	awk -v order="$1" 'BEGIN {
+		for (k = 0; k < 40000; k++) {
+			i = order == "up" ? k : 39999 - k
+			print "R " i * 8192 " 4096"
+		}
+	}' >"$TMP/pairs.$1.want"
+}
+pairs up
+bounded "events: 40 000 extent/read pairs in file order in 10 s" 10 65536 \
+	"$TMP/pairs.up.want" "$TMP/pairs.up"
+pairs down
+bounded "events: 40 000 extent/read pairs in reverse order in 10 s" 10 65536 \
+	"$TMP/pairs.down.want" "$TMP/pairs.down"
 ktap_finish

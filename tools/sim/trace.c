@@ -232,6 +232,11 @@ static int parse_op(char c, u32 *op, int *nr_fields)
 	return 0;
 }
 
+static bool has_blocks(const struct raw_record *r)
+{
+	return r->op == SIM_READ || r->op == SIM_WRITE || r->op == SIM_PREFETCH;
+}
+
 static int add_record(struct loader *l, const char *line)
 {
 	struct raw_record *r;
@@ -246,17 +251,23 @@ static int add_record(struct loader *l, const char *line)
 		return fail(l, "empty or overflowing byte range", line);
 	if (l->nr_raw == l->cap_raw)
 		l->raw = grow(l->raw, &l->cap_raw, sizeof(*l->raw));
-	r = &l->raw[l->nr_raw++];
+	r = &l->raw[l->nr_raw];
 	r->op = op;
 	r->first = v[0] / l->block_size;
 	r->last = op == SIM_EPOCH ? 0 : (v[0] + v[1] - 1) / l->block_size;
 	r->score = v[2] > UINT32_MAX ? UINT32_MAX : v[2];
-	return 0;
-}
+	/* Every block of an R, W or P record is hashed: bound the work. */
+	if (has_blocks(r) && r->last - r->first >= SIM_RECORD_BLOCKS_MAX) {
+		char why[96];
 
-static bool has_blocks(const struct raw_record *r)
-{
-	return r->op == SIM_READ || r->op == SIM_WRITE || r->op == SIM_PREFETCH;
+		snprintf(why, sizeof(why),
+			 "%llu blocks in one record, more than %u",
+			 (unsigned long long)(r->last - r->first) + 1,
+			 SIM_RECORD_BLOCKS_MAX);
+		return fail(l, why, line);
+	}
+	l->nr_raw++;
+	return 0;
 }
 
 /*
@@ -301,7 +312,7 @@ static int one_line(struct loader *l, char *line, size_t len)
 /* Reads f in large chunks and hands each line to one_line(). */
 static int read_lines(struct loader *l, FILE *f)
 {
-	size_t cap = 1 << 20, have = 0, start, got, len, indexed = 0;
+	size_t cap = 1 << 20, have = 0, start, got, len;
 	char *buf = zalloc(cap, 1), *nl;
 	bool eof = false;
 	int ret = 0;
@@ -329,13 +340,8 @@ static int read_lines(struct loader *l, FILE *f)
 			start = have;
 		memmove(buf, buf + start, have - start);
 		have -= start;
-		if (l->nr_raw - indexed >= 4096) {
-			index_records(l, indexed, l->nr_raw);
-			indexed = l->nr_raw;
-		}
 	}
 	free(buf);
-	index_records(l, indexed, l->nr_raw);
 	if (!ret && ferror(f)) {
 		fprintf(stderr, "aatts-sim: %s: read error\n", l->path);
 		ret = -1;
@@ -421,7 +427,9 @@ int sim_trace_load(const char *path, u64 block_size, struct sim_trace *t)
 	}
 	ret = read_lines(&l, f);
 	fclose(f);
+	/* Nothing is hashed before every line has parsed. */
 	if (!ret) {
+		index_records(&l, 0, l.nr_raw);
 		set_number(&l.blocks);
 		if (l.blocks.nr >= UINT32_MAX) {
 			fprintf(stderr, "aatts-sim: %s: too many blocks\n", path);

@@ -10,6 +10,14 @@
 
 #include "aatts_cache.h"
 
+/*
+ * At most this many blocks in one R, W or P record (every block of those
+ * is hashed and replayed one by one): 4 GiB at 4 KiB blocks, more than one
+ * read(2) can ask for.  A record above it is a trace error naming the
+ * line.  I records have no cap: their ranges are mapped by binary search.
+ */
+#define SIM_RECORD_BLOCKS_MAX (1U << 20)
+
 enum sim_op { SIM_READ, SIM_WRITE, SIM_HINT, SIM_EPOCH, SIM_PREFETCH };
 
 /* One record: its dense blocks first..last (none for SIM_EPOCH). */
@@ -32,7 +40,7 @@ struct sim_trace {
 
 /*
  * Loads path with the given block size.  On error prints a message naming
- * the line and returns -1.
+ * the line and returns -1, before any block is hashed.
  */
 int sim_trace_load(const char *path, u64 block_size, struct sim_trace *t);
 void sim_trace_free(struct sim_trace *t);

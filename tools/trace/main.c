@@ -25,6 +25,7 @@
 
 #include "cli.h"
 
+typedef uint32_t u32;
 typedef uint64_t u64;
 
 static const char usage[] =
@@ -241,58 +242,216 @@ struct extent {
 	u64 doff;
 };
 
+/*
+ * A file's extents, in file order, in chunks of at most CHUNK: a sorted
+ * array of chunks, each a sorted array, and each chunk's first offset in
+ * a sorted array of its own.  Finding the extent a range starts in is two
+ * binary searches over contiguous memory; inserting one, in any order,
+ * moves at most CHUNK extents and, when a chunk splits, the chunk
+ * directory: O(CHUNK + n / CHUNK), where one sorted array moved O(n).
+ */
+#define CHUNK 256
+
+struct chunk {
+	u32 nr;
+	u32 cap;		/* grows to CHUNK: small files stay small */
+	struct extent e[];
+};
+
 struct file {
-	bool declared;
+	u32 fid;
+	bool used;		/* declared by an F record */
 	bool on_dev;		/* on the device being converted */
-	bool sorted;
 	u64 dev;
-	struct extent *ext;
-	size_t nr_ext;
-	size_t cap_ext;
+	struct chunk **chunk;
+	u64 *first;		/* chunk[i]->e[0].foff */
+	size_t nr_chunks;
+	size_t cap_chunks;
 };
 
 #define MAX_FID (1U << 24)
 
+/*
+ * The files by fid: an open-addressing hash table (linear probing), so
+ * that memory follows the declared files, never the largest fid.
+ */
 static struct file *files;
-static u64 nr_files;
+static size_t files_mask;	/* capacity - 1 */
+static size_t nr_files;
 static u64 unmapped;
 
+static size_t fid_slot(u32 fid)
+{
+	size_t j = (fid * 0x9e3779b97f4a7c15ULL >> 24) & files_mask;
+
+	while (files[j].used && files[j].fid != fid)
+		j = (j + 1) & files_mask;
+	return j;
+}
+
+static void files_grow(void)
+{
+	struct file *old = files;
+	size_t i, old_cap = files ? files_mask + 1 : 0;
+	size_t cap = old_cap ? 2 * old_cap : 64;
+
+	files = xrealloc(NULL, cap, sizeof(*files));
+	memset(files, 0, cap * sizeof(*files));
+	files_mask = cap - 1;
+	for (i = 0; i < old_cap; i++)
+		if (old[i].used)
+			files[fid_slot(old[i].fid)] = old[i];
+	free(old);
+}
+
+static void free_extents(struct file *fl)
+{
+	size_t i;
+
+	for (i = 0; i < fl->nr_chunks; i++)
+		free(fl->chunk[i]);
+	free(fl->chunk);
+	free(fl->first);
+	fl->chunk = NULL;
+	fl->first = NULL;
+	fl->nr_chunks = 0;
+	fl->cap_chunks = 0;
+}
+
+/* The file a record names; declare: create it if new. */
 static struct file *file_of(const char *s, bool declare)
 {
+	struct file *fl;
 	u64 fid;
 
 	if (!parse_u64(s, &fid) || fid >= MAX_FID)
 		bad_line("bad file id '%s' (0..%u)", s, MAX_FID - 1);
-	if (fid >= nr_files) {
-		if (!declare)
-			bad_line("file %llu not declared by an F record",
-				 (unsigned long long)fid);
-		files = xrealloc(files, fid + 1, sizeof(*files));
-		memset(files + nr_files, 0, (fid + 1 - nr_files) * sizeof(*files));
-		nr_files = fid + 1;
-	}
-	if (!declare && !files[fid].declared)
+	fl = files ? &files[fid_slot(fid)] : NULL;
+	if (fl && fl->used)
+		return fl;
+	if (!declare)
 		bad_line("file %llu not declared by an F record",
 			 (unsigned long long)fid);
-	return &files[fid];
+	if (2 * (nr_files + 1) > (files ? files_mask + 1 : 0)) {
+		files_grow();
+		fl = &files[fid_slot(fid)];
+	}
+	*fl = (struct file) { .fid = fid, .used = true };
+	nr_files++;
+	return fl;
 }
 
-static int cmp_extent(const void *a, const void *b)
+static u64 ext_end(const struct extent *e)
 {
-	const struct extent *x = a, *y = b;
-
-	return x->foff < y->foff ? -1 : x->foff > y->foff;
+	return e->foff + e->len;
 }
 
-static void sort_extents(struct file *fl)
+/* The last chunk whose first extent starts at or before off; else 0. */
+static size_t chunk_of(const struct file *fl, u64 off)
 {
-	size_t i;
+	size_t lo = 0, hi = fl->nr_chunks;
 
-	qsort(fl->ext, fl->nr_ext, sizeof(*fl->ext), cmp_extent);
-	for (i = 1; i < fl->nr_ext; i++)
-		if (fl->ext[i].foff < fl->ext[i - 1].foff + fl->ext[i - 1].len)
-			bad_line("overlapping extents of one file");
-	fl->sorted = true;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (fl->first[mid] <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? lo - 1 : 0;
+}
+
+/* The first extent of c that ends after off (by_end) or starts after it. */
+static u32 index_in(const struct chunk *c, u64 off, bool by_end)
+{
+	u32 lo = 0, hi = c->nr;
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if ((by_end ? ext_end(&c->e[mid]) : c->e[mid].foff) <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* A new chunk of capacity cap, holding nothing, at directory index k. */
+static struct chunk *chunk_insert(struct file *fl, size_t k, u32 cap)
+{
+	struct chunk *c = xrealloc(NULL, 1, sizeof(*c) + cap * sizeof(c->e[0]));
+
+	c->nr = 0;
+	c->cap = cap;
+	if (fl->nr_chunks == fl->cap_chunks) {
+		fl->cap_chunks = fl->cap_chunks ? 2 * fl->cap_chunks : 1;
+		fl->chunk = xrealloc(fl->chunk, fl->cap_chunks,
+				     sizeof(*fl->chunk));
+		fl->first = xrealloc(fl->first, fl->cap_chunks,
+				     sizeof(*fl->first));
+	}
+	memmove(fl->chunk + k + 1, fl->chunk + k,
+		(fl->nr_chunks - k) * sizeof(*fl->chunk));
+	memmove(fl->first + k + 1, fl->first + k,
+		(fl->nr_chunks - k) * sizeof(*fl->first));
+	fl->chunk[k] = c;
+	fl->nr_chunks++;
+	return c;
+}
+
+/* Inserts extent e of fl in file order; an overlap is an error. */
+static void add_extent(struct file *fl, const struct extent *e)
+{
+	const struct extent *prev = NULL, *next = NULL;
+	struct chunk *c;
+	size_t k;
+	u32 pos;
+
+	if (!fl->nr_chunks)
+		chunk_insert(fl, 0, 4);
+	k = chunk_of(fl, e->foff);
+	c = fl->chunk[k];
+	pos = index_in(c, e->foff, false);
+	/* pos == 0 only in chunk 0: nothing before. */
+	if (pos)
+		prev = &c->e[pos - 1];
+	if (pos < c->nr)
+		next = &c->e[pos];
+	else if (k + 1 < fl->nr_chunks)
+		next = &fl->chunk[k + 1]->e[0];
+	if ((prev && ext_end(prev) > e->foff) ||
+	    (next && next->foff < ext_end(e)))
+		bad_line("X: file bytes [%llu, %llu) overlap another extent of file %u",
+			 (unsigned long long)e->foff,
+			 (unsigned long long)ext_end(e), fl->fid);
+	if (c->nr == CHUNK && pos == CHUNK && k + 1 == fl->nr_chunks) {
+		/* Extents in file order fill chunks, never split them. */
+		c = chunk_insert(fl, ++k, 4);
+		pos = 0;
+	} else if (c->nr == CHUNK) {
+		struct chunk *upper = chunk_insert(fl, k + 1, CHUNK);
+
+		upper->nr = CHUNK / 2;
+		memcpy(upper->e, c->e + CHUNK / 2, CHUNK / 2 * sizeof(c->e[0]));
+		fl->first[k + 1] = upper->e[0].foff;
+		c->nr = CHUNK / 2;
+		if (pos > CHUNK / 2) {
+			c = upper;
+			pos -= CHUNK / 2;
+			k++;
+		}
+	} else if (c->nr == c->cap) {
+		c->cap = 2 * c->cap < CHUNK ? 2 * c->cap : CHUNK;
+		c = xrealloc(c, 1, sizeof(*c) + c->cap * sizeof(c->e[0]));
+		fl->chunk[k] = c;
+	}
+	memmove(c->e + pos + 1, c->e + pos, (c->nr - pos) * sizeof(c->e[0]));
+	c->e[pos] = *e;
+	c->nr++;
+	if (!pos)
+		fl->first[k] = e->foff;
 }
 
 /*
@@ -302,24 +461,22 @@ static void sort_extents(struct file *fl)
 static void map_range(struct file *fl, char op, u64 off, u64 len,
 		      const char *score)
 {
-	size_t lo = 0, hi = fl->nr_ext;
 	u64 end = off + len, covered = 0;
+	size_t k = chunk_of(fl, off);
+	u32 i = 0;
 
-	if (!fl->sorted)
-		sort_extents(fl);
 	/* The first extent ending after off. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (fl->ext[mid].foff + fl->ext[mid].len <= off)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (fl->nr_chunks) {
+		i = index_in(fl->chunk[k], off, true);
+		if (i == fl->chunk[k]->nr) {
+			k++;
+			i = 0;
+		}
 	}
-	for (; lo < fl->nr_ext && fl->ext[lo].foff < end; lo++) {
-		const struct extent *e = &fl->ext[lo];
+	while (k < fl->nr_chunks && fl->chunk[k]->e[i].foff < end) {
+		const struct extent *e = &fl->chunk[k]->e[i];
 		u64 a = off > e->foff ? off : e->foff;
-		u64 b = end < e->foff + e->len ? end : e->foff + e->len;
+		u64 b = end < ext_end(e) ? end : ext_end(e);
 
 		if (op == 'I')
 			printf("I %llu %llu %s\n",
@@ -328,6 +485,10 @@ static void map_range(struct file *fl, char op, u64 off, u64 len,
 		else
 			emit(op, e->doff + (a - e->foff), b - a);
 		covered += b - a;
+		if (++i == fl->chunk[k]->nr) {
+			i = 0;
+			k++;
+		}
 	}
 	unmapped += len - covered;
 }
@@ -363,9 +524,8 @@ static int convert_events(FILE *f, bool has_dev, u64 want_dev)
 			    !parse_u64(fld[3], &v[0]) || !parse_u64(fld[4], &v[1]))
 				bad_line("F needs: fid MAJ:MIN inode generation");
 			fl = file_of(fld[1], true);
-			free(fl->ext);
-			*fl = (struct file) { .declared = true, .dev = dev,
-					      .sorted = true };
+			free_extents(fl);
+			fl->dev = dev;
 			fl->on_dev = has_dev ? dev == want_dev : true;
 			if (!has_dev) {
 				if (have_seen && dev != seen_dev)
@@ -384,13 +544,7 @@ static int convert_events(FILE *f, bool has_dev, u64 want_dev)
 			if (!v[1] || v[0] > UINT64_MAX - v[1] ||
 			    v[2] > UINT64_MAX - v[1])
 				bad_line("X: empty or overflowing extent");
-			if (fl->nr_ext == fl->cap_ext) {
-				fl->cap_ext = fl->cap_ext ? 2 * fl->cap_ext : 8;
-				fl->ext = xrealloc(fl->ext, fl->cap_ext,
-						   sizeof(*fl->ext));
-			}
-			fl->ext[fl->nr_ext++] = (struct extent) { v[0], v[1], v[2] };
-			fl->sorted = false;
+			add_extent(fl, &(struct extent) { v[0], v[1], v[2] });
 			break;
 		case 'R':	/* R time_ns pid fid offset length */
 		case 'W':
@@ -431,8 +585,8 @@ static int convert_events(FILE *f, bool has_dev, u64 want_dev)
 		bad_line("empty input: no 'aatts-events 1' record");
 	printf("# %llu file records converted, %llu bytes in no extent dropped\n",
 	       (unsigned long long)records, (unsigned long long)unmapped);
-	for (v[0] = 0; v[0] < nr_files; v[0]++)
-		free(files[v[0]].ext);
+	for (v[0] = 0; files && v[0] <= files_mask; v[0]++)
+		free_extents(&files[v[0]]);
 	free(files);
 	free(line);
 	return 0;
