@@ -80,9 +80,9 @@ static void reserve(struct aatts_cache *c, u64 block, struct aatts_promotion *p)
 	slot->atime = c->clock;
 	slot->itime = c->clock;
 	slot->score = aatts_score(&c->scores, block);
-	slot->freq = 0;
 	slot->state = AATTS_SLOT_FILLING;
 	slot->flags = 0;
+	aatts_heap_claim(c, s);
 	aatts_map_add(c, s);
 	c->stats.nr_filling++;
 	c->stats.promotions++;
@@ -133,15 +133,6 @@ u32 aatts_cache_lookup(const struct aatts_cache *c, u64 block)
 	return find_valid(c, block);
 }
 
-/* A read access to a resident block. */
-static void touch(struct aatts_cache *c, u32 s)
-{
-	c->slots[s].atime = c->clock;
-	if (c->slots[s].freq < AATTS_FREQ_MAX)
-		c->slots[s].freq++;
-	aatts_heap_update(c, s);
-}
-
 u32 aatts_cache_read(struct aatts_cache *c, u64 block,
 		     struct aatts_promotion *p, bool *promote)
 {
@@ -155,7 +146,7 @@ u32 aatts_cache_read(struct aatts_cache *c, u64 block,
 		aatts_sketch_record(&c->sketch, block);
 	if (s != AATTS_NO_SLOT && c->slots[s].state == AATTS_SLOT_VALID) {
 		c->stats.read_hits++;
-		touch(c, s);
+		aatts_heap_access(c, s);
 		return s;
 	}
 	c->stats.read_misses++;
@@ -222,31 +213,83 @@ int aatts_cache_invalidate(struct aatts_cache *c, u64 block)
 	return 0;
 }
 
+void aatts_walk_invalidate(const struct aatts_cache *c, struct aatts_walk *w,
+			   u64 first, u64 last)
+{
+	*w = (struct aatts_walk) {
+		.op = AATTS_WALK_INVALIDATE, .first = first, .last = last,
+	};
+	aatts_walk_blocks(c, w);
+}
+
 /*
- * Walks the range or the slots, whichever is shorter, so that a discard of
- * a whole device costs O(slots), not O(blocks).
+ * The blocks of the range or the slots, whichever are fewer, so that a
+ * walk over a whole device costs O(slots), not O(blocks).
  */
+void aatts_walk_blocks(const struct aatts_cache *c, struct aatts_walk *w)
+{
+	if (w->first > w->last) {
+		w->phase = AATTS_WALK_DONE;
+	} else if (w->last - w->first < c->stats.nr_slots) {
+		w->phase = AATTS_WALK_BLOCKS;
+		w->next = w->first;
+	} else {
+		w->phase = AATTS_WALK_SLOTS;
+		w->next = 0;
+	}
+}
+
+/* Applies the walk's operation to a mapped slot; its cost. */
+static u32 walk_visit(struct aatts_cache *c, struct aatts_walk *w, u32 s)
+{
+	if (w->op == AATTS_WALK_INVALIDATE)
+		w->dropped += invalidate_slot(c, s);
+	else
+		aatts_slot_sync_pin(c, s);
+	return AATTS_COST_HEAP;
+}
+
+bool aatts_cache_walk(struct aatts_cache *c, struct aatts_walk *w, u32 budget)
+{
+	const struct aatts_slot *slot;
+	u32 s, cost;
+
+	while (w->phase != AATTS_WALK_DONE && budget) {
+		switch (w->phase) {
+		case AATTS_WALK_ENTRIES:
+			cost = aatts_scores_walk_entry(c, w);
+			break;
+		case AATTS_WALK_BLOCKS:
+			cost = AATTS_COST_LOOKUP;
+			s = aatts_map_find(c, w->next);
+			if (s != AATTS_NO_SLOT)
+				cost += walk_visit(c, w, s);
+			if (w->next++ == w->last)
+				w->phase = AATTS_WALK_DONE;
+			break;
+		default:
+			cost = AATTS_COST_SCAN;
+			slot = &c->slots[w->next];
+			if (slot->state != AATTS_SLOT_FREE &&
+			    slot->block >= w->first && slot->block <= w->last)
+				cost += walk_visit(c, w, w->next);
+			if (++w->next == c->stats.nr_slots)
+				w->phase = AATTS_WALK_DONE;
+			break;
+		}
+		budget -= min(cost, budget);
+	}
+	return w->phase == AATTS_WALK_DONE;
+}
+
 u32 aatts_cache_invalidate_range(struct aatts_cache *c, u64 first, u64 last)
 {
-	u32 s, n = 0;
-	u64 b;
+	struct aatts_walk w;
 
-	if (first > last)
-		return 0;
-	if (last - first < c->stats.nr_slots) {
-		for (b = first; b <= last; b++) {
-			s = aatts_map_find(c, b);
-			if (s != AATTS_NO_SLOT)
-				n += invalidate_slot(c, s);
-		}
-		return n;
-	}
-	for (s = 0; s < c->stats.nr_slots; s++) {
-		if (c->slots[s].state != AATTS_SLOT_FREE &&
-		    c->slots[s].block >= first && c->slots[s].block <= last)
-			n += invalidate_slot(c, s);
-	}
-	return n;
+	aatts_walk_invalidate(c, &w, first, last);
+	while (!aatts_cache_walk(c, &w, ~0U))
+		;
+	return w.dropped;
 }
 
 int aatts_cache_promote(struct aatts_cache *c, u64 block, bool force,
