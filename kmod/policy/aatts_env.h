@@ -82,9 +82,6 @@ static inline void pc_sort(void *base, size_t num, size_t size,
 #define min(a, b) ({ typeof(a) _a = (a); typeof(b) _b = (b); _a < _b ? _a : _b; })
 #define max(a, b) ({ typeof(a) _a = (a); typeof(b) _b = (b); _a > _b ? _a : _b; })
 #endif
-#ifndef min_t
-#define min_t(t, a, b) min((t)(a), (t)(b))
-#endif
 
 #endif /* __KERNEL__ */
 

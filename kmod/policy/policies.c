@@ -52,10 +52,14 @@ static bool lfu_before(const struct aatts_cache *c, u32 a, u32 b)
 	s32 d = (s32)(c->aux[a] - c->aux[b]);
 	u64 fa = c->slots[a].freq, fb = c->slots[b].freq;
 
+	if (d > AATTS_LFU_SHIFT_MAX)
+		d = AATTS_LFU_SHIFT_MAX;
+	else if (d < -AATTS_LFU_SHIFT_MAX)
+		d = -AATTS_LFU_SHIFT_MAX;
 	if (d > 0)
-		fa <<= min_t(s32, d, AATTS_LFU_SHIFT_MAX);
+		fa <<= d;
 	else
-		fb <<= min_t(s32, -d, AATTS_LFU_SHIFT_MAX);
+		fb <<= -d;
 	if (fa != fb)
 		return fa < fb;
 	return lru_before(c, a, b);
