@@ -35,35 +35,56 @@ static void aatts_kick_migrations(struct aatts_c *ac)
 	queue_delayed_work(ac->wq, &ac->mig_work, 0);
 }
 
+/* Range loops stop when the device goes away or the caller is killed. */
+static int aatts_interrupted(struct aatts_c *ac)
+{
+	if (READ_ONCE(ac->dying))
+		return -ENODEV;
+	return fatal_signal_pending(current) ? -EINTR : 0;
+}
+
 /*
  * Runs the core's long operations under way (a policy switch adopting the
  * resident blocks, an epoch commit) to their end, one bounded step per
- * lock hold.  Not interruptible: the work is O(slots + hinted entries),
- * and left half done it would hold up the next switch or hint.
+ * lock hold.  Not interruptible by signals: the work is O(slots + hinted
+ * entries), and left half done it would hold up the next switch or hint.
+ * It stops (-ENODEV) when the device is going away, which waits for us.
  */
-static void aatts_finish_steps(struct aatts_c *ac)
+static int aatts_finish_steps(struct aatts_c *ac)
 {
 	bool done;
 
 	do {
+		if (READ_ONCE(ac->dying))
+			return -ENODEV;
 		spin_lock_irq(&ac->lock);
 		done = aatts_cache_step(ac->cache, AATTS_STEP_BUDGET);
 		spin_unlock_irq(&ac->lock);
 		cond_resched();
 	} while (!done);
+	return 0;
 }
 
-/* Runs a walk over a range to its end, one bounded step per lock hold. */
-static void aatts_finish_walk(struct aatts_c *ac, struct aatts_walk *w)
+/*
+ * Runs a walk over a range to its end, one bounded step per lock hold;
+ * stops early, with the range partly done, when the device goes away or
+ * the caller is killed.
+ */
+static int aatts_finish_walk(struct aatts_c *ac, struct aatts_walk *w)
 {
 	bool done;
+	int r;
 
 	do {
+		r = aatts_interrupted(ac);
+		if (r)
+			return r;
 		spin_lock_irq(&ac->lock);
 		done = aatts_cache_walk(ac->cache, w, AATTS_STEP_BUDGET);
 		spin_unlock_irq(&ac->lock);
 		cond_resched();
 	} while (!done);
+	return 0;
 }
 
 /*
@@ -90,7 +111,8 @@ int aatts_api_set_policy(struct aatts_c *ac, const char *name,
 		r = aatts_cache_start_policy_kv(ac->cache, id, kv, nr, &at);
 		spin_unlock_irq(&ac->lock);
 		/* Busy: the switch before this one is still adopting. */
-		aatts_finish_steps(ac);
+		if (aatts_finish_steps(ac) && r == -EBUSY)
+			r = -ENODEV;
 		if (r != -EBUSY)
 			break;
 	}
@@ -113,14 +135,6 @@ unsigned int aatts_api_get_policy(struct aatts_c *ac, enum aatts_policy_id *id,
 	n = aatts_cache_policy_params(ac->cache, kv, max);
 	spin_unlock_irq(&ac->lock);
 	return n;
-}
-
-/* Range loops stop when the device goes away or the caller is killed. */
-static int aatts_interrupted(struct aatts_c *ac)
-{
-	if (READ_ONCE(ac->dying))
-		return -ENODEV;
-	return fatal_signal_pending(current) ? -EINTR : 0;
 }
 
 /*
@@ -193,10 +207,10 @@ int aatts_api_demote(struct aatts_c *ac, sector_t start, sector_t len,
 	if (r)
 		return r;
 	aatts_walk_invalidate(ac->cache, &w, first, last);
-	aatts_finish_walk(ac, &w);
+	r = aatts_finish_walk(ac, &w);
 	if (demoted)
 		*demoted = w.dropped;
-	return 0;
+	return r;
 }
 
 int aatts_api_pin(struct aatts_c *ac, sector_t start, sector_t len, bool pin)
@@ -209,11 +223,10 @@ int aatts_api_pin(struct aatts_c *ac, sector_t start, sector_t len, bool pin)
 	if (r)
 		return r;
 	r = aatts_walk_pin(ac->cache, &w, first, last, pin);
-	if (r)
+	if (!r)
+		r = aatts_finish_walk(ac, &w);
+	if (r || !pin)
 		return r;
-	aatts_finish_walk(ac, &w);
-	if (!pin)
-		return 0;
 	/* Pinned data belongs on the fast tier: bring it in. */
 	r = aatts_api_promote(ac, start, len, true, NULL);
 	return r == -EIO ? 0 : r;
@@ -231,7 +244,8 @@ static int aatts_stage_hint(struct aatts_c *ac, u64 first, u64 last,
 		spin_unlock_irq(&ac->lock);
 		if (r != -EBUSY)
 			return r;
-		aatts_finish_steps(ac);
+		if (aatts_finish_steps(ac))
+			return -ENODEV;
 	}
 }
 
@@ -253,8 +267,7 @@ int aatts_api_epoch_commit(struct aatts_c *ac)
 	spin_lock_irq(&ac->lock);
 	aatts_cache_epoch_begin(ac->cache);
 	spin_unlock_irq(&ac->lock);
-	aatts_finish_steps(ac);
-	return 0;
+	return aatts_finish_steps(ac);
 }
 
 int aatts_api_set_migration(struct aatts_c *ac, sector_t max_inflight,
@@ -293,13 +306,16 @@ int aatts_api_restore_fast(struct aatts_c *ac)
 {
 	bool restored = false;
 	struct aatts_walk w;
+	int r;
 
 	/* A FAST_FAILED event still pending goes out before FAST_RESTORED. */
 	flush_work(&ac->event_work);
 	if (READ_ONCE(ac->state) != AATTS_STATE_FAILED)
 		return 0;
 	aatts_walk_invalidate(ac->cache, &w, 0, ac->nr_blocks - 1);
-	aatts_finish_walk(ac, &w);
+	r = aatts_finish_walk(ac, &w);
+	if (r)
+		return r;	/* still FAILED: a later restore starts over */
 	spin_lock_irq(&ac->lock);
 	if (ac->state == AATTS_STATE_FAILED) {
 		ac->fast_errors = 0;
@@ -371,8 +387,10 @@ int aatts_api_hint_batch(struct aatts_c *ac, const struct aatts_range *r,
 		}
 	}
 	for (i = 0; i < nr && (!ret || ret == -EBUSY); ) {
-		if (ret == -EBUSY)
-			aatts_finish_steps(ac);
+		if (ret == -EBUSY && aatts_finish_steps(ac)) {
+			ret = -ENODEV;
+			break;
+		}
 		end = min(nr, i + AATTS_BATCH);
 		spin_lock_irq(&ac->lock);
 		for (; i < end; i++) {
@@ -388,7 +406,7 @@ int aatts_api_hint_batch(struct aatts_c *ac, const struct aatts_range *r,
 		cond_resched();
 	}
 	if (!ret && commit)
-		aatts_finish_steps(ac);
+		ret = aatts_finish_steps(ac);
 	*staged = i;
 	if (ret)
 		*bad = i;
