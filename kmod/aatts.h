@@ -57,6 +57,13 @@ struct aatts_hits {
 
 /* The most blocks one bio is mapped as a whole for (bounds lock holds). */
 #define AATTS_MAX_BIO_BLOCKS	256
+/*
+ * The most blocks a bio is mapped for under the device lock (a miss, a
+ * write): one policy call each, O(log slots), about 2 us at 16 M slots,
+ * so that one hold stays under 50 us.  Read hits take no lock and may
+ * span AATTS_MAX_BIO_BLOCKS.
+ */
+#define AATTS_MAX_LOCKED_BLOCKS	16
 
 /*
  * A promotion: queued for kcopyd or being copied, or a fill from a read

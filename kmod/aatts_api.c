@@ -5,6 +5,11 @@
  * are in 512-byte sectors relative to the start of the target; a range
  * that is empty or reaches past the end is refused with -ERANGE.  Every
  * function runs in process context and may sleep between blocks.
+ *
+ * ac->lock is the I/O path's lock, taken with interrupts off: no hold
+ * here does more than one bounded step of the core (AATTS_STEP_BUDGET
+ * work units, or AATTS_BATCH blocks of O(log n) calls), and the lock is
+ * dropped, with a chance to reschedule, between steps.
  */
 
 #include <linux/sched.h>
@@ -31,9 +36,69 @@ static void aatts_kick_migrations(struct aatts_c *ac)
 }
 
 /*
+ * Range loops stop when the device goes away, is being suspended
+ * (device-mapper's suspend waits for the message that runs the loop) or
+ * the caller is killed.
+ */
+static int aatts_interrupted(struct aatts_c *ac)
+{
+	if (READ_ONCE(ac->dying))
+		return -ENODEV;
+	if (READ_ONCE(ac->quiescing))
+		return -EAGAIN;
+	return fatal_signal_pending(current) ? -EINTR : 0;
+}
+
+/*
+ * Runs the core's long operations under way (a policy switch adopting the
+ * resident blocks, an epoch commit) to their end, one bounded step per
+ * lock hold.  Not interruptible by signals: the work is O(slots + hinted
+ * entries), and left half done it would hold up the next switch or hint.
+ * It stops (-ENODEV) when the device is going away, which waits for us.
+ */
+static int aatts_finish_steps(struct aatts_c *ac)
+{
+	bool done;
+
+	do {
+		if (READ_ONCE(ac->dying))
+			return -ENODEV;
+		spin_lock_irq(&ac->lock);
+		done = aatts_cache_step(ac->cache, AATTS_STEP_BUDGET);
+		spin_unlock_irq(&ac->lock);
+		cond_resched();
+	} while (!done);
+	return 0;
+}
+
+/*
+ * Runs a walk over a range to its end, one bounded step per lock hold;
+ * stops early, with the range partly done, when the device goes away or
+ * the caller is killed.
+ */
+static int aatts_finish_walk(struct aatts_c *ac, struct aatts_walk *w)
+{
+	bool done;
+	int r;
+
+	do {
+		r = aatts_interrupted(ac);
+		if (r)
+			return r;
+		spin_lock_irq(&ac->lock);
+		done = aatts_cache_walk(ac->cache, w, AATTS_STEP_BUDGET);
+		spin_unlock_irq(&ac->lock);
+		cond_resched();
+	} while (!done);
+	return 0;
+}
+
+/*
  * Switches to policy name with parameters kv[0..nr) (the others take their
  * defaults).  -EINVAL for an unknown policy (*bad = nr) or a bad key or
- * value (*bad its index); nothing changes then.
+ * value (*bad its index); nothing changes then.  The switch itself is
+ * O(1) under the lock; the new policy then adopts the resident blocks in
+ * bounded steps before this returns.
  */
 int aatts_api_set_policy(struct aatts_c *ac, const char *name,
 			 const struct aatts_kv *kv, unsigned int nr,
@@ -47,9 +112,16 @@ int aatts_api_set_policy(struct aatts_c *ac, const char *name,
 		r = -EINVAL;
 		goto out;
 	}
-	spin_lock_irq(&ac->lock);
-	r = aatts_cache_set_policy_kv(ac->cache, id, kv, nr, &at);
-	spin_unlock_irq(&ac->lock);
+	for (;;) {
+		spin_lock_irq(&ac->lock);
+		r = aatts_cache_start_policy_kv(ac->cache, id, kv, nr, &at);
+		spin_unlock_irq(&ac->lock);
+		/* Busy: the switch before this one is still adopting. */
+		if (aatts_finish_steps(ac) && r == -EBUSY)
+			r = -ENODEV;
+		if (r != -EBUSY)
+			break;
+	}
 	if (!r)
 		aatts_nl_policy_changed(ac);
 out:
@@ -69,17 +141,6 @@ unsigned int aatts_api_get_policy(struct aatts_c *ac, enum aatts_policy_id *id,
 	n = aatts_cache_policy_params(ac->cache, kv, max);
 	spin_unlock_irq(&ac->lock);
 	return n;
-}
-
-/* Range loops stop when the device goes away or the caller is killed. */
-static int aatts_interrupted(struct aatts_c *ac)
-{
-	if (READ_ONCE(ac->dying))
-		return -ENODEV;
-	/* A suspend waits for the message that runs this loop: stop. */
-	if (READ_ONCE(ac->quiescing))
-		return -EAGAIN;
-	return fatal_signal_pending(current) ? -EINTR : 0;
 }
 
 /*
@@ -144,37 +205,54 @@ int aatts_api_promote(struct aatts_c *ac, sector_t start, sector_t len,
 int aatts_api_demote(struct aatts_c *ac, sector_t start, sector_t len,
 		     u64 *demoted)
 {
+	struct aatts_walk w;
 	u64 first, last;
-	u32 n;
 	int r;
 
 	r = aatts_range(ac, start, len, &first, &last);
 	if (r)
 		return r;
-	spin_lock_irq(&ac->lock);
-	n = aatts_cache_invalidate_range(ac->cache, first, last);
-	spin_unlock_irq(&ac->lock);
+	aatts_walk_invalidate(ac->cache, &w, first, last);
+	r = aatts_finish_walk(ac, &w);
 	if (demoted)
-		*demoted = n;
-	return 0;
+		*demoted = w.dropped;
+	return r;
 }
 
 int aatts_api_pin(struct aatts_c *ac, sector_t start, sector_t len, bool pin)
 {
+	struct aatts_walk w;
 	u64 first, last;
 	int r;
 
 	r = aatts_range(ac, start, len, &first, &last);
 	if (r)
 		return r;
-	spin_lock_irq(&ac->lock);
-	r = aatts_cache_pin(ac->cache, first, last, pin);
-	spin_unlock_irq(&ac->lock);
+	r = aatts_walk_pin(ac->cache, &w, first, last, pin);
+	if (!r)
+		r = aatts_finish_walk(ac, &w);
 	if (r || !pin)
 		return r;
 	/* Pinned data belongs on the fast tier: bring it in. */
 	r = aatts_api_promote(ac, start, len, true, NULL);
 	return r == -EIO ? 0 : r;
+}
+
+/* Stages a hint; one that meets a commit under way helps it finish. */
+static int aatts_stage_hint(struct aatts_c *ac, u64 first, u64 last,
+			    u32 score)
+{
+	int r;
+
+	for (;;) {
+		spin_lock_irq(&ac->lock);
+		r = aatts_cache_hint(ac->cache, first, last, score);
+		spin_unlock_irq(&ac->lock);
+		if (r != -EBUSY)
+			return r;
+		if (aatts_finish_steps(ac))
+			return -ENODEV;
+	}
 }
 
 int aatts_api_hint(struct aatts_c *ac, sector_t start, sector_t len, u32 score)
@@ -187,18 +265,15 @@ int aatts_api_hint(struct aatts_c *ac, sector_t start, sector_t len, u32 score)
 	r = aatts_range(ac, start, len, &first, &last);
 	if (r)
 		return r;
-	spin_lock_irq(&ac->lock);
-	r = aatts_cache_hint(ac->cache, first, last, score);
-	spin_unlock_irq(&ac->lock);
-	return r;
+	return aatts_stage_hint(ac, first, last, score);
 }
 
 int aatts_api_epoch_commit(struct aatts_c *ac)
 {
 	spin_lock_irq(&ac->lock);
-	aatts_cache_epoch_commit(ac->cache);
+	aatts_cache_epoch_begin(ac->cache);
 	spin_unlock_irq(&ac->lock);
-	return 0;
+	return aatts_finish_steps(ac);
 }
 
 int aatts_api_set_migration(struct aatts_c *ac, sector_t max_inflight,
@@ -228,17 +303,27 @@ int aatts_api_set_error_threshold(struct aatts_c *ac, unsigned int threshold)
 
 /*
  * Puts a failed fast tier back in service.  Writes went to the slow tier
- * only while it was out, so every copy it holds is dropped first.
+ * only while it was out, so every copy it holds is dropped first, in
+ * bounded steps; the state stays FAILED meanwhile, so no I/O uses the
+ * fast tier and no read promotes (a copy already under way is marked
+ * stale when the walk passes its slot).
  */
 int aatts_api_restore_fast(struct aatts_c *ac)
 {
 	bool restored = false;
+	struct aatts_walk w;
+	int r;
 
 	/* A FAST_FAILED event still pending goes out before FAST_RESTORED. */
 	flush_work(&ac->event_work);
+	if (READ_ONCE(ac->state) != AATTS_STATE_FAILED)
+		return 0;
+	aatts_walk_invalidate(ac->cache, &w, 0, ac->nr_blocks - 1);
+	r = aatts_finish_walk(ac, &w);
+	if (r)
+		return r;	/* still FAILED: a later restore starts over */
 	spin_lock_irq(&ac->lock);
 	if (ac->state == AATTS_STATE_FAILED) {
-		aatts_cache_invalidate_range(ac->cache, 0, ac->nr_blocks - 1);
 		ac->fast_errors = 0;
 		ac->state = AATTS_STATE_RUNNING;
 		restored = true;
@@ -285,8 +370,9 @@ int aatts_api_check_ranges(struct aatts_c *ac, const struct aatts_range *r,
 }
 
 /*
- * Stages the hints of a batch, AATTS_BATCH ranges per lock hold.  On
- * -ENOSPC the ranges before *staged stay staged and nothing is committed.
+ * Stages the hints of a batch, AATTS_BATCH ranges per lock hold (a commit
+ * under way is finished first).  On -ENOSPC the ranges before *staged
+ * stay staged and nothing is committed.
  */
 int aatts_api_hint_batch(struct aatts_c *ac, const struct aatts_range *r,
 			 unsigned int nr, bool commit, unsigned int *staged,
@@ -306,7 +392,11 @@ int aatts_api_hint_batch(struct aatts_c *ac, const struct aatts_range *r,
 			return -EINVAL;
 		}
 	}
-	for (i = 0; i < nr && !ret; ) {
+	for (i = 0; i < nr && (!ret || ret == -EBUSY); ) {
+		if (ret == -EBUSY && aatts_finish_steps(ac)) {
+			ret = -ENODEV;
+			break;
+		}
 		end = min(nr, i + AATTS_BATCH);
 		spin_lock_irq(&ac->lock);
 		for (; i < end; i++) {
@@ -317,10 +407,12 @@ int aatts_api_hint_batch(struct aatts_c *ac, const struct aatts_range *r,
 				break;
 		}
 		if (!ret && i == nr && commit)
-			aatts_cache_epoch_commit(ac->cache);
+			aatts_cache_epoch_begin(ac->cache);
 		spin_unlock_irq(&ac->lock);
 		cond_resched();
 	}
+	if (!ret && commit)
+		ret = aatts_finish_steps(ac);
 	*staged = i;
 	if (ret)
 		*bad = i;
@@ -460,8 +552,11 @@ int aatts_api_set_params(struct aatts_c *ac, const struct aatts_params *p,
 /* ------------------------------------------------------------------ */
 /* Residency                                                           */
 
-/* Blocks looked up per hold of the device lock (the I/O path's lock). */
-#define AATTS_RESIDENCY_CHUNK	1024
+/*
+ * Blocks looked up per hold of the device lock (the I/O path's lock): two
+ * random accesses each, under 50 us at 16 M slots (make bench-holds).
+ */
+#define AATTS_RESIDENCY_CHUNK	64
 
 /*
  * Bit i of bitmap (u64 words, zeroed by the caller) is set when block

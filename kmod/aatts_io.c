@@ -234,9 +234,6 @@ static void aatts_fill_cancel(struct aatts_c *ac, struct aatts_bio *ab)
 /* ------------------------------------------------------------------ */
 /* Discards and write-zeroes                                            */
 
-/* Blocks examined per lock hold when a changed range is dropped. */
-#define AATTS_INVALIDATE_BUDGET	1024
-
 /*
  * Drops every copy of the blocks a completed discard or write-zeroes
  * changed, in bounded steps with the lock dropped between them, then ends
@@ -247,16 +244,13 @@ static void aatts_change_done(struct aatts_c *ac, struct bio *bio)
 	struct aatts_bio *ab = aatts_bio(bio);
 	u64 last = aatts_block_of(ac, ab->sector + (ab->iter.bi_size >>
 						      SECTOR_SHIFT) - 1);
-	u32 dropped = 0;
-	u64 cursor = 0;
+	struct aatts_walk w;
 	bool done;
 
+	aatts_walk_invalidate(ac->cache, &w, ab->block, last);
 	do {
 		spin_lock_irq(&ac->lock);
-		done = aatts_cache_invalidate_step(ac->cache, ab->block, last,
-						   &cursor,
-						   AATTS_INVALIDATE_BUDGET,
-						   &dropped);
+		done = aatts_cache_walk(ac->cache, &w, AATTS_STEP_BUDGET);
 		spin_unlock_irq(&ac->lock);
 		cond_resched();
 	} while (!done);
@@ -429,7 +423,7 @@ static u32 aatts_map_read_peek(struct aatts_c *ac, struct bio *bio,
 /*
  * Trims a read or write to the longest run of its first blocks that all
  * miss, or that all hit in consecutive slots, and to at most
- * AATTS_MAX_BIO_BLOCKS blocks.  Returns the first slot of a hit run or
+ * AATTS_MAX_LOCKED_BLOCKS blocks.  Returns the first slot of a hit run or
  * AATTS_NO_SLOT.  Called with ac->lock held.
  */
 static u32 aatts_run(struct aatts_c *ac, struct bio *bio, struct aatts_bio *ab)
@@ -439,8 +433,8 @@ static u32 aatts_run(struct aatts_c *ac, struct bio *bio, struct aatts_bio *ab)
 		 ab->block + 1;
 	u32 first = aatts_cache_lookup(ac->cache, ab->block), s, i;
 
-	if (nr > AATTS_MAX_BIO_BLOCKS)
-		nr = AATTS_MAX_BIO_BLOCKS;
+	if (nr > AATTS_MAX_LOCKED_BLOCKS)
+		nr = AATTS_MAX_LOCKED_BLOCKS;
 	for (i = 1; i < nr; i++) {
 		s = aatts_cache_lookup(ac->cache, ab->block + i);
 		if (first == AATTS_NO_SLOT ? s != AATTS_NO_SLOT : s != first + i)

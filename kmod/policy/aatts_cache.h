@@ -12,10 +12,21 @@
  *  - The core does no locking: the caller serialises every call on one
  *    cache (aatts.ko holds a spinlock).
  *  - Only aatts_cache_create() and aatts_cache_destroy() allocate or free
- *    memory; every other call is O(1) or O(log n) per block (epoch commit
- *    and policy switch are O(slots + hinted entries)), never sleeps and
- *    never allocates, so it may run in atomic context.  aatts_cache_tick()
- *    is O(slots) too.
+ *    memory; no other call sleeps or allocates, so each may run in
+ *    atomic context.
+ *  - Bounded holds: every call is O(1) or O(log n) per block, except the
+ *    operations over many slots, blocks or hints (a policy switch, an
+ *    epoch commit, invalidating or pinning a range).  Each of those has a
+ *    form done in steps of at most a budget of work units: the caller
+ *    takes its lock, runs one step, drops the lock, and loops (see
+ *    aatts_cache_step() and aatts_cache_walk()); the cache is consistent
+ *    between steps, and every other call may come in between.
+ *    AATTS_STEP_BUDGET keeps one step under 50 us at 16 M slots
+ *    (tests/host/sim/hold_bench.c, make bench-holds).  The older one-call
+ *    forms (aatts_cache_set_policy_kv(), aatts_cache_epoch_commit(),
+ *    aatts_cache_invalidate_range(), aatts_cache_pin()) run the steps to
+ *    the end in one hold: O(slots + hinted entries); for user space and
+ *    for short ranges.
  *  - Kernel memory per fast slot is bounded by aatts_cache_bytes_per_slot()
  *    (<= 64); the score map is bounded by max_score_entries.
  *
@@ -146,18 +157,69 @@ void aatts_cache_fill_done(struct aatts_cache *c, u32 slot, bool ok);
 int aatts_cache_invalidate(struct aatts_cache *c, u64 block);
 /*
  * Drops every block of first..last (inclusive) as aatts_cache_invalidate
- * does; returns how many VALID copies were dropped.  O(min(range, slots)).
+ * does; returns how many VALID copies were dropped.  O(min(range, slots))
+ * in one call: for long ranges under a lock, walk instead (below).
  */
 u32 aatts_cache_invalidate_range(struct aatts_cache *c, u64 first, u64 last);
+
+/* Work units of one bounded step: under 50 us at 16 M slots. */
+#define AATTS_STEP_BUDGET	512
+
 /*
- * aatts_cache_invalidate_range() in bounded steps: examines at most budget
- * blocks (or slots) from *cursor (0 to begin) and advances it, adding the
- * VALID copies dropped to *dropped; true once the range is done.  The
- * caller may drop its lock between steps; a block made resident meanwhile
- * in a part already walked stays resident.
+ * A walk over the blocks first..last, done in bounded steps: invalidating
+ * them (discard, write-zeroes, demote, restore of the fast tier) or
+ * pinning them.  The caller owns the walk (on its stack), starts it once,
+ * then calls aatts_cache_walk() under its lock until it returns true,
+ * and may drop the lock between calls:
+ *
+ *	struct aatts_walk w;
+ *	bool done;
+ *
+ *	aatts_walk_invalidate(c, &w, first, last);	(no lock needed)
+ *	do {
+ *		spin_lock_irqsave(&lock, flags);
+ *		done = aatts_cache_walk(c, &w, AATTS_STEP_BUDGET);
+ *		spin_unlock_irqrestore(&lock, flags);
+ *	} while (!done);
+ *	dropped = w.dropped;
+ *
+ * The walk visits the range's blocks (a hash lookup each) when the range
+ * is shorter than the cache, else every slot once.  Between steps, other
+ * calls may change anything: a block of the range promoted again after
+ * the walk passed it stays (invalidate the range again at the end if that
+ * matters, e.g. at a discard's completion); a block evicted or dropped
+ * before the walk reached it is not counted.  Walks may run side by side.
  */
-bool aatts_cache_invalidate_step(struct aatts_cache *c, u64 first, u64 last,
-				 u64 *cursor, u32 budget, u32 *dropped);
+enum aatts_walk_op { AATTS_WALK_INVALIDATE, AATTS_WALK_PIN, AATTS_WALK_UNPIN };
+enum aatts_walk_phase {
+	AATTS_WALK_DONE, AATTS_WALK_ENTRIES, AATTS_WALK_BLOCKS, AATTS_WALK_SLOTS
+};
+
+struct aatts_walk {
+	u64 first, last;	/* the blocks, inclusive */
+	u64 next;		/* the next entry, block or slot to visit */
+	u64 dropped;		/* invalidate: VALID copies dropped so far */
+	u8 op;			/* enum aatts_walk_op */
+	u8 phase;		/* enum aatts_walk_phase */
+};
+
+/* Starts a walk invalidating first..last (nothing if first > last). */
+void aatts_walk_invalidate(const struct aatts_cache *c, struct aatts_walk *w,
+			   u64 first, u64 last);
+/* Starts a walk (un)pinning first..last: 0, or -ERANGE as for hints. */
+int aatts_walk_pin(const struct aatts_cache *c, struct aatts_walk *w,
+		   u64 first, u64 last, bool pin);
+/* One step of at most budget work units; true when the walk is done. */
+bool aatts_cache_walk(struct aatts_cache *c, struct aatts_walk *w, u32 budget);
+
+/*
+ * Advances the cache's own long operations (a policy switch adopting the
+ * resident blocks, an epoch commit) by at most budget work units; true
+ * when none is left.  The caller loops on it, under its lock, dropping
+ * the lock between calls, after aatts_cache_start_policy_kv() and
+ * aatts_cache_epoch_begin().  Any caller may advance them.
+ */
+bool aatts_cache_step(struct aatts_cache *c, u32 budget);
 
 /*
  * Promotes a block outside a read miss (prefetch, promote message).  With
@@ -174,22 +236,33 @@ int aatts_cache_promote(struct aatts_cache *c, u64 block, bool force,
  * Stages an importance score for blocks first..last (inclusive); it takes
  * effect at the next epoch commit.  A block hinted several times in one
  * epoch keeps the highest score.  -ENOSPC when the staging area is full,
- * -ERANGE when last >= nr_blocks or first > last.  Scores above
- * AATTS_SCORE_MAX count as AATTS_SCORE_MAX.
+ * -ERANGE when last >= nr_blocks or first > last, -EBUSY while an epoch
+ * commit is under way (finish it with aatts_cache_step(), then stage).
+ * Scores above AATTS_SCORE_MAX count as AATTS_SCORE_MAX.
  */
 int aatts_cache_hint(struct aatts_cache *c, u64 first, u64 last, u32 score);
-/* Applies the staged hints (iCache's shadow table swap). */
+/*
+ * Starts applying the staged hints (iCache's shadow table swap), O(1);
+ * aatts_cache_step() does the work.  While it runs, a block's score is
+ * either its old one or its new one.  A commit asked for while one is
+ * under way joins it.
+ */
+void aatts_cache_epoch_begin(struct aatts_cache *c);
+/* Begins and finishes a commit in one call. */
 void aatts_cache_epoch_commit(struct aatts_cache *c);
 
 /*
  * Pins or unpins blocks first..last: a pinned VALID block is never
  * evicted.  Pinning does not promote; the caller promotes with force.
- * -ERANGE as for hints.
+ * -ERANGE as for hints.  In one call; aatts_walk_pin() in steps.
  */
 int aatts_cache_pin(struct aatts_cache *c, u64 first, u64 last, bool pin);
 bool aatts_cache_pinned(const struct aatts_cache *c, u64 block);
 
-/* Switches policy; the new policy adopts every resident block. */
+/*
+ * Switches policy; the new policy adopts every resident block before the
+ * call returns (O(slots)).  aatts_cache_start_policy_kv() in steps.
+ */
 int aatts_cache_set_policy(struct aatts_cache *c, enum aatts_policy_id id);
 enum aatts_policy_id aatts_cache_policy(const struct aatts_cache *c);
 
@@ -213,6 +286,15 @@ struct aatts_kv {
  */
 int aatts_cache_set_policy_kv(struct aatts_cache *c, enum aatts_policy_id id,
 			      const struct aatts_kv *kv, u32 nr, u32 *bad);
+/*
+ * The same in O(1): the new policy is in force at once and adopts the
+ * resident blocks as aatts_cache_step() walks them; until then it evicts
+ * only among blocks it has adopted (a block read, filled or unpinned is
+ * adopted on the spot).  -EBUSY (nothing changed) while the previous
+ * switch is still adopting: finish it with aatts_cache_step().
+ */
+int aatts_cache_start_policy_kv(struct aatts_cache *c, enum aatts_policy_id id,
+				const struct aatts_kv *kv, u32 nr, u32 *bad);
 /* The policy in force's parameters and values, at most max; the count. */
 u32 aatts_cache_policy_params(const struct aatts_cache *c,
 			      struct aatts_kv *kv, u32 max);
@@ -221,9 +303,10 @@ int aatts_policy_param_range(enum aatts_policy_id id, const char *key,
 			     u64 *min, u64 *max, u64 *def);
 
 /*
- * Periodic aging: halves every slot's access frequency (lfu's order); the
- * kernel calls it about once a second.  The default policy's sketch ages
- * itself as accesses are recorded.
+ * Periodic aging, O(1): under lfu, every aging-th tick halves every
+ * slot's access frequency, lazily (a new aging epoch; see policies.c);
+ * the kernel calls it about once a second.  The default policy's sketch
+ * ages itself as accesses are recorded; the other policies do not age.
  */
 void aatts_cache_tick(struct aatts_cache *c);
 

@@ -29,6 +29,8 @@ enum aatts_slot_state {
 #define AATTS_SLOT_STALE	0x01	/* FILLING and written meanwhile */
 #define AATTS_SLOT_PINNED	0x02	/* VALID, pinned, counted in nr_pinned */
 #define AATTS_SLOT_WINDOW	0x04	/* default: in the admission window */
+#define AATTS_SLOT_LISTED	0x08	/* lru: in the list, not the heap */
+#define AATTS_SLOT_ADOPTED	0x10	/* equal to aatts_heap.parity: adopted */
 
 /*
  * What the core knows about one fast slot.  Every policy orders the slots
@@ -42,7 +44,7 @@ struct aatts_slot {
 	u32 next;	/* hash chain (FILLING, VALID), free list (FREE) */
 	u32 hpos;	/* index in the eviction heap, or AATTS_NO_SLOT */
 	u32 score;	/* the block's committed importance */
-	u16 freq;	/* read accesses while resident, halved by tick */
+	u16 freq;	/* lfu: read accesses, as of aging epoch aux[slot] */
 	u8 state;	/* enum aatts_slot_state */
 	u8 flags;	/* AATTS_SLOT_* */
 };
@@ -58,7 +60,11 @@ enum { AATTS_HEAP_MAIN, AATTS_HEAP_WINDOW, AATTS_HEAPS };
 struct aatts_heap {
 	u32 *slot;
 	u32 nr[AATTS_HEAPS];
-	u32 head, tail;		/* list order: least and most recent */
+	u32 head, tail;		/* lru list: least and most recent */
+	u32 nr_listed;
+	u32 adopt;		/* a switch's cursor: slots below it adopted */
+	u8 parity;		/* AATTS_SLOT_ADOPTED of the adopted slots */
+	bool was_lfu;		/* the policy before the switch was lfu */
 };
 
 /* In list order, aatts_slot.hpos of the head (it has no predecessor). */
@@ -98,6 +104,7 @@ struct aatts_sketch {
 	u32 row_mask;		/* counters per row - 1 */
 	u32 sweep;		/* next word to halve */
 	u32 since_halving;	/* accesses recorded since the last halving */
+	u32 clean;		/* words zeroed so far; < nr_words: clearing */
 };
 
 /* A staged hint: score map entries first..last get at least score. */
@@ -110,6 +117,25 @@ struct aatts_hint_range {
 /* Score map entry: AATTS_ENTRY_PINNED | score (<= AATTS_SCORE_MAX). */
 #define AATTS_ENTRY_PINNED	0x80000000U
 
+/* Where an epoch commit under way stands (aatts_scores.commit). */
+enum aatts_commit_phase {
+	AATTS_COMMIT_IDLE,
+	AATTS_COMMIT_CLEAR,	/* short ranges: clear the touched entries */
+	AATTS_COMMIT_RAISE,	/* short ranges: raise them to the max */
+	AATTS_COMMIT_HEAPIFY,	/* long ranges: heapsort by first entry, */
+	AATTS_COMMIT_SORT,
+	AATTS_COMMIT_SWEEP,	/* then sweep the entries in order */
+	AATTS_COMMIT_RESCORE,	/* resident slots take their new scores */
+};
+
+struct aatts_commit {
+	u32 phase;		/* enum aatts_commit_phase */
+	u32 i;			/* range (short) or heapsort position */
+	u32 e;			/* entry */
+	u32 next, nr;		/* sweep: next range to start, active ranges */
+	u32 slot;		/* rescore: next slot */
+};
+
 struct aatts_scores {
 	u32 *entry;
 	u32 nr_entries;
@@ -117,19 +143,25 @@ struct aatts_scores {
 	struct aatts_hint_range *staged;
 	u32 nr_staged;
 	u32 max_staged;
+	u64 staged_entries;	/* entries of the staged ranges, summed */
 	u32 *active;		/* epoch commit: max-heap of staged indices */
+	struct aatts_commit commit;
 };
 
 struct aatts_policy {
 	const char *name;
 	/* Whether slot a goes before slot b; NULL: the policy never evicts. */
-	bool (*before)(const struct aatts_slot *a, const struct aatts_slot *b);
+	bool (*before)(const struct aatts_cache *c, u32 a, u32 b);
 	/* Whether a miss on block may evict victim; NULL: always. */
 	bool (*admits)(const struct aatts_cache *c, u64 block,
 		       const struct aatts_slot *victim);
 	/* Whether block may be promoted at all (even into a free slot). */
 	bool (*accepts)(const struct aatts_cache *c, u64 block);
-	/* Whether this tick ages the frequencies; NULL: every tick. */
+	/*
+	 * Whether this tick ages the frequencies; NULL: the policy does not
+	 * use them.  Only lfu does: its order is by frequency, kept per slot
+	 * with the aging epoch of its last update (aux[]), so a tick is O(1).
+	 */
 	bool (*ages)(const struct aatts_cache *c);
 	/*
 	 * The order is recency itself: the main region is a list, O(1) per
@@ -165,6 +197,13 @@ struct aatts_cache {
 	const struct aatts_policy *policy;
 	u64 param[AATTS_POLICY_PARAMS_NR];	/* the policy's parameters */
 	u64 ticks;		/* aatts_cache_tick() calls */
+	u32 age;		/* lfu's aging epoch: its halvings so far */
+	/*
+	 * One word per slot private to the policy in force, in the memory of
+	 * the sketch (which only the default policy uses): lfu's aging epoch
+	 * of the slot's freq, lru's list successor.
+	 */
+	u32 *aux;
 	struct aatts_heap heap;
 	struct aatts_sketch sketch;
 	struct aatts_adapt adapt;
@@ -214,18 +253,31 @@ u32 aatts_map_find(const struct aatts_cache *c, u64 block);
 void aatts_map_add(struct aatts_cache *c, u32 slot);
 void aatts_map_del(struct aatts_cache *c, u32 slot);
 
+/*
+ * Work units of the bounded steps (aatts_cache_step(), aatts_cache_walk()):
+ * a slot or entry visited in order, a hash lookup or random access, a
+ * heap operation (O(log n) random accesses).
+ */
+#define AATTS_COST_SCAN		1
+#define AATTS_COST_LOOKUP	8
+#define AATTS_COST_HEAP		64
+
 /* heap.c: the eviction order. */
 void aatts_heap_insert(struct aatts_cache *c, u32 slot);
 void aatts_heap_remove(struct aatts_cache *c, u32 slot);
-void aatts_heap_update(struct aatts_cache *c, u32 slot);
+void aatts_heap_access(struct aatts_cache *c, u32 slot);
+void aatts_heap_rekey(struct aatts_cache *c, u32 slot);
+void aatts_heap_claim(struct aatts_cache *c, u32 slot);
 void aatts_heap_move(struct aatts_cache *c, u32 slot);
-void aatts_heap_reorder(struct aatts_cache *c);
-void aatts_heap_rebuild(struct aatts_cache *c);
+void aatts_heap_restart(struct aatts_cache *c, bool was_lfu);
+bool aatts_heap_adopt_step(struct aatts_cache *c, u32 *budget);
 u32 aatts_heap_root(const struct aatts_cache *c, u32 h);
 
 /* sketch.c: the frequency sketch. */
 int aatts_sketch_init(struct aatts_sketch *s, u32 nr_slots);
 void aatts_sketch_free(struct aatts_sketch *s);
+void aatts_sketch_clear_start(struct aatts_sketch *s);
+bool aatts_sketch_clear_step(struct aatts_sketch *s, u32 *budget);
 u32 aatts_sketch_bytes(const struct aatts_sketch *s);
 void aatts_sketch_record(struct aatts_sketch *s, u64 block);
 u32 aatts_sketch_estimate(const struct aatts_sketch *s, u64 block);
@@ -236,9 +288,14 @@ int aatts_scores_init(struct aatts_scores *m, u64 nr_blocks,
 void aatts_scores_free(struct aatts_scores *m);
 u32 aatts_score(const struct aatts_scores *m, u64 block);
 bool aatts_scores_pinned(const struct aatts_scores *m, u64 block);
+bool aatts_scores_committing(const struct aatts_scores *m);
+bool aatts_scores_commit_step(struct aatts_cache *c, u32 *budget);
 
 /* slots.c: the slot life cycle. */
 void aatts_slot_sync_pin(struct aatts_cache *c, u32 slot);
+void aatts_walk_blocks(const struct aatts_cache *c, struct aatts_walk *w);
+/* scores.c: a pin walk's entry phase, one entry; its cost. */
+u32 aatts_scores_walk_entry(struct aatts_cache *c, struct aatts_walk *w);
 
 /* policies.c */
 bool aatts_policy_accepts(const struct aatts_cache *c, u64 block);

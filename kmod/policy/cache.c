@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The cache object: creation (the only allocation), memory accounting,
- * policy switch, aging and statistics.
+ * policy switch, aging, the bounded steps of long operations and
+ * statistics.
  */
 #include "aatts_core.h"
 
@@ -46,9 +47,14 @@ struct aatts_cache *aatts_cache_create(const struct aatts_cache_params *p)
 		aatts_cache_destroy(c);
 		return NULL;
 	}
+	/* The sketch's memory is the policies' per-slot word too. */
+	if (PC_WARN_ON((u64)c->sketch.nr_words * 2 < p->nr_slots)) {
+		aatts_cache_destroy(c);
+		return NULL;
+	}
+	c->aux = (u32 *)c->sketch.word;
 	init_slots(c);
-	c->heap.head = AATTS_NO_SLOT;
-	c->heap.tail = AATTS_NO_SLOT;
+	aatts_heap_restart(c, false);
 	aatts_policy_reset(c);
 	return c;
 }
@@ -75,9 +81,10 @@ u32 aatts_cache_bytes_per_slot(const struct aatts_cache *c)
 	return (bytes + n - 1) / n;
 }
 
-int aatts_cache_set_policy_kv(struct aatts_cache *c, enum aatts_policy_id id,
-			      const struct aatts_kv *kv, u32 nr, u32 *bad)
+int aatts_cache_start_policy_kv(struct aatts_cache *c, enum aatts_policy_id id,
+				const struct aatts_kv *kv, u32 nr, u32 *bad)
 {
+	const struct aatts_policy *old = c->policy;
 	u64 param[AATTS_POLICY_PARAMS_NR];
 
 	if ((u32)id >= AATTS_POLICY_NR) {
@@ -87,12 +94,35 @@ int aatts_cache_set_policy_kv(struct aatts_cache *c, enum aatts_policy_id id,
 	}
 	if (aatts_policy_params(id, kv, nr, param, bad))
 		return -EINVAL;
+	if (c->heap.adopt < c->stats.nr_slots)
+		return -EBUSY;
 	memcpy(c->param, param, sizeof(param));
 	c->policy_id = id;
 	c->policy = &aatts_policies[id];
-	aatts_heap_rebuild(c);
+	aatts_heap_restart(c, old->ages && c->policy->ages);
+	/* lru and lfu kept their per-slot word in the sketch's memory. */
+	if (c->policy->windowed && (old->list || old->ages))
+		aatts_sketch_clear_start(&c->sketch);
 	aatts_policy_reset(c);
 	return 0;
+}
+
+static void finish(struct aatts_cache *c)
+{
+	while (!aatts_cache_step(c, ~0U))
+		;
+}
+
+int aatts_cache_set_policy_kv(struct aatts_cache *c, enum aatts_policy_id id,
+			      const struct aatts_kv *kv, u32 nr, u32 *bad)
+{
+	int ret;
+
+	finish(c);
+	ret = aatts_cache_start_policy_kv(c, id, kv, nr, bad);
+	if (!ret)
+		finish(c);
+	return ret;
 }
 
 int aatts_cache_set_policy(struct aatts_cache *c, enum aatts_policy_id id)
@@ -121,14 +151,18 @@ enum aatts_policy_id aatts_cache_policy(const struct aatts_cache *c)
 
 void aatts_cache_tick(struct aatts_cache *c)
 {
-	u32 s;
-
 	c->ticks++;
-	if (c->policy->ages && !c->policy->ages(c))
-		return;
-	for (s = 0; s < c->stats.nr_slots; s++)
-		c->slots[s].freq >>= 1;
-	aatts_heap_reorder(c);
+	if (c->policy->ages && c->policy->ages(c))
+		c->age++;
+}
+
+bool aatts_cache_step(struct aatts_cache *c, u32 budget)
+{
+	bool done = aatts_sketch_clear_step(&c->sketch, &budget);
+
+	done &= aatts_heap_adopt_step(c, &budget);
+	done &= aatts_scores_commit_step(c, &budget);
+	return done;
 }
 
 void aatts_cache_get_stats(const struct aatts_cache *c,

@@ -7,7 +7,8 @@
  *  fifo     evict the earliest admitted; admit every miss.
  *  minio    never evict (CoorDL's MinIO): admits only into free slots.
  *  lfu      evict the least frequently accessed, ties least recent; every
- *           aging-th tick halves the frequencies; admit every miss.
+ *           aging-th tick halves the frequencies (lazily, see lfu_before);
+ *           admit every miss.
  *  isa      iCache's H-cache: evict the lowest score, ties least recent;
  *           admit only a block scored strictly above the victim, and
  *           never one scored below min_score.
@@ -27,29 +28,48 @@
  */
 #include "aatts_core.h"
 
-static bool lru_before(const struct aatts_slot *a, const struct aatts_slot *b)
+static bool lru_before(const struct aatts_cache *c, u32 a, u32 b)
 {
-	return a->atime < b->atime;
+	return c->slots[a].atime < c->slots[b].atime;
 }
 
-static bool fifo_before(const struct aatts_slot *a, const struct aatts_slot *b)
+static bool fifo_before(const struct aatts_cache *c, u32 a, u32 b)
 {
-	return a->itime < b->itime;
+	return c->slots[a].itime < c->slots[b].itime;
 }
 
-static bool lfu_before(const struct aatts_slot *a, const struct aatts_slot *b)
+/*
+ * lfu: slot s's frequency is freq as of aging epoch aux[s], halved once
+ * per epoch since, without rounding: the order compares
+ * freq(a) * 2^aux[a] with freq(b) * 2^aux[b], a value no tick changes, so
+ * a tick is O(1) and the heap stays ordered.  A difference of 17 epochs
+ * or more decides alone (freq < 2^16), unless the newer count is 0.
+ */
+#define AATTS_LFU_SHIFT_MAX	17
+
+static bool lfu_before(const struct aatts_cache *c, u32 a, u32 b)
 {
-	if (a->freq != b->freq)
-		return a->freq < b->freq;
-	return lru_before(a, b);
+	s32 d = (s32)(c->aux[a] - c->aux[b]);
+	u64 fa = c->slots[a].freq, fb = c->slots[b].freq;
+
+	if (d > AATTS_LFU_SHIFT_MAX)
+		d = AATTS_LFU_SHIFT_MAX;
+	else if (d < -AATTS_LFU_SHIFT_MAX)
+		d = -AATTS_LFU_SHIFT_MAX;
+	if (d > 0)
+		fa <<= d;
+	else
+		fb <<= -d;
+	if (fa != fb)
+		return fa < fb;
+	return lru_before(c, a, b);
 }
 
-static bool score_before(const struct aatts_slot *a,
-			 const struct aatts_slot *b)
+static bool score_before(const struct aatts_cache *c, u32 a, u32 b)
 {
-	if (a->score != b->score)
-		return a->score < b->score;
-	return lru_before(a, b);
+	if (c->slots[a].score != c->slots[b].score)
+		return c->slots[a].score < c->slots[b].score;
+	return lru_before(c, a, b);
 }
 
 /* Parameter indices, per policy, into aatts_cache.param[]. */

@@ -10,6 +10,12 @@
  * shadow table of iCache): every entry touched by the epoch's hints gets
  * the highest score among them, untouched entries keep theirs.  Pins
  * apply at once.
+ *
+ * A commit is a sequence of bounded steps (struct aatts_commit), so that
+ * no lock hold grows with the number of hints, entries or slots: apply
+ * the staged ranges to the map, then give every resident slot its new
+ * score, moving it in the eviction order at once, so that the order is
+ * exact between steps.  No hint is staged meanwhile (-EBUSY).
  */
 #include "aatts_core.h"
 
@@ -69,8 +75,10 @@ static int stage(struct aatts_scores *m, u32 first, u32 last, u32 score)
 		prev = &m->staged[m->nr_staged - 1];
 		if (prev->score == score && first <= prev->last + 1ULL &&
 		    prev->first <= last + 1ULL) {
+			m->staged_entries -= prev->last - prev->first;
 			prev->first = min(prev->first, first);
 			prev->last = max(prev->last, last);
+			m->staged_entries += prev->last - prev->first;
 			return 0;
 		}
 	}
@@ -79,6 +87,7 @@ static int stage(struct aatts_scores *m, u32 first, u32 last, u32 score)
 	m->staged[m->nr_staged++] = (struct aatts_hint_range) {
 		.first = first, .last = last, .score = score,
 	};
+	m->staged_entries += (u64)last - first + 1;
 	return 0;
 }
 
@@ -87,6 +96,8 @@ int aatts_cache_hint(struct aatts_cache *c, u64 first, u64 last, u32 score)
 	struct aatts_scores *m = &c->scores;
 	int ret = check_range(c, first, last);
 
+	if (!ret && aatts_scores_committing(m))
+		ret = -EBUSY;
 	if (!ret)
 		ret = stage(m, entry_of(m, first), entry_of(m, last),
 			    min(score, AATTS_SCORE_MAX));
@@ -95,11 +106,9 @@ int aatts_cache_hint(struct aatts_cache *c, u64 first, u64 last, u32 score)
 	return ret;
 }
 
-static int by_first(const void *a, const void *b)
+bool aatts_scores_committing(const struct aatts_scores *m)
 {
-	const struct aatts_hint_range *x = a, *y = b;
-
-	return x->first < y->first ? -1 : x->first > y->first;
+	return m->commit.phase != AATTS_COMMIT_IDLE;
 }
 
 /* The active ranges: a binary max-heap on score of indices into staged. */
@@ -140,117 +149,243 @@ static void active_pop(struct aatts_scores *m, u32 *nr)
 		m->active[pos] = last;
 }
 
+/* Heapsort of the staged ranges by first entry: one sift of n ranges. */
+static void staged_sift(struct aatts_scores *m, u32 pos, u32 n)
+{
+	struct aatts_hint_range r = m->staged[pos];
+
+	for (;;) {
+		u32 child = 2 * pos + 1;
+
+		if (child >= n)
+			break;
+		if (child + 1 < n &&
+		    m->staged[child + 1].first > m->staged[child].first)
+			child++;
+		if (m->staged[child].first <= r.first)
+			break;
+		m->staged[pos] = m->staged[child];
+		pos = child;
+	}
+	m->staged[pos] = r;
+}
+
 /*
  * Every entry touched by a staged range gets the highest score among the
  * ranges touching it; the pin bit stays.  Ranges of at most
  * AATTS_SHORT_RANGES entries on average (one sample, one file extent):
  * two plain passes, O(the entries of all ranges).  Longer ones, which may
  * overlap heavily: one sweep over the entries in order with the ranges
- * sorted by their first entry and those covering the sweep's position in
- * a max-heap, O(S log S + E) for S ranges touching E entries.
+ * sorted by their first entry (heapsort, in place) and those covering the
+ * sweep's position in a max-heap, O(S log S + E) for S ranges touching E
+ * entries.  Then every resident slot takes its block's new score.
  */
 #define AATTS_SHORT_RANGES	16
 
-static void apply_short(struct aatts_scores *m)
+void aatts_cache_epoch_begin(struct aatts_cache *c)
 {
-	const struct aatts_hint_range *r, *end = m->staged + m->nr_staged;
-	u32 e;
+	struct aatts_scores *m = &c->scores;
+	struct aatts_commit *k = &m->commit;
 
-	for (r = m->staged; r < end; r++)
-		for (e = r->first; e <= r->last; e++)
-			m->entry[e] &= AATTS_ENTRY_PINNED;
-	for (r = m->staged; r < end; r++)
-		for (e = r->first; e <= r->last; e++)
-			if ((m->entry[e] & AATTS_SCORE_MAX) < r->score)
-				m->entry[e] = (m->entry[e] & AATTS_ENTRY_PINNED) |
-					      r->score;
+	if (aatts_scores_committing(m))
+		return;
+	c->stats.epochs++;
+	if (!m->nr_staged)
+		return;
+	*k = (struct aatts_commit) { .phase = AATTS_COMMIT_CLEAR };
+	if (m->staged_entries > (u64)AATTS_SHORT_RANGES * m->nr_staged) {
+		k->phase = AATTS_COMMIT_HEAPIFY;
+		k->i = m->nr_staged / 2;
+	} else {
+		k->e = m->staged[0].first;
+	}
 }
 
-static void apply_staged(struct aatts_scores *m)
+/* The map holds the new scores: on to the slots. */
+static void applied(struct aatts_scores *m)
 {
-	u32 next = 0, nr = 0, e = 0, i;
-	u64 total = 0;
-
-	for (i = 0; i < m->nr_staged; i++)
-		total += (u64)m->staged[i].last - m->staged[i].first + 1;
-	if (total <= (u64)AATTS_SHORT_RANGES * m->nr_staged) {
-		apply_short(m);
-		m->nr_staged = 0;
-		return;
-	}
-
-	pc_sort(m->staged, m->nr_staged, sizeof(*m->staged), by_first);
-	while (next < m->nr_staged || nr) {
-		if (!nr)
-			e = max(e, m->staged[next].first);
-		while (next < m->nr_staged && m->staged[next].first <= e)
-			active_push(m, &nr, next++);
-		while (nr && m->staged[m->active[0]].last < e)
-			active_pop(m, &nr);
-		if (!nr)
-			continue;
-		m->entry[e] = (m->entry[e] & AATTS_ENTRY_PINNED) |
-			      m->staged[m->active[0]].score;
-		if (e == (u32)~0U)
-			break;
-		e++;
-	}
 	m->nr_staged = 0;
+	m->staged_entries = 0;
+	m->commit.phase = AATTS_COMMIT_RESCORE;
+	m->commit.slot = 0;
+}
+
+/* Short ranges: entry e of range i, cleared or raised; the next one. */
+static void short_pass(struct aatts_scores *m)
+{
+	struct aatts_commit *k = &m->commit;
+	const struct aatts_hint_range *r = &m->staged[k->i];
+	u32 *e = &m->entry[k->e];
+
+	if (k->phase == AATTS_COMMIT_CLEAR)
+		*e &= AATTS_ENTRY_PINNED;
+	else if ((*e & AATTS_SCORE_MAX) < r->score)
+		*e = (*e & AATTS_ENTRY_PINNED) | r->score;
+	if (k->e++ != r->last)
+		return;
+	if (++k->i < m->nr_staged) {
+		k->e = m->staged[k->i].first;
+	} else if (k->phase == AATTS_COMMIT_CLEAR) {
+		k->phase = AATTS_COMMIT_RAISE;
+		k->i = 0;
+		k->e = m->staged[0].first;
+	} else {
+		applied(m);
+	}
+}
+
+/* Long ranges: one push, pop or entry of the sweep; its cost. */
+static u32 sweep(struct aatts_scores *m)
+{
+	struct aatts_commit *k = &m->commit;
+
+	if (k->next == m->nr_staged && !k->nr) {
+		applied(m);
+		return AATTS_COST_SCAN;
+	}
+	if (!k->nr)
+		k->e = max(k->e, m->staged[k->next].first);
+	if (k->next < m->nr_staged && m->staged[k->next].first <= k->e) {
+		active_push(m, &k->nr, k->next++);
+		return AATTS_COST_HEAP;
+	}
+	if (m->staged[m->active[0]].last < k->e) {
+		active_pop(m, &k->nr);
+		return AATTS_COST_HEAP;
+	}
+	m->entry[k->e] = (m->entry[k->e] & AATTS_ENTRY_PINNED) |
+			 m->staged[m->active[0]].score;
+	if (k->e == (u32)~0U)
+		applied(m);
+	else
+		k->e++;
+	return AATTS_COST_SCAN;
+}
+
+/* A resident slot takes its block's new score; the cost. */
+static u32 rescore(struct aatts_cache *c, u32 s)
+{
+	struct aatts_slot *slot = &c->slots[s];
+	u32 score;
+
+	if (slot->state == AATTS_SLOT_FREE)
+		return AATTS_COST_SCAN;
+	score = aatts_score(&c->scores, slot->block);
+	if (score == slot->score)
+		return AATTS_COST_LOOKUP;
+	slot->score = score;
+	aatts_heap_rekey(c, s);
+	return AATTS_COST_LOOKUP + AATTS_COST_HEAP;
+}
+
+bool aatts_scores_commit_step(struct aatts_cache *c, u32 *budget)
+{
+	struct aatts_scores *m = &c->scores;
+	struct aatts_commit *k = &m->commit;
+	u32 cost;
+
+	while (aatts_scores_committing(m) && *budget) {
+		switch (k->phase) {
+		case AATTS_COMMIT_CLEAR:
+		case AATTS_COMMIT_RAISE:
+			short_pass(m);
+			cost = AATTS_COST_SCAN;
+			break;
+		case AATTS_COMMIT_HEAPIFY:
+			cost = AATTS_COST_HEAP;
+			if (k->i)
+				staged_sift(m, --k->i, m->nr_staged);
+			if (!k->i) {
+				k->phase = AATTS_COMMIT_SORT;
+				k->i = m->nr_staged;
+			}
+			break;
+		case AATTS_COMMIT_SORT:
+			cost = AATTS_COST_HEAP;
+			if (k->i > 1) {
+				struct aatts_hint_range r = m->staged[0];
+
+				m->staged[0] = m->staged[--k->i];
+				m->staged[k->i] = r;
+				staged_sift(m, 0, k->i);
+			}
+			if (k->i <= 1) {
+				k->phase = AATTS_COMMIT_SWEEP;
+				k->next = 0;
+				k->nr = 0;
+				k->e = 0;
+			}
+			break;
+		case AATTS_COMMIT_SWEEP:
+			cost = sweep(m);
+			break;
+		default:
+			cost = rescore(c, k->slot);
+			if (++k->slot == c->stats.nr_slots)
+				k->phase = AATTS_COMMIT_IDLE;
+			break;
+		}
+		*budget -= min(cost, *budget);
+	}
+	return !aatts_scores_committing(m);
 }
 
 void aatts_cache_epoch_commit(struct aatts_cache *c)
 {
-	u32 s;
-
-	c->stats.epochs++;
-	if (!c->scores.nr_staged)
-		return;
-	apply_staged(&c->scores);
-	for (s = 0; s < c->stats.nr_slots; s++)
-		if (c->slots[s].state != AATTS_SLOT_FREE)
-			c->slots[s].score = aatts_score(&c->scores,
-							c->slots[s].block);
-	aatts_heap_reorder(c);
+	aatts_cache_epoch_begin(c);
+	while (!aatts_cache_step(c, ~0U))
+		;
 }
 
-/* Brings the resident blocks first..last in line with their pin bits. */
-static void sync_pins(struct aatts_cache *c, u64 first, u64 last)
+int aatts_walk_pin(const struct aatts_cache *c, struct aatts_walk *w,
+		   u64 first, u64 last, bool pin)
 {
-	u64 b;
-	u32 s;
+	int ret = check_range(c, first, last);
 
-	if (last - first < c->stats.nr_slots) {
-		for (b = first; b <= last; b++) {
-			s = aatts_map_find(c, b);
-			if (s != AATTS_NO_SLOT)
-				aatts_slot_sync_pin(c, s);
-		}
-		return;
+	if (ret)
+		return ret;
+	*w = (struct aatts_walk) {
+		.op = pin ? AATTS_WALK_PIN : AATTS_WALK_UNPIN,
+		.first = first, .last = last,
+		.next = entry_of(&c->scores, first),
+		.phase = AATTS_WALK_ENTRIES,
+	};
+	return 0;
+}
+
+/*
+ * A pin walk sets or clears the pin bit of one entry; after the last,
+ * it goes on to the resident blocks of the whole entries, which follow
+ * their bits (aatts_slot_sync_pin(), as a block does when it is filled).
+ */
+u32 aatts_scores_walk_entry(struct aatts_cache *c, struct aatts_walk *w)
+{
+	struct aatts_scores *m = &c->scores;
+	u32 e = (u32)w->next, end = entry_of(m, w->last);
+
+	if (w->op == AATTS_WALK_PIN)
+		m->entry[e] |= AATTS_ENTRY_PINNED;
+	else
+		m->entry[e] &= ~AATTS_ENTRY_PINNED;
+	if (e != end) {
+		w->next++;
+		return AATTS_COST_SCAN;
 	}
-	for (s = 0; s < c->stats.nr_slots; s++)
-		if (c->slots[s].state != AATTS_SLOT_FREE &&
-		    c->slots[s].block >= first && c->slots[s].block <= last)
-			aatts_slot_sync_pin(c, s);
+	w->first = (u64)entry_of(m, w->first) << m->shift;
+	w->last = min(((u64)end + 1) << m->shift, c->nr_blocks) - 1;
+	aatts_walk_blocks(c, w);
+	return AATTS_COST_SCAN;
 }
 
 int aatts_cache_pin(struct aatts_cache *c, u64 first, u64 last, bool pin)
 {
-	struct aatts_scores *m = &c->scores;
-	int ret = check_range(c, first, last);
-	u32 e;
+	struct aatts_walk w;
+	int ret = aatts_walk_pin(c, &w, first, last, pin);
 
 	if (ret)
 		return ret;
-	for (e = entry_of(m, first); e <= entry_of(m, last); e++) {
-		if (pin)
-			m->entry[e] |= AATTS_ENTRY_PINNED;
-		else
-			m->entry[e] &= ~AATTS_ENTRY_PINNED;
-	}
-	/* Whole entries changed: every block they cover. */
-	first = (u64)entry_of(m, first) << m->shift;
-	last = min(((u64)entry_of(m, last) + 1) << m->shift, c->nr_blocks) - 1;
-	sync_pins(c, first, last);
+	while (!aatts_cache_walk(c, &w, ~0U))
+		;
 	return 0;
 }
 

@@ -8,6 +8,11 @@
  * does O(n) work: every AATTS_SKETCH_AGE_STEP recorded accesses one word
  * (16 counters) is halved, so each counter is halved once per
  * AATTS_SKETCH_AGE_STEP * nr_words = 8 * pow2(nr_slots) accesses.
+ *
+ * Under lru and lfu the sketch's memory (at least 4 bytes per slot) holds
+ * their per-slot word instead (aatts_cache.aux), so a switch back to the
+ * default policy clears it, in bounded steps; while it is being cleared
+ * nothing is recorded and every estimate is 0.
  */
 #include "aatts_core.h"
 
@@ -25,7 +30,30 @@ int aatts_sketch_init(struct aatts_sketch *s, u32 nr_slots)
 	if (!s->word)
 		return -ENOMEM;
 	s->row_mask = per_row - 1;
+	s->clean = s->nr_words;
 	return 0;
+}
+
+void aatts_sketch_clear_start(struct aatts_sketch *s)
+{
+	s->clean = 0;
+	s->sweep = 0;
+	s->since_halving = 0;
+}
+
+/* Zeroes words, AATTS_SKETCH_CLEAR_WORDS per work unit. */
+#define AATTS_SKETCH_CLEAR_WORDS	8U
+
+bool aatts_sketch_clear_step(struct aatts_sketch *s, u32 *budget)
+{
+	while (s->clean < s->nr_words && *budget) {
+		u32 n = min(s->nr_words - s->clean, AATTS_SKETCH_CLEAR_WORDS);
+
+		memset(&s->word[s->clean], 0, n * sizeof(*s->word));
+		s->clean += n;
+		(*budget)--;
+	}
+	return s->clean == s->nr_words;
 }
 
 void aatts_sketch_free(struct aatts_sketch *s)
@@ -73,6 +101,8 @@ void aatts_sketch_record(struct aatts_sketch *s, u64 block)
 	u64 hash = aatts_hash64(block ^ AATTS_SKETCH_SEED);
 	u32 row;
 
+	if (s->clean < s->nr_words)
+		return;
 	for (row = 0; row < AATTS_SKETCH_ROWS; row++) {
 		u32 index = counter_index(s, hash, row);
 
@@ -91,6 +121,8 @@ u32 aatts_sketch_estimate(const struct aatts_sketch *s, u64 block)
 	u32 est = AATTS_COUNTER_MAX;
 	u32 row;
 
+	if (s->clean < s->nr_words)
+		return 0;
 	for (row = 0; row < AATTS_SKETCH_ROWS; row++)
 		est = min(est, counter_get(s, counter_index(s, hash, row)));
 	return est;

@@ -88,8 +88,8 @@ static void reserve(struct aatts_cache *c, u64 block, struct aatts_promotion *p)
 	slot->atime = c->clock;
 	slot->itime = c->clock;
 	slot->score = aatts_score(&c->scores, block);
-	slot->freq = 0;
 	slot->flags = 0;
+	aatts_heap_claim(c, s);
 	c->stats.nr_filling++;
 	c->stats.promotions++;
 	p->block = block;
@@ -139,15 +139,6 @@ u32 aatts_cache_lookup(const struct aatts_cache *c, u64 block)
 	return find_valid(c, block);
 }
 
-/* A read access to a resident block. */
-static void touch(struct aatts_cache *c, u32 s)
-{
-	c->slots[s].atime = c->clock;
-	if (c->slots[s].freq < AATTS_FREQ_MAX)
-		c->slots[s].freq++;
-	aatts_heap_update(c, s);
-}
-
 u32 aatts_cache_read(struct aatts_cache *c, u64 block,
 		     struct aatts_promotion *p, bool *promote)
 {
@@ -168,7 +159,7 @@ u32 aatts_cache_read_access(struct aatts_cache *c, u64 block,
 		aatts_sketch_record(&c->sketch, block);
 	if (s != AATTS_NO_SLOT && c->slots[s].state == AATTS_SLOT_VALID) {
 		c->stats.read_hits++;
-		touch(c, s);
+		aatts_heap_access(c, s);
 		return s;
 	}
 	c->stats.read_misses++;
@@ -203,7 +194,7 @@ void aatts_cache_read_hits(struct aatts_cache *c, const u32 *slot,
 		/* Evicted since: the access still counted, the order not. */
 		if (c->slots[s].state == AATTS_SLOT_VALID &&
 		    c->slots[s].block == block[i])
-			touch(c, s);
+			aatts_heap_access(c, s);
 	}
 }
 
@@ -257,47 +248,83 @@ int aatts_cache_invalidate(struct aatts_cache *c, u64 block)
 	return 0;
 }
 
-/*
- * Walks the range or the slots, whichever is shorter, so that a discard of
- * a whole device costs O(slots), not O(blocks).
- */
-bool aatts_cache_invalidate_step(struct aatts_cache *c, u64 first, u64 last,
-				 u64 *cursor, u32 budget, u32 *dropped)
+void aatts_walk_invalidate(const struct aatts_cache *c, struct aatts_walk *w,
+			   u64 first, u64 last)
 {
-	u64 range, n, end;
-	u32 s;
+	*w = (struct aatts_walk) {
+		.op = AATTS_WALK_INVALIDATE, .first = first, .last = last,
+	};
+	aatts_walk_blocks(c, w);
+}
 
-	if (first > last)
-		return true;
-	range = last - first;
-	/* Walk the range or the slots, whichever is shorter. */
-	n = range < c->stats.nr_slots ? range + 1 : c->stats.nr_slots;
-	end = *cursor + budget < n ? *cursor + budget : n;
-	for (; *cursor < end; (*cursor)++) {
-		if (range < c->stats.nr_slots) {
-			s = aatts_map_find(c, first + *cursor);
-			if (s == AATTS_NO_SLOT)
-				continue;
-		} else {
-			s = *cursor;
-			if (c->slots[s].state == AATTS_SLOT_FREE ||
-			    c->slots[s].block < first || c->slots[s].block > last)
-				continue;
-		}
-		*dropped += invalidate_slot(c, s);
+/*
+ * The blocks of the range or the slots, whichever are fewer, so that a
+ * walk over a whole device costs O(slots), not O(blocks).
+ */
+void aatts_walk_blocks(const struct aatts_cache *c, struct aatts_walk *w)
+{
+	if (w->first > w->last) {
+		w->phase = AATTS_WALK_DONE;
+	} else if (w->last - w->first < c->stats.nr_slots) {
+		w->phase = AATTS_WALK_BLOCKS;
+		w->next = w->first;
+	} else {
+		w->phase = AATTS_WALK_SLOTS;
+		w->next = 0;
 	}
-	return *cursor == n;
+}
+
+/* Applies the walk's operation to a mapped slot; its cost. */
+static u32 walk_visit(struct aatts_cache *c, struct aatts_walk *w, u32 s)
+{
+	if (w->op == AATTS_WALK_INVALIDATE)
+		w->dropped += invalidate_slot(c, s);
+	else
+		aatts_slot_sync_pin(c, s);
+	return AATTS_COST_HEAP;
+}
+
+bool aatts_cache_walk(struct aatts_cache *c, struct aatts_walk *w, u32 budget)
+{
+	const struct aatts_slot *slot;
+	u32 s, cost;
+
+	while (w->phase != AATTS_WALK_DONE && budget) {
+		switch (w->phase) {
+		case AATTS_WALK_ENTRIES:
+			cost = aatts_scores_walk_entry(c, w);
+			break;
+		case AATTS_WALK_BLOCKS:
+			cost = AATTS_COST_LOOKUP;
+			s = aatts_map_find(c, w->next);
+			if (s != AATTS_NO_SLOT)
+				cost += walk_visit(c, w, s);
+			if (w->next++ == w->last)
+				w->phase = AATTS_WALK_DONE;
+			break;
+		default:
+			cost = AATTS_COST_SCAN;
+			slot = &c->slots[w->next];
+			if (slot->state != AATTS_SLOT_FREE &&
+			    slot->block >= w->first && slot->block <= w->last)
+				cost += walk_visit(c, w, w->next);
+			if (++w->next == c->stats.nr_slots)
+				w->phase = AATTS_WALK_DONE;
+			break;
+		}
+		budget -= min(cost, budget);
+	}
+	return w->phase == AATTS_WALK_DONE;
 }
 
 u32 aatts_cache_invalidate_range(struct aatts_cache *c, u64 first, u64 last)
 {
-	u32 dropped = 0;
-	u64 cursor = 0;
+	struct aatts_walk w;
 
-	while (!aatts_cache_invalidate_step(c, first, last, &cursor, ~0U,
-					    &dropped))
+	aatts_walk_invalidate(c, &w, first, last);
+	while (!aatts_cache_walk(c, &w, ~0U))
 		;
-	return dropped;
+	return w.dropped;
 }
 
 int aatts_cache_promote(struct aatts_cache *c, u64 block, bool force,

@@ -202,26 +202,43 @@ TEST(failed_fill_frees_the_slot)
 	aatts_cache_destroy(c);
 }
 
-/* lfu evicts the least frequent; tick's halving lets recency decide. */
-TEST(lfu_frequency_and_aging)
+/*
+ * lfu evicts the least frequent, and a tick halves every frequency: block
+ * 1 is read 4 times, block 3 once; after 3 ticks block 3 is read once
+ * more, worth 8 reads of 3 ticks ago, so block 1 is the victim.  Without
+ * the ticks block 3 (2 reads) is.
+ */
+static bool lfu_aging_evicts_old_block(int ticks)
 {
 	struct aatts_cache *c = make(2, 100, AATTS_POLICY_LFU);
+	bool old_evicted;
 	int i;
 
+	if (!c)
+		abort();
 	for (i = 0; i < 4; i++)
 		read_now(c, 1);
 	read_now(c, 2);
 	read_now(c, 3);		/* evicts 2: one read against four */
-	EXPECT_TRUE(resident(c, 1));
-	EXPECT_FALSE(resident(c, 2));
-	/* 1: 4 -> 2 -> 1 -> 0, 3: 1 -> 0: a tie, 1 is less recent. */
-	aatts_cache_tick(c);
-	aatts_cache_tick(c);
-	aatts_cache_tick(c);
+	if (!resident(c, 1) || resident(c, 2))
+		abort();
+	for (i = 0; i < ticks; i++)
+		aatts_cache_tick(c);
+	read_now(c, 3);
 	read_now(c, 4);
-	EXPECT_FALSE(resident(c, 1));
-	EXPECT_TRUE(resident(c, 3));
+	old_evicted = !resident(c, 1);
+	if (old_evicted == !resident(c, 3) || !resident(c, 4))
+		abort();
 	aatts_cache_destroy(c);
+	return old_evicted;
+}
+
+TEST(lfu_frequency_and_aging)
+{
+	EXPECT_TRUE(lfu_aging_evicts_old_block(3));
+	EXPECT_FALSE(lfu_aging_evicts_old_block(0));
+	/* 4 against 2 << 1: the old block still wins after one tick. */
+	EXPECT_FALSE(lfu_aging_evicts_old_block(1));
 }
 
 TEST(minio_never_evicts)
@@ -458,6 +475,600 @@ TEST(epoch_commit_takes_max_of_overlapping_hints)
 TEST(epoch_commit_takes_max_of_short_hints)
 {
 	hints_against_model(_metadata, 8);
+}
+
+/* ------------------------------------------------------------------ */
+/* Bounded steps against the one-call forms and against a model         */
+
+/*
+ * The core's invariants, checked from the outside in: counts, the map,
+ * every evictable adopted slot in exactly one order (heap property, list
+ * links), no slot left unadopted once a switch is done; with no commit
+ * or pin walk under way, every resident slot's score and pin state those
+ * of its block.  Returns a description of the first breach, or NULL.
+ */
+static const char *check_core(const struct aatts_cache *c, bool settled)
+{
+	u32 n = c->stats.nr_slots, s, valid = 0, filling = 0, pinned = 0;
+	u32 in_order = 0, evict = 0, h, pos, nr, prev;
+	bool adopting = c->heap.adopt < n;
+
+	for (s = 0; s < n; s++) {
+		const struct aatts_slot *sl = &c->slots[s];
+		bool adopted = (sl->flags & AATTS_SLOT_ADOPTED) ==
+			       c->heap.parity;
+
+		if (sl->state == AATTS_SLOT_FREE)
+			continue;
+		if (aatts_map_find(c, sl->block) != s)
+			return "slot not mapped";
+		filling += sl->state == AATTS_SLOT_FILLING;
+		if (sl->state != AATTS_SLOT_VALID)
+			continue;
+		valid++;
+		if (sl->flags & AATTS_SLOT_PINNED) {
+			pinned++;
+			if (adopted && sl->hpos != AATTS_NO_SLOT)
+				return "pinned slot in an order";
+		}
+		if (!adopted && (!adopting || s < c->heap.adopt))
+			return "slot not adopted behind the cursor";
+		if (adopted && !(sl->flags & AATTS_SLOT_PINNED) &&
+		    c->policy->before) {
+			evict++;
+			if (sl->hpos == AATTS_NO_SLOT)
+				return "evictable slot in no order";
+		}
+		if (settled && sl->score != aatts_score(&c->scores, sl->block))
+			return "stale score";
+		if (settled && !(sl->flags & AATTS_SLOT_PINNED) !=
+		    !aatts_scores_pinned(&c->scores, sl->block))
+			return "pin flag differs from the block's pin bit";
+	}
+	if (valid != c->stats.nr_valid || filling != c->stats.nr_filling ||
+	    pinned != c->stats.nr_pinned)
+		return "counts";
+	if (settled && adopting)
+		return "switch not finished";
+	for (h = 0; h < AATTS_HEAPS; h++) {
+		nr = c->heap.nr[h];
+		in_order += nr;
+		for (pos = 0; pos < nr; pos++) {
+			u32 slot = h ? c->heap.slot[n - 1 - pos] :
+				       c->heap.slot[pos];
+			u32 parent = pos ? (pos - 1) / 2 : 0;
+			u32 up = h ? c->heap.slot[n - 1 - parent] :
+				     c->heap.slot[parent];
+
+			if (c->slots[slot].hpos != pos ||
+			    (c->slots[slot].flags & AATTS_SLOT_LISTED) ||
+			    !(c->slots[slot].flags & AATTS_SLOT_WINDOW) != !h)
+				return "heap cell and hpos disagree";
+			if (!pos)
+				continue;
+			if (h ? c->slots[slot].atime < c->slots[up].atime :
+			    c->policy->before(c, slot, up))
+				return "heap order";
+		}
+	}
+	prev = AATTS_LIST_HEAD;
+	for (s = c->heap.head, nr = 0; s != AATTS_NO_SLOT && nr <= n;
+	     s = c->aux[s], nr++) {
+		if (c->slots[s].hpos != prev ||
+		    !(c->slots[s].flags & AATTS_SLOT_LISTED))
+			return "list links";
+		prev = s;
+	}
+	if (nr != c->heap.nr_listed || (nr && c->heap.tail != prev))
+		return "list length or tail";
+	if (in_order + nr != evict)
+		return "evictable slots and orders differ in number";
+	return NULL;
+}
+
+enum { MB = 96, MS = 16 };
+
+/* What the policies promise, block by block, without their structures. */
+struct model {
+	enum aatts_policy_id id;
+	u64 aging, min_score, clock, seq, ticks;
+	u32 age;
+	bool res[MB], pin[MB], touched[MB];
+	u64 atime[MB], itime[MB], rank[MB];
+	u32 freq[MB], fe[MB], map[MB], staged[MB];
+	u32 nr_res;
+};
+
+static bool m_evictable(const struct model *m, int b)
+{
+	return m->res[b] && !m->pin[b];
+}
+
+/* Whether block a goes before block b under the model's policy. */
+static bool m_before(const struct model *m, int a, int b)
+{
+	unsigned __int128 ka, kb;
+	u32 base;
+
+	switch (m->id) {
+	case AATTS_POLICY_LRU:
+		return m->rank[a] < m->rank[b];
+	case AATTS_POLICY_FIFO:
+		return m->itime[a] < m->itime[b];
+	case AATTS_POLICY_LFU:
+		/*
+		 * freq * 2^epoch, both divided by 2^(the older epoch); a
+		 * shift past 64 changes no comparison (freq < 2^16).
+		 */
+		base = min(m->fe[a], m->fe[b]);
+		ka = (unsigned __int128)m->freq[a] << min(m->fe[a] - base, 64U);
+		kb = (unsigned __int128)m->freq[b] << min(m->fe[b] - base, 64U);
+		if (ka != kb)
+			return ka < kb;
+		break;
+	default:
+		if (m->map[a] != m->map[b])
+			return m->map[a] < m->map[b];
+		break;
+	}
+	return m->atime[a] < m->atime[b];
+}
+
+/*
+ * The first in the order; if the core's choice ties with it (blocks
+ * unpinned by one walk go to the lru list in the walk's order, which the
+ * model does not know), the core's.
+ */
+static int m_victim(const struct model *m, int core)
+{
+	int b, v = -1;
+
+	for (b = 0; b < MB; b++)
+		if (m_evictable(m, b) && (v < 0 || m_before(m, b, v)))
+			v = b;
+	if (v >= 0 && core >= 0 && core < MB && m_evictable(m, core) &&
+	    !m_before(m, v, core))
+		return core;
+	return v;
+}
+
+/*
+ * A read: -2 a hit, -1 a rejected miss, else the victim (MB: none);
+ * core is the core's victim (see m_victim()).
+ */
+static int m_read(struct model *m, int b, int core)
+{
+	int v = MB;
+	u32 d;
+
+	m->clock++;
+	if (m->res[b]) {
+		m->atime[b] = m->clock;
+		m->rank[b] = ++m->seq;
+		if (m->id == AATTS_POLICY_LFU) {
+			d = m->age - m->fe[b];
+			m->freq[b] = d >= 16 ? 0 : m->freq[b] >> d;
+			m->freq[b] += m->freq[b] < AATTS_FREQ_MAX;
+			m->fe[b] = m->age;
+		}
+		return -2;
+	}
+	if (m->id == AATTS_POLICY_ISA && m->map[b] < m->min_score)
+		return -1;
+	if (m->nr_res == MS) {
+		if (m->id == AATTS_POLICY_MINIO)
+			return -1;
+		v = m_victim(m, core);
+		if (v < 0 || (m->id == AATTS_POLICY_ISA &&
+			      m->map[b] <= m->map[v]))
+			return -1;
+		m->res[v] = false;
+		m->nr_res--;
+	}
+	m->res[b] = true;
+	m->nr_res++;
+	m->atime[b] = m->itime[b] = m->clock;
+	m->rank[b] = ++m->seq;
+	m->freq[b] = 1;
+	m->fe[b] = m->age;
+	return v;
+}
+
+static void m_switch(struct model *m, enum aatts_policy_id id, u64 param)
+{
+	bool was_lfu = m->id == AATTS_POLICY_LFU;
+	int b;
+
+	m->id = id;
+	m->aging = id == AATTS_POLICY_LFU ? param : 1;
+	m->min_score = id == AATTS_POLICY_ISA ? param : 0;
+	if (m->seq < m->clock)
+		m->seq = m->clock;
+	for (b = 0; b < MB; b++) {
+		if (!m->res[b])
+			continue;
+		m->rank[b] = m->atime[b];
+		if (id == AATTS_POLICY_LFU && !was_lfu) {
+			m->freq[b] = 0;
+			m->fe[b] = m->age;
+		}
+	}
+}
+
+static void m_tick(struct model *m)
+{
+	m->ticks++;
+	if (m->id == AATTS_POLICY_LFU && !(m->ticks % m->aging))
+		m->age++;
+}
+
+/* Blocks unpinned together tie: as if read at the same time. */
+static void m_pin(struct model *m, int first, int last, bool pin)
+{
+	int b;
+
+	m->seq++;
+	for (b = first; b <= last; b++) {
+		if (m->res[b] && m->pin[b] && !pin)
+			m->rank[b] = m->seq;
+		m->pin[b] = pin;
+	}
+}
+
+static void m_commit(struct model *m)
+{
+	int b;
+
+	for (b = 0; b < MB; b++)
+		if (m->touched[b])
+			m->map[b] = m->staged[b];
+	memset(m->touched, 0, sizeof(m->touched));
+}
+
+static u64 rnd(u64 *state)
+{
+	*state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *state >> 33;
+}
+
+/* How a test drives long operations: in one call, or in small steps. */
+enum drive { ONE_CALL, STEPS, STEPS_WITH_HITS };
+
+struct run {
+	struct __test_metadata *meta;
+	struct aatts_cache *c;
+	struct model m;
+	enum drive drive;
+	u64 rng;
+	bool use_model;		/* the policies the model knows */
+	bool no_model;		/* default may come: the model cannot follow */
+	/*
+	 * No reads between steps in this range.  During a pin walk, none at
+	 * all: when the walk reaches a block is its business, so the lru
+	 * order between blocks it unpins and blocks read meanwhile is too.
+	 */
+	int avoid_first, avoid_last;
+};
+
+static u32 small_budget(struct run *r)
+{
+	return 1 + rnd(&r->rng) % 48;
+}
+
+/* Between two steps: the checks, and reads that hit (and ticks). */
+static bool between_steps(struct run *r)
+{
+	struct __test_metadata *_metadata = r->meta;
+	const char *why = check_core(r->c, false);
+	int i, b;
+
+	if (why) {
+		TH_LOG("between steps: %s", why);
+		return false;
+	}
+	if (r->drive != STEPS_WITH_HITS)
+		return true;
+	for (i = 0; i < 2; i++) {
+		b = rnd(&r->rng) % MB;
+		if (!r->m.res[b] || (b >= r->avoid_first && b <= r->avoid_last))
+			continue;
+		if (!read_now(r->c, b)) {
+			TH_LOG("a resident block missed between steps");
+			return false;
+		}
+		m_read(&r->m, b, -1);
+	}
+	if (!(rnd(&r->rng) % 8)) {
+		aatts_cache_tick(r->c);
+		m_tick(&r->m);
+	}
+	return true;
+}
+
+static bool finish_steps(struct run *r)
+{
+	while (!aatts_cache_step(r->c, small_budget(r)))
+		if (!between_steps(r))
+			return false;
+	return true;
+}
+
+static bool finish_walk(struct run *r, struct aatts_walk *w)
+{
+	while (!aatts_cache_walk(r->c, w, small_budget(r)))
+		if (!between_steps(r))
+			return false;
+	return true;
+}
+
+static const enum aatts_policy_id modelled[] = {
+	AATTS_POLICY_LRU, AATTS_POLICY_FIFO, AATTS_POLICY_LFU,
+	AATTS_POLICY_ISA, AATTS_POLICY_MINIO,
+};
+
+/* One random operation on the cache (and the model); false on a breach. */
+static bool one_op(struct run *r, bool with_default)
+{
+	struct __test_metadata *_metadata = r->meta;
+	struct aatts_cache *c = r->c;
+	struct aatts_promotion p;
+	struct aatts_walk w;
+	struct aatts_kv kvs[1];
+	u64 x = rnd(&r->rng) % 100, first, last;
+	int b = rnd(&r->rng) % MB, expect, i;
+	bool promote;
+	u32 slot, got;
+
+	first = rnd(&r->rng) % MB;
+	last = first + rnd(&r->rng) % (x & 1 ? 4 : MB);
+	if (last >= MB)
+		last = MB - 1;
+	if (x < 70) {
+		slot = aatts_cache_read(c, b, &p, &promote);
+		if (promote)
+			aatts_cache_fill_done(c, p.slot, true);
+		expect = m_read(&r->m, b, promote && p.evicted ?
+				    (int)p.victim : -1);
+		if (!r->use_model)
+			return true;
+		if ((slot != AATTS_NO_SLOT) != (expect == -2) ||
+		    promote != (expect >= 0) ||
+		    (promote && p.evicted != (expect < MB)) ||
+		    (promote && p.evicted && p.victim != (u64)expect)) {
+			TH_LOG("%s: read %d: slot %u promote %d victim %lld, model %d",
+			       aatts_policy_name(r->m.id), b, slot, promote,
+			       promote && p.evicted ? (long long)p.victim : -1LL,
+			       expect);
+			return false;
+		}
+		return true;
+	}
+	if (x < 76) {
+		aatts_cache_tick(c);
+		m_tick(&r->m);
+	} else if (x < 82) {
+		u32 score = rnd(&r->rng) % 8;
+
+		if (aatts_cache_hint(c, first, last, score))
+			return false;
+		for (i = first; i <= (int)last; i++) {
+			if (!r->m.touched[i] || r->m.staged[i] < score)
+				r->m.staged[i] = score;
+			r->m.touched[i] = true;
+		}
+	} else if (x < 86) {
+		if (r->drive == ONE_CALL) {
+			aatts_cache_epoch_commit(c);
+		} else {
+			aatts_cache_epoch_begin(c);
+			if (aatts_scores_committing(&c->scores) &&
+			    aatts_cache_hint(c, 0, 0, 1) != -EBUSY) {
+				TH_LOG("a hint staged during a commit");
+				return false;
+			}
+			if (!finish_steps(r))
+				return false;
+		}
+		m_commit(&r->m);
+	} else if (x < 92) {
+		bool pin = x & 2;
+
+		if (r->drive == ONE_CALL) {
+			aatts_cache_pin(c, first, last, pin);
+		} else {
+			r->avoid_first = 0;
+			r->avoid_last = MB - 1;
+			if (aatts_walk_pin(c, &w, first, last, pin) ||
+			    !finish_walk(r, &w))
+				return false;
+			r->avoid_first = 1;
+			r->avoid_last = 0;
+		}
+		m_pin(&r->m, first, last, pin);
+	} else if (x < 97) {
+		/* The model first: reads between steps stay off the range. */
+		expect = 0;
+		for (i = first; i <= (int)last; i++) {
+			expect += r->m.res[i];
+			r->m.nr_res -= r->m.res[i];
+			r->m.res[i] = false;
+		}
+		if (r->drive == ONE_CALL) {
+			got = aatts_cache_invalidate_range(c, first, last);
+		} else {
+			aatts_walk_invalidate(c, &w, first, last);
+			if (!finish_walk(r, &w))
+				return false;
+			got = w.dropped;
+		}
+		if (r->use_model && got != (u32)expect) {
+			TH_LOG("invalidate %llu..%llu dropped %u, model %d",
+			       (unsigned long long)first,
+			       (unsigned long long)last, got, expect);
+			return false;
+		}
+	} else {
+		enum aatts_policy_id id = with_default ?
+			rnd(&r->rng) % AATTS_POLICY_NR :
+			modelled[rnd(&r->rng) % ARRAY_SIZE(modelled)];
+		u64 param = 1 + rnd(&r->rng) % 3;
+		u32 nkv = 0;
+
+		memset(kvs, 0, sizeof(kvs));
+		if (id == AATTS_POLICY_LFU || id == AATTS_POLICY_ISA) {
+			strcpy(kvs[0].key, id == AATTS_POLICY_LFU ? "aging" :
+					   "min_score");
+			kvs[0].value = param;
+			nkv = 1;
+		}
+		if (r->drive == ONE_CALL) {
+			if (aatts_cache_set_policy_kv(c, id, kvs, nkv, NULL))
+				return false;
+			m_switch(&r->m, id, param);
+		} else {
+			if (aatts_cache_start_policy_kv(c, id, kvs, nkv, NULL))
+				return false;
+			/* In force at once: ticks between steps count for it. */
+			m_switch(&r->m, id, param);
+			/* A second switch waits for the first to finish. */
+			if (aatts_heap_adopt_step(c, &(u32){ 0 }) == false &&
+			    aatts_cache_start_policy_kv(c, id, kvs, nkv,
+							NULL) != -EBUSY) {
+				TH_LOG("a switch started during a switch");
+				return false;
+			}
+			if (!finish_steps(r))
+				return false;
+		}
+		r->use_model = !r->no_model;
+	}
+	return true;
+}
+
+static struct aatts_cache *model_cache(struct run *r, enum aatts_policy_id id)
+{
+	memset(&r->m, 0, sizeof(r->m));
+	r->m.id = id;
+	r->m.aging = 1;
+	r->use_model = !r->no_model && id != AATTS_POLICY_DEFAULT;
+	r->c = make(MS, MB, id);
+	return r->c;
+}
+
+/*
+ * Random reads, ticks, hints, commits, pins, invalidations and switches;
+ * every read's outcome (hit, promotion, victim) against the model, and
+ * the invariants after every operation and between every two steps.
+ */
+static void against_model(struct __test_metadata *_metadata, enum drive d)
+{
+	int seed, op;
+	u32 i;
+
+	for (seed = 1; seed <= 12; seed++) {
+		for (i = 0; i < ARRAY_SIZE(modelled); i++) {
+			struct run r = { .meta = _metadata, .drive = d,
+					 .rng = seed * 7919 + i,
+					 .avoid_first = 1, .avoid_last = 0 };
+			const char *why;
+
+			ASSERT_NE(NULL, model_cache(&r, modelled[i]));
+			for (op = 0; op < 3000; op++) {
+				ASSERT_TRUE(one_op(&r, false))
+					TH_LOG("seed %d, %s first, op %d",
+					       seed,
+					       aatts_policy_name(modelled[i]),
+					       op);
+				why = check_core(r.c, true);
+				ASSERT_EQ(NULL, why)
+					TH_LOG("seed %d op %d: %s", seed, op,
+					       why);
+			}
+			aatts_cache_destroy(r.c);
+		}
+	}
+}
+
+TEST(one_call_forms_against_model)
+{
+	against_model(_metadata, ONE_CALL);
+}
+
+TEST(bounded_steps_against_model)
+{
+	against_model(_metadata, STEPS);
+}
+
+/* Reads that hit and ticks between the steps of every long operation. */
+TEST(bounded_steps_with_hits_between_against_model)
+{
+	against_model(_metadata, STEPS_WITH_HITS);
+}
+
+/*
+ * Every policy, default included: the same operations done in one call
+ * and in steps of 1 to 48 units leave the same caches, block for block,
+ * counter for counter, and later reads decide the same.
+ */
+TEST(bounded_steps_equal_one_call_forms)
+{
+	int seed, op;
+	u64 b;
+
+	for (seed = 1; seed <= 8; seed++) {
+		struct run a = { .meta = _metadata, .drive = ONE_CALL,
+				 .rng = seed, .no_model = true };
+		struct run s = { .meta = _metadata, .drive = STEPS,
+				 .rng = seed, .no_model = true };
+		struct aatts_cache_stats sa, ss;
+
+		ASSERT_NE(NULL, model_cache(&a, seed % AATTS_POLICY_NR));
+		ASSERT_NE(NULL, model_cache(&s, seed % AATTS_POLICY_NR));
+		for (op = 0; op < 4000; op++) {
+			u64 rng = a.rng;
+
+			ASSERT_TRUE(one_op(&a, true));
+			/* The same random choices, bar the step budgets. */
+			s.rng = rng;
+			ASSERT_TRUE(one_op(&s, true));
+			a.rng = s.rng = rng * 31 + op;
+			for (b = 0; b < MB; b++)
+				ASSERT_EQ(aatts_cache_lookup(a.c, b),
+					  aatts_cache_lookup(s.c, b))
+					TH_LOG("seed %d op %d block %llu", seed,
+					       op, (unsigned long long)b);
+			aatts_cache_get_stats(a.c, &sa);
+			aatts_cache_get_stats(s.c, &ss);
+			ASSERT_EQ(0, memcmp(&sa, &ss, sizeof(sa)))
+				TH_LOG("seed %d op %d: counters differ", seed,
+				       op);
+		}
+		aatts_cache_destroy(a.c);
+		aatts_cache_destroy(s.c);
+	}
+}
+
+/* A tick is O(1): it touches no slot, whatever the policy. */
+TEST(tick_touches_no_slot)
+{
+	int id;
+
+	for (id = 0; id < AATTS_POLICY_NR; id++) {
+		struct aatts_cache *c = make_full(64, id);
+		struct aatts_slot *copy;
+		size_t bytes;
+
+		ASSERT_NE(NULL, c);
+		bytes = 64 * sizeof(*c->slots);
+		copy = malloc(bytes);
+		ASSERT_NE(NULL, copy);
+		memcpy(copy, c->slots, bytes);
+		aatts_cache_tick(c);
+		EXPECT_EQ(0, memcmp(copy, c->slots, bytes))
+			TH_LOG("%s", aatts_policy_name(id));
+		free(copy);
+		aatts_cache_destroy(c);
+	}
 }
 
 TEST_HARNESS_MAIN
