@@ -57,7 +57,7 @@ for r in 0.1 0.2 0.5; do
 done
 # aatts-tracegen's interleaved sequential streams and jobs sharing a data
 # set (as make bench generates them): recency that a small window misses.
-TG=build/bin/aatts-tracegen
+TG=${AATTS_BIN:-build/bin}/aatts-tracegen
 "$TG" seq --seed 42 --blocks 32768 --accesses 10000 >"$TMP/seq"
 "$TG" multijob --seed 42 --blocks 32768 --epochs 4 --jobs 3 >"$TMP/multijob"
 for r in 0.2 0.4; do

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Helpers for the aatts-sim host tests (sourced after tests/lib/ktap.sh).
 
-SIM=build/bin/aatts-sim
+SIM=${AATTS_BIN:-build/bin}/aatts-sim
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
