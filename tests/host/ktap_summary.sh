@@ -182,7 +182,7 @@ KTAP version 1
     ok 3 c
 ok 1 p
 K
-expect "not ok # SKIP is a failure, not a skip" "1 passed, 1 failed, 1 skipped" 1 \
+expect "not ok with a SKIP directive is a failure, not a skip" "1 passed, 1 failed, 1 skipped" 1 \
 	"# failed: p: b: not ok # SKIP no device (a skip that says not ok is a failure)" \
 	"# skipped: p: c: no sparse" <<'K'
 KTAP version 1
