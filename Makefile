@@ -57,7 +57,8 @@ CTL_PKGS := libnl-genl-3.0 devmapper json-c
 CTL_CFLAGS := $(shell pkg-config --cflags $(CTL_PKGS))
 CTL_LIBS := $(shell pkg-config --libs $(CTL_PKGS))
 VM_TESTS := $(DM_TEST_BINS) tests/dm/datapath.sh tests/dm/fio_verify.sh \
-	tests/dm/faults.sh tests/dm/stress.sh tests/dm/ima.sh \
+	tests/dm/faults.sh tests/dm/stress.sh tests/dm/ima.sh tests/dm/tiers.sh \
+	tests/dm/quiesce.sh \
 	$(NL_TEST_BINS) tests/dm/unload.sh tests/ctl/devices.sh tests/ctl/files.sh
 
 all: kmod user tests
@@ -72,20 +73,28 @@ user: $(B)/bin/aatts-sim $(B)/bin/aatts-tracegen $(B)/bin/aatts-trace \
 	$(B)/bin/aattsctl
 	@mkdir -p $(B)/bin
 
-$(B)/bin/aatts-tracegen: tools/tracegen/main.c $(CLI)
+# The same tools built with ASan and UBSan (unless SAN=0), which the shell
+# tests run under make check (AATTS_BIN, see tests/check).
+SAN_TOOLS := $(addprefix $(B)/san/bin/,aatts-sim aatts-tracegen aatts-trace \
+	aattsctl)
+$(B)/san/bin/%: CFLAGS += $(SANFLAGS)
+
+san-tools: $(SAN_TOOLS)
+
+$(B)/bin/aatts-tracegen $(B)/san/bin/aatts-tracegen: tools/tracegen/main.c $(CLI)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itools/common -o $@ $(filter %.c,$^) -lm
 
-$(B)/bin/aatts-trace: $(wildcard tools/trace/*.c tools/trace/*.h) $(CLI)
+$(B)/bin/aatts-trace $(B)/san/bin/aatts-trace: $(wildcard tools/trace/*.c tools/trace/*.h) $(CLI)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itools/common -o $@ $(filter %.c,$^)
 
-$(B)/bin/aatts-sim: $(SIM_SRCS) $(SIM_HDRS) $(POLICY_SRCS) $(POLICY_HDRS)
+$(B)/bin/aatts-sim $(B)/san/bin/aatts-sim: $(SIM_SRCS) $(SIM_HDRS) $(POLICY_SRCS) $(POLICY_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Ikmod/policy -Ilib/predict -Itools/common $(JSONC_CFLAGS) -o $@ $(SIM_SRCS) \
 		$(POLICY_SRCS) $(JSONC_LIBS)
 
-$(B)/bin/aattsctl: $(CTL_SRCS) $(CTL_HDRS) include/uapi/linux/aatts.h
+$(B)/bin/aattsctl $(B)/san/bin/aattsctl: $(CTL_SRCS) $(CTL_HDRS) include/uapi/linux/aatts.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Iinclude/uapi $(CTL_CFLAGS) -o $@ $(CTL_SRCS) \
 		$(CTL_LIBS)
@@ -141,8 +150,8 @@ $(SELFTESTS)/kselftest_harness.h:
 
 check:
 	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory all
-	@VM_TESTS="$(VM_TESTS)" tests/check
+	@$(MAKE) --no-print-directory all san-tools
+	@VM_TESTS="$(VM_TESTS)" AATTS_BIN=$(B)/san/bin tests/check
 
 demo:
 	@$(MAKE) --no-print-directory deps
@@ -189,6 +198,6 @@ clean:
 	$(MAKE) -C kmod KDIR=$(KDIR) clean
 	rm -rf $(B)
 
-.PHONY: all deps kmod user tests check demo bench bench-datapath bench-netlink \
-	bench-holds \
+.PHONY: all deps kmod user san-tools tests check demo bench bench-datapath \
+	bench-netlink bench-holds \
 	style clean

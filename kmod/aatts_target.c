@@ -525,6 +525,8 @@ static void aatts_postsuspend(struct dm_target *ti)
 	aatts_mig_drain(ac);		/* sets suspended: no STATS re-arm */
 	cancel_delayed_work_sync(&ac->tick_work);
 	cancel_delayed_work_sync(&ac->stats_work);
+	/* Suspended: control operations work again (copies wait for resume). */
+	aatts_mig_quiesce(ac, false);
 }
 
 static void aatts_resume(struct dm_target *ti)

@@ -35,6 +35,22 @@ wr() { dd if="$1" of=$M bs=1M seek="$2" oflag=direct status=none; }
 # came from the fast tier.
 slow_wr() { dd if="$1" of=$SLOW bs=1M seek="$2" oflag=direct status=none; }
 ok_if() { local name=$1; shift; "$@" >/dev/null 2>&1; ktap_result "$name" $?; }
+# refused ERRNO-TEXT KLOG MESSAGE...: "dmsetup message $DEV 0 MESSAGE"
+# fails with the errno whose strerror() is ERRNO-TEXT (dmsetup prints it)
+# and the kernel logs the reason, "device-mapper: aatts: dm-N: KLOG"
+# (an ERE), while it runs.  A missing device or another error fails.
+refused() {
+	local errtext=$1 klog=$2 mark out rc kl
+	shift 2
+	mark="aatts-test: datapath.sh: message $* ($SRANDOM)"
+	echo "$mark" >/dev/kmsg
+	out=$(dmsetup message $DEV 0 "$@" 2>&1) && rc=0 || rc=$?
+	kl=$(dmesg | awk -v m="$mark" 'f; index($0, m) { f = 1 }' |
+		grep -E "device-mapper: aatts: dm-[0-9]+: $klog")
+	ktap_diag "message $*: exit $rc: $out"
+	ktap_diag "kernel log: ${kl:-(nothing)}"
+	[ "$rc" != 0 ] && grep -q "failed: $errtext\$" <<<"$out" && [ -n "$kl" ]
+}
 
 a=$(mktemp); b=$(mktemp); c=$(mktemp); z=$(mktemp)
 head -c 4M /dev/urandom >"$a"
@@ -42,7 +58,7 @@ head -c 4M /dev/urandom >"$b"
 head -c 4M /dev/urandom >"$c"
 head -c 4M /dev/zero >"$z"
 
-ktap_plan 35
+ktap_plan 36
 cleanup
 ok_if "create with policy lru" dm_create $DEV "$(table policy lru)"
 
@@ -83,28 +99,42 @@ rd 8 4 >/dev/null
 ktap_check "promoted blocks hit" $(($(stat read_hits) - h0)) -eq 64
 ok_if "message demote 8..12 MiB" dmsetup message $DEV 0 demote $((8 * 2048)) $((4 * 2048))
 ktap_check "demote dropped them" $(stat fast_blocks_used) -eq $used0
+p0=$(stat pinned_blocks)
 ok_if "message pin 8..10 MiB" dmsetup message $DEV 0 pin $((8 * 2048)) $((2 * 2048))
 aatts_settle $DEV
 ktap_check "pin promoted and pinned 32 blocks" $(stat pinned_blocks) -ge 32 -a $(stat fast_blocks_used) -eq $((used0 + 32))
 ok_if "message unpin" dmsetup message $DEV 0 unpin $((8 * 2048)) $((2 * 2048))
+ktap_check "unpin released them: pinned_blocks back to $p0" "$(stat pinned_blocks)" = "$p0"
 ok_if "message hint + epoch_commit" bash -c "
 	dmsetup message $DEV 0 hint 0 2048 100 &&
 	dmsetup message $DEV 0 epoch_commit &&
 	[ \$(cat $(aatts_sysfs $DEV)/epochs) -ge 1 ]"
-ok_if "range past the end is refused" bash -c "! dmsetup message $DEV 0 promote $LEN 8"
-ok_if "unknown policy is refused" bash -c "! dmsetup message $DEV 0 policy belady"
-ok_if "unknown message is refused" bash -c "! dmsetup message $DEV 0 frobnicate 1 2"
+refused "Numerical result out of range" \
+	"promote: range past the end of the device" promote $LEN 8
+ktap_result "range past the end is refused: ERANGE, and the kernel says why" $?
+refused "Invalid argument" "unknown policy 'belady'" policy belady
+ktap_result "unknown policy is refused: EINVAL, and the kernel says why" $?
+refused "Invalid argument" "invalid message 'frobnicate' with 2 arguments" \
+	frobnicate 1 2
+ktap_result "unknown message is refused: EINVAL, and the kernel says why" $?
 
 # --- policy parameters --------------------------------------------------
 ok_if "policy lfu aging=5: sysfs and the table show it" bash -c "
 	dmsetup message $DEV 0 policy lfu aging=5 &&
 	[ \"\$(cat $(aatts_sysfs $DEV)/policy_params)\" = aging=5 ] &&
 	dmsetup table $DEV | grep -q ' policy lfu aging=5'"
-ok_if "an unknown parameter is refused, nothing changes" bash -c "
-	! dmsetup message $DEV 0 policy default aging=5 &&
-	[ \$(cat $(aatts_sysfs $DEV)/policy) = lfu ] &&
-	[ \"\$(cat $(aatts_sysfs $DEV)/policy_params)\" = aging=5 ]"
-ok_if "a value out of range is refused" bash -c "! dmsetup message $DEV 0 policy lfu aging=0"
+refused "Invalid argument" \
+	"policy default: unknown, repeated or out of range parameter 'aging=5'" \
+	policy default aging=5
+rc=$?
+ktap_check "an unknown parameter is refused (EINVAL, the kernel names it), nothing changes" \
+	"$rc:$(stat policy):$(stat policy_params)" = "0:lfu:aging=5"
+refused "Invalid argument" \
+	"policy lfu: unknown, repeated or out of range parameter 'aging=0'" \
+	policy lfu aging=0
+rc=$?
+ktap_check "a value out of range is refused (EINVAL, the kernel names it), nothing changes" \
+	"$rc:$(stat policy):$(stat policy_params)" = "0:lfu:aging=5"
 ok_if "a policy without parameters takes the defaults" bash -c "
 	dmsetup message $DEV 0 policy default &&
 	[ \"\$(cat $(aatts_sysfs $DEV)/policy_params)\" = 'min_freq=2 idle_turnovers=4' ]"

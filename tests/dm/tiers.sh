@@ -125,15 +125,19 @@ FAST=$(loop_dev 16)
 dm_create $DEV "0 $((64 * 2048)) aatts $SLOW $FAST 256 4 policy lru error_threshold 0"
 wz=$(cat "/sys/dev/block/$(dm_devno $DEV)/queue/write_zeroes_max_bytes")
 ktap_check "write-zeroes reaches the device ($wz bytes at most)" "${wz:-0}" -gt 0
+# Only blocks 0..63 resident: whatever else was read (a partition scan) goes.
+dmsetup message $DEV 0 demote 0 $((64 * 2048)) >/dev/null
 promote_all 8
-before=$(resident)
+ktap_diag "resident before: $(resident)"
+before=$(counter invalidations)
 blkdiscard -z -o 0 -l 4M $MNT
 ktap_result "blkdiscard -z through the device" $?
-after=$(resident)
+after=$(counter invalidations)
 ktap_test "after write-zeroes the device reads zeros where the slow tier does" \
 	zeros 1M 0 4
-ktap_check "write-zeroes dropped the 32 copies it zeroed ($before -> $after)" \
-	"${after:-x}" -le $((before - 32))
+# Zero writes (no write-zeroes) would update the copies and drop none.
+ktap_check "write-zeroes dropped the 32 copies it zeroed (invalidations $before -> $after)" \
+	"${after:-0}" -ge $((${before:-x} + 32))
 dm_remove $DEV
 losetup -d "$FAST"
 scsi_debug_remove

@@ -7,7 +7,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 . tests/lib/ktap.sh
 
-CTL=build/bin/aattsctl
+CTL=${AATTS_BIN:-build/bin}/aattsctl
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 

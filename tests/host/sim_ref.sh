@@ -9,7 +9,7 @@ cd "$top" || exit 1
 . tests/lib/ktap.sh
 . tests/host/sim/lib.sh
 
-GEN=build/bin/aatts-tracegen
+GEN=${AATTS_BIN:-build/bin}/aatts-tracegen
 KINDS="seq cyclic random zipf burst scan perm importance model multijob"
 
 # same TRACE: core and ref agree on every point; prints the differences.

@@ -8,7 +8,7 @@ cd "$top" || exit 1
 . tests/lib/ktap.sh
 . tests/host/sim/lib.sh
 
-TRACE=build/bin/aatts-trace
+TRACE=${AATTS_BIN:-build/bin}/aatts-trace
 
 # expect NAME WANT_FILE ARGS...: aatts-trace ARGS prints WANT_FILE's
 # records (comments aside) and exits 0.

@@ -7,7 +7,7 @@ cd "$top" || exit 1
 . tests/lib/ktap.sh
 . tests/host/sim/lib.sh
 
-GEN=build/bin/aatts-tracegen
+GEN=${AATTS_BIN:-build/bin}/aatts-tracegen
 KINDS="seq cyclic random zipf burst scan perm importance model multijob"
 SMALL="--blocks 2048 --accesses 4000 --epochs 3"
 

@@ -2,7 +2,7 @@
 # Helpers for the aattsctl VM tests (tests/ctl/): source after ktap.sh.
 # Sets CTL, OUT and ERR (temporary files the caller removes).
 
-CTL=build/bin/aattsctl
+CTL=${AATTS_BIN:-build/bin}/aattsctl
 OUT=$(mktemp)
 ERR=$(mktemp)
 

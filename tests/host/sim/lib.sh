@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Helpers for the aatts-sim host tests (sourced after tests/lib/ktap.sh).
 
-SIM=build/bin/aatts-sim
+SIM=${AATTS_BIN:-build/bin}/aatts-sim
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
@@ -27,8 +27,12 @@ expect_sim() {
 	ktap_result "$name" $rc
 }
 
-# hit_ratio TRACE POLICY RATIO: prints the policy's hit ratio.
+# hit_ratio TRACE POLICY RATIO: prints the policy's hit ratio; fails
+# (printing nothing) when aatts-sim fails or reports no ratio.
 hit_ratio() {
-	"$SIM" --trace "$1" --policy "$2" --block-size 4096 \
-		--cache-ratio "$3" --json | field hit_ratio
+	local out
+	out=$("$SIM" --trace "$1" --policy "$2" --block-size 4096 \
+		--cache-ratio "$3" --json) || return 1
+	out=$(field hit_ratio <<<"$out")
+	[ -n "$out" ] && echo "$out"
 }
