@@ -92,17 +92,21 @@ tiers() {
 	SLOW=$(nullb_create islow "$s" "$@") && FAST=$(nullb_create ifast "$f" "$@")
 }
 
-# sysfs_status FIELD: a field of 'dmsetup status' by position after the
+# status_field FIELD: a field of 'dmsetup status' by position after the
 # target name (1: block_size ... 13: inflight_migrations).
 status_field() {
 	dmsetup status $DEV | awk -v f="$1" '$3 == "aatts" { print $(f + 3) }'
 }
 
+# section NAME: names a section and when it starts, for the run's timing.
+section() { ktap_diag "$1: starts at ${SECONDS}s"; }
+
 nullb_setup || { echo "Bail out! null_blk with configfs is missing"; exit 1; }
 
 ktap_plan 49
 
-# --- 1. restore_fast drops every copy --------------------------------------
+# --- 1. restore_fast drops every copy --------------------------------
+section "1"
 tiers 64 8
 dm_create $DEV "0 $((64 * 2048)) aatts $SLOW $FAST 256 4 policy lru error_threshold 1"
 old=$(random old 4M)
@@ -131,7 +135,8 @@ ktap_test "1: and they hold the new data" reads_as 1M 0 4 "$new"
 dm_remove $DEV
 nullb_remove islow ifast
 
-# --- 2. write-zeroes drops the copies of what it zeroed --------------------
+# --- 2. write-zeroes drops the copies of what it zeroed --------------
+section "2"
 # The fast tier must take write-zeroes too, or device-mapper offers none:
 # a loop device over a tmpfs file does, null_blk does not.
 modprobe loop
@@ -158,7 +163,8 @@ dm_remove $DEV
 losetup -d "$LOOP" && LOOP=
 scsi_debug_remove
 
-# --- 3. a failed fast-tier update drops the copy, the write succeeds -------
+# --- 3. a failed fast-tier update drops the copy, the write succeeds ---
+section "3"
 tiers 64 8
 dm_create $DEV "0 $((64 * 2048)) aatts $SLOW $FAST 256 4 policy lru error_threshold 0"
 old=$(random old 4M)
@@ -179,7 +185,8 @@ ktap_check "3: the tier stays in service (threshold 0)" "$(counter state)" = run
 nullb_badblocks ifast - 0 $((8 * 2048 - 1))
 ktap_test "3: the device reads the new data" reads_as 1M 0 4 "$TMP/exp"
 
-# --- 4. a slow-tier write error drops the copy it touched ------------------
+# --- 4. a slow-tier write error drops the copy it touched ------------
+section "4"
 r0=$(resident)
 se0=$(counter slow_errors)
 h0=$(counter write_hits)
@@ -198,7 +205,8 @@ ktap_test "4: the device reads what the slow tier kept (the old data)" \
 dm_remove $DEV
 nullb_remove islow ifast
 
-# --- 5. flushes and FUA reach both tiers -----------------------------------
+# --- 5. flushes and FUA reach both tiers -----------------------------
+section "5"
 # A write cache (cache_size) makes null_blk take flushes and FUA itself.
 tiers 64 8 cache_size=4
 dm_create $DEV "0 $((64 * 2048)) aatts $SLOW $FAST 256 2 policy lru"
@@ -251,7 +259,8 @@ fi
 dm_remove $DEV
 nullb_remove islow ifast
 
-# --- 6. suspend: queued promotions dropped, copies in flight waited for ----
+# --- 6. suspend: queued promotions dropped, copies in flight waited for ---
+section "6"
 tiers 64 16
 # Reads of the slow tier take 1 s: each copy is in flight that long.
 dm_create aatts_t_islowd "0 $((64 * 2048)) delay $SLOW 0 1000 $SLOW 0 0"
@@ -281,16 +290,23 @@ ktap_check "6: and none is copied after the resume ($r1 -> $(resident))" "$(resi
 dm_remove $DEV aatts_t_islowd
 nullb_remove islow ifast
 
-# --- 8. the promotion queue limit ------------------------------------------
+# --- 8. the promotion queue limit ------------------------------------
+section "8"
 # 4 KiB blocks: 8192 slots, a pool of 4096 entries; one copy per second.
 tiers 64 32
 dm_create $DEV "0 $((64 * 2048)) aatts $SLOW $FAST 8 6 policy lru migration_inflight 8 migration_bandwidth 8"
 dmsetup message $DEV 0 promote 0 $((6000 * 8)) >/dev/null 2>"$TMP/err" &
 pid=$!
+# Sampled until 5 samples after it reached 4000 (10 s at most), read
+# without a fork: the counters are read in the guest under TCG.
+sysdir=$(aatts_sysfs $DEV)
 max=0
-for i in $(seq 30); do
-	q=$(counter queued_migrations) || break
+after=0
+for i in $(seq 50); do
+	read -r q <"$sysdir/queued_migrations" || break
 	[ "$q" -gt "$max" ] && max=$q
+	[ "$max" -ge 4000 ] && after=$((after + 1))
+	[ "$after" -ge 5 ] && break
 	sleep 0.2
 done
 ktap_check "8: a promote of 6000 blocks fills the queue to the limit: at most $max queued" \
@@ -316,7 +332,8 @@ wait $pid 2>/dev/null
 dm_remove $DEV
 nullb_remove islow ifast
 
-# --- 10. DM_TARGET_SINGLETON ------------------------------------------------
+# --- 10. DM_TARGET_SINGLETON -----------------------------------------
+section "10"
 tiers 64 8
 # refused NAME TABLE: the table is refused, no device is left, and the
 # kernel log gives device-mapper's singleton message.
@@ -339,4 +356,5 @@ ktap_test "10: linear followed by aatts is refused" refused aatts_t_integ2 \
 ktap_test "10: a table of aatts alone loads" dm_create aatts_t_integ2 \
 	"0 65536 aatts $SLOW $FAST 256"
 dm_remove aatts_t_integ2
+ktap_diag "done at ${SECONDS}s"
 ktap_finish
