@@ -143,18 +143,25 @@ unsigned int aatts_api_get_policy(struct aatts_c *ac, enum aatts_policy_id *id,
 	return n;
 }
 
+/* The blocks one call may examine: four times the fast tier's. */
+static u64 aatts_examine_budget(struct aatts_c *ac)
+{
+	return 4ULL * ac->nr_slots;
+}
+
 /*
  * Promotes the blocks of a range: with force, whatever the policy thinks
  * (promote, pin); without, the policy's admission rule applies (prefetch).
- * At most nr_slots promotions are started, and at most 4 * nr_slots
- * blocks examined, per call.  A promotion is started only with a free
- * migration entry: when there is none the call waits for copies to
- * finish, and stops (having started n) on a suspended device.
+ * At most max promotions are started and at most *budget blocks examined
+ * (*budget is decreased: a batch shares one).  A promotion is started
+ * only with a free migration entry: when there is none the call waits
+ * for copies to finish, and stops (having started n) on a suspended
+ * device.
  */
-int aatts_api_promote(struct aatts_c *ac, sector_t start, sector_t len,
-		      bool force, u64 *promoted)
+static int aatts_promote(struct aatts_c *ac, sector_t start, sector_t len,
+			 bool force, u64 max, u64 *budget, u64 *promoted)
 {
-	u64 first, last, b, n = 0, budget;
+	u64 first, last, b, n = 0;
 	struct aatts_promotion p;
 	int r;
 
@@ -164,8 +171,7 @@ int aatts_api_promote(struct aatts_c *ac, sector_t start, sector_t len,
 	if (READ_ONCE(ac->state) != AATTS_STATE_RUNNING)
 		return -EIO;
 
-	budget = 4ULL * ac->nr_slots;
-	for (b = first; b <= last && n < ac->nr_slots && budget; b++, budget--) {
+	for (b = first; b <= last && n < max && *budget; b++, (*budget)--) {
 		spin_lock_irq(&ac->lock);
 		if (list_empty(&ac->mig.free)) {
 			spin_unlock_irq(&ac->lock);
@@ -173,7 +179,7 @@ int aatts_api_promote(struct aatts_c *ac, sector_t start, sector_t len,
 			if (r)
 				break;
 			b--;
-			budget++;
+			(*budget)++;
 			continue;
 		}
 		r = aatts_cache_promote(ac->cache, b, force, &p);
@@ -200,6 +206,19 @@ int aatts_api_promote(struct aatts_c *ac, sector_t start, sector_t len,
 		return n ? 0 : -ENOSPC;
 	/* Suspended: what was started stands. */
 	return r == -EAGAIN || r == -EEXIST || r == -EPERM ? 0 : r;
+}
+
+/*
+ * One range: at most nr_slots promotions started, and at most 4 * nr_slots
+ * blocks examined.
+ */
+int aatts_api_promote(struct aatts_c *ac, sector_t start, sector_t len,
+		      bool force, u64 *promoted)
+{
+	u64 budget = aatts_examine_budget(ac);
+
+	return aatts_promote(ac, start, len, force, ac->nr_slots, &budget,
+			     promoted);
 }
 
 int aatts_api_demote(struct aatts_c *ac, sector_t start, sector_t len,
@@ -430,15 +449,16 @@ static int aatts_prio_cmp(const void *a, const void *b)
 
 /*
  * Promotes the blocks of every range, in descending priority (stable).
- * Stops when the fast tier has no room left; -EIO while it is failed.
- * Reorders r.
+ * The whole batch starts at most nr_slots promotions and examines at most
+ * 4 * nr_slots blocks, as one range would.  Stops when the fast tier has
+ * no room left; -EIO while it is failed.  Reorders r.
  */
 int aatts_api_prefetch_batch(struct aatts_c *ac, struct aatts_range *r,
 			     unsigned int nr, bool force, u64 *started,
 			     unsigned int *bad)
 {
+	u64 n, budget = aatts_examine_budget(ac);
 	unsigned int i;
-	u64 n;
 	int ret;
 
 	*started = 0;
@@ -452,10 +472,14 @@ int aatts_api_prefetch_batch(struct aatts_c *ac, struct aatts_range *r,
 	sort(r, nr, sizeof(*r), aatts_prio_cmp, NULL);
 	for (i = 0; i < nr; i++) {
 		n = 0;
-		ret = aatts_api_promote(ac, r[i].start, r[i].len, force, &n);
+		ret = aatts_promote(ac, r[i].start, r[i].len, force,
+				    ac->nr_slots - *started, &budget, &n);
 		*started += n;
-		/* No room left, or as many started as the fast tier holds. */
-		if (ret == -ENOSPC || *started >= ac->nr_slots)
+		/*
+		 * No room left, as many started as the fast tier holds, or as
+		 * many blocks examined as a call may.
+		 */
+		if (ret == -ENOSPC || *started >= ac->nr_slots || !budget)
 			return 0;
 		if (ret) {
 			*bad = r[i].index;

@@ -40,9 +40,16 @@ nullb_create() {
 }
 
 # nullb_badblocks NAME +|- FIRST LAST: marks sectors FIRST..LAST bad (I/O
-# to them fails) or good again.
+# to them fails) or good again.  In pieces of at most 512 sectors, in
+# ascending order: 6.1's badblocks_set() stores a longer range as pieces
+# in descending order, which badblocks_check() then does not find.
 nullb_badblocks() {
-	echo "$2$3-$4" >"$NULLB_CFS/$1/badblocks"
+	local s=$3
+	while [ "$s" -le "$4" ]; do
+		echo "$2$s-$((s + 511 < $4 ? s + 511 : $4))" \
+			>"$NULLB_CFS/$1/badblocks" || return 1
+		s=$((s + 512))
+	done
 }
 
 # nullb_remove NAME...: removes devices that exist.
