@@ -35,17 +35,11 @@ static void aatts_kick_migrations(struct aatts_c *ac)
 	queue_delayed_work(ac->wq, &ac->mig_work, 0);
 }
 
-/*
- * Range loops stop when the device goes away, is being suspended
- * (device-mapper's suspend waits for the message that runs the loop) or
- * the caller is killed.
- */
+/* Range loops stop when the device goes away or the caller is killed. */
 static int aatts_interrupted(struct aatts_c *ac)
 {
 	if (READ_ONCE(ac->dying))
 		return -ENODEV;
-	if (READ_ONCE(ac->quiescing))
-		return -EAGAIN;
 	return fatal_signal_pending(current) ? -EINTR : 0;
 }
 
@@ -194,6 +188,13 @@ static int aatts_promote(struct aatts_c *ac, sector_t start, sector_t len,
 			aatts_kick_migrations(ac);
 			cond_resched();
 			r = aatts_interrupted(ac);
+			/*
+			 * Promotions wait for migration room, which a suspend
+			 * (waiting for this message) holds up: stop, keeping
+			 * what was started.  Walks wait for nothing; they end.
+			 */
+			if (!r && READ_ONCE(ac->quiescing))
+				r = -EAGAIN;
 			if (r)
 				break;
 		}
