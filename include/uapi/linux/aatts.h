@@ -131,9 +131,10 @@
  *   entry is free (the call waits for copies to finish meanwhile), and on
  *   a suspended device the call stops when the queue is full.  At most the
  *   fast tier's worth of blocks is started, and at most four times that
- *   examined, per call.  EIO while the fast tier is failed; ENODEV if the
- *   device is removed meanwhile, EINTR if the caller is killed (what was
- *   started stands).  Reply: AATTS_DEV_A_COUNT, blocks whose promotion
+ *   examined, per call.  EIO while the fast tier is failed; EINTR if the
+ *   caller is killed; when the device starts to suspend (as it does before
+ *   a removal or reload) the call ends without error (what was started
+ *   stands); ENODEV if the device is gone.  Reply: AATTS_DEV_A_COUNT, blocks whose promotion
  *   was started.
  *
  * AATTS_CMD_DEMOTE [admin]
