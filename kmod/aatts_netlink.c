@@ -747,7 +747,12 @@ static int aatts_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(ac);
 		goto out;
 	}
-	mutex_lock(&ac->ctl_lock);
+	/* Another mutating op may run long: a kill ends the wait. */
+	if (mutex_lock_killable(&ac->ctl_lock)) {
+		err = -EINTR;
+		aatts_device_put(ac);
+		goto out;
+	}
 	err = aatts_api_set_policy(ac, nla_data(policy), kv, n, &bad);
 	mutex_unlock(&ac->ctl_lock);
 	aatts_device_put(ac);
@@ -777,7 +782,10 @@ static int aatts_nl_epoch_commit(struct sk_buff *skb, struct genl_info *info)
 
 	if (IS_ERR(ac))
 		return PTR_ERR(ac);
-	mutex_lock(&ac->ctl_lock);
+	if (mutex_lock_killable(&ac->ctl_lock)) {
+		aatts_device_put(ac);
+		return -EINTR;
+	}
 	err = aatts_api_epoch_commit(ac);
 	mutex_unlock(&ac->ctl_lock);
 	aatts_device_put(ac);
@@ -831,7 +839,11 @@ static int aatts_nl_batch(struct sk_buff *skb, struct genl_info *info)
 			      need, &r, &nr);
 	if (err)
 		goto out;
-	mutex_lock(&ac->ctl_lock);
+	if (mutex_lock_killable(&ac->ctl_lock)) {
+		kvfree(r);
+		err = -EINTR;
+		goto out;
+	}
 	switch (cmd) {
 	case AATTS_CMD_HINTS_SET:
 		err = aatts_api_hint_batch(ac, r, nr,
@@ -897,7 +909,10 @@ static int aatts_nl_params_set(struct sk_buff *skb, struct genl_info *info)
 	ac = aatts_nl_dev(info->attrs, extack);
 	if (IS_ERR(ac))
 		return PTR_ERR(ac);
-	mutex_lock(&ac->ctl_lock);
+	if (mutex_lock_killable(&ac->ctl_lock)) {
+		aatts_device_put(ac);
+		return -EINTR;
+	}
 	aatts_api_get_params(ac, &p);
 	if (tb[AATTS_PARAMS_A_MIGRATION_INFLIGHT])
 		p.max_inflight = nla_get_u64(tb[AATTS_PARAMS_A_MIGRATION_INFLIGHT]) >>
