@@ -50,15 +50,6 @@ counter() { aatts_stat $DEV "$1"; }
 dm_disk() { dmsetup info -c --noheadings -o blkdevname $DEV; }
 resident() { counter fast_blocks_used; }
 
-# read_blocks DEV BS SKIP COUNT FILE: reads COUNT blocks of BS bytes, all of
-# them, into FILE (fails when dd fails or reads short).
-read_blocks() {
-	rm -f "$5"
-	dd if="$1" of="$5" bs="$2" skip="$3" count="$4" iflag=direct \
-		status=none &&
-	[ "$(stat -c %s "$5")" = $(($(numfmt --from=iec "${2^^}") * $4)) ]
-}
-
 # reads_as BS SKIP COUNT FILE: the device reads FILE's bytes there, and so
 # does the slow tier ($SLOW).
 reads_as() {

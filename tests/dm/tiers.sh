@@ -30,14 +30,6 @@ trap cleanup EXIT
 
 counter() { aatts_stat $DEV "$1"; }
 
-# read_blocks DEV BS SKIP COUNT FILE: reads COUNT blocks of BS bytes, all of
-# them, into FILE.
-read_blocks() {
-	dd if="$1" of="$5" bs="$2" skip="$3" count="$4" iflag=direct \
-		status=none &&
-	[ "$(stat -c %s "$5")" = $(($(numfmt --from=iec "${2^^}") * $4)) ]
-}
-
 # same_data BS SKIP COUNT: what the device reads equals what the slow tier
 # ($SLOW) holds.
 same_data() {

@@ -74,3 +74,12 @@ aatts_settle() {
 	echo "aatts_settle: migrations of $1 still busy after 60 s" >&2
 	return 1
 }
+
+# read_blocks DEV BS SKIP COUNT FILE: reads COUNT blocks of BS bytes, all of
+# them, into FILE (fails when dd fails or reads short).
+read_blocks() {
+	rm -f "$5"
+	dd if="$1" of="$5" bs="$2" skip="$3" count="$4" iflag=direct \
+		status=none &&
+	[ "$(stat -c %s "$5")" = $(($(numfmt --from=iec "${2^^}") * $4)) ]
+}
