@@ -5,6 +5,7 @@
 #   make            kmod/aatts.ko and every user-space binary in build/bin/
 #   make deps       install what the build, tests and demo need (Debian)
 #   make check      host tests + VM tests; ends with "N passed, N failed"
+#   make check-debug  the VM tests on a debug kernel (built once, cached)
 #   make demo       boot the VM, run fio through an aatts device
 #   make bench      simulator matrix + VM runs -> bench/ (CSV, PNG, REPORT.md)
 #   make style      checkpatch, W=1 and sparse on the kernel code
@@ -138,6 +139,13 @@ check:
 	@$(MAKE) --no-print-directory all
 	@VM_TESTS="$(VM_TESTS)" tests/check
 
+# The VM tests on a debug kernel (lockdep, KASAN, UBSAN, KFENCE, kmemleak,
+# might_sleep), built once into build/debug-kernel/; not part of check (time).
+check-debug:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@VM_TESTS="$(VM_TESTS)" scripts/check-debug
+
 demo:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
@@ -172,5 +180,5 @@ clean:
 	$(MAKE) -C kmod KDIR=$(KDIR) clean
 	rm -rf $(B)
 
-.PHONY: all deps kmod user tests check demo bench bench-datapath bench-netlink \
+.PHONY: all deps kmod user tests check check-debug demo bench bench-datapath bench-netlink \
 	style clean
