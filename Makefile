@@ -5,6 +5,7 @@
 #   make            kmod/aatts.ko and every user-space binary in build/bin/
 #   make deps       install what the build, tests and demo need (Debian)
 #   make check      host tests + VM tests; ends with "N passed, N failed"
+#   make check-debug  the VM tests on a debug kernel (built once, cached)
 #   make demo       boot the VM, run fio through an aatts device
 #   make bench      simulator matrix + VM runs -> bench/ (CSV, PNG, REPORT.md)
 #   make style      checkpatch, W=1 and sparse on the kernel code
@@ -154,6 +155,13 @@ check:
 	@$(MAKE) --no-print-directory all san-tools
 	@VM_TESTS="$(VM_TESTS)" AATTS_BIN=$(B)/san/bin tests/check
 
+# The VM tests on a debug kernel (lockdep, KASAN, UBSAN, KFENCE, kmemleak,
+# might_sleep), built once into build/debug-kernel/; not part of check (time).
+check-debug:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@VM_TESTS="$(VM_TESTS)" scripts/check-debug
+
 demo:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
@@ -199,6 +207,6 @@ clean:
 	$(MAKE) -C kmod KDIR=$(KDIR) clean
 	rm -rf $(B)
 
-.PHONY: all deps kmod user san-tools tests check demo bench bench-datapath \
-	bench-netlink bench-holds \
+.PHONY: all deps kmod user san-tools tests check check-debug demo bench \
+	bench-datapath bench-netlink bench-holds \
 	style clean

@@ -19,7 +19,7 @@ splat() {
 	ktap_result "splat: $1" $?
 }
 
-ktap_plan 12
+ktap_plan 23
 clean "boot log" "[    0.000000] Linux version 6.1.0 (debian-kernel@lists.debian.org)
 [    1.234567] device-mapper: ioctl: 4.47.0-ioctl (2022-07-28) initialised
 [    2.000000] device-mapper: table: 253:0: aatts: Block size is not a power of two (-EINVAL)
@@ -36,4 +36,20 @@ splat "sleep in atomic" "[   5.1] BUG: sleeping function called from invalid con
 splat "UBSAN" "[   5.1] UBSAN: shift-out-of-bounds in kmod/aatts_target.c:99:1"
 splat "panic" "[   5.1] Kernel panic - not syncing: Fatal exception"
 splat "call trace" "[   5.1] Call Trace:"
+# The debug kernel of make check-debug: its boot is clean, its detectors are not.
+clean "debug kernel boot" "[    0.0] KernelAddressSanitizer initialized (generic)
+[    0.1] Lock dependency validator: Copyright (c) 2006 Red Hat, Inc., Ingo Molnar
+[    0.2] kfence: initialized - using 2097152 bytes for 255 objects at 0x(____ptrval____)
+[    0.3] kmemleak: Kernel memory leak detector initialized (mem pool available: 14843)
+[    0.4] ODEBUG: selftest passed"
+splat "KASAN" "[  12.3] BUG: KASAN: slab-use-after-free in aatts_map+0x12/0x40 [aatts]"
+splat "KFENCE" "[  12.3] BUG: KFENCE: out-of-bounds read in aatts_map+0x12/0x40 [aatts]"
+splat "lockdep: non-static key" "[  12.3] INFO: trying to register non-static key."
+splat "lockdep off" "[  12.3] turning off the locking correctness validator."
+splat "RCU stall" "[  80.0] rcu: INFO: rcu_preempt self-detected stall on CPU"
+splat "kmemleak" "[ 900.0] aatts-debug: kmemleak: unreferenced object 0xffff888012345678 (size 64):"
+splat "list double add" "[  12.3] list_add double add: new=ffff888000000000, prev=ffff888000000000, next=ffff888000000100."
+splat "list_del corruption" "[  12.3] list_del corruption, ffff888000000000->next is LIST_POISON1 (dead000000000100)"
+splat "ODEBUG" "[  12.3] ODEBUG: free active (active state 0) object: ffff888000000000 object type: timer_list hint: aatts_tick+0x0/0x10 [aatts]"
+splat "kmemleak disabled" "[  12.3] kmemleak: Kernel memory leak detector disabled"
 ktap_finish
