@@ -71,6 +71,7 @@ struct aatts_hits {
  */
 struct aatts_mig {
 	struct list_head list;
+	struct aatts_mig *run;	/* the next promotion copied with this one */
 	struct aatts_c *ac;
 	struct bio *bio;
 	u64 block;
@@ -92,6 +93,7 @@ struct aatts_migration {
 	struct aatts_mig *pool;
 	unsigned int pool_size;
 	u64 migrated_sectors;
+	u64 copies;			/* kcopyd copies started */
 	u64 dropped;			/* promotions dropped: queue full */
 	u64 filled;			/* promotions filled from a read */
 	wait_queue_head_t wait;		/* an entry freed, a copy done */
@@ -133,7 +135,7 @@ struct aatts_c {
 	unsigned int stats_interval;	/* ms between STATS events; 0: off */
 	struct delayed_work stats_work;	/* emits STATS events */
 	struct work_struct event_work;	/* emits events raised in atomic context */
-	unsigned long events;		/* AATTS_EV_* bits pending for event_work */
+	unsigned long events;		/* enum aatts_event bits for event_work */
 	atomic_t users;			/* netlink ops using the device */
 	struct mutex ctl_lock;		/* serialises mutating netlink ops */
 	bool dying;			/* off the device list: ops bail out */
@@ -147,10 +149,16 @@ struct aatts_c {
 	struct list_head node;		/* aatts_devices, for /proc/aatts */
 };
 
-/* Bits of aatts_c.events. */
-enum {
-	AATTS_EV_FAST_FAILED,
+/* What lower files tell the layers above (aatts_events.c). */
+enum aatts_event {
+	AATTS_EVENT_FAST_FAILED,	/* error_threshold reached: pass-through */
+	AATTS_EVENT_FAST_RESTORED,	/* restore_fast put it back in service */
+	AATTS_EVENT_POLICY_CHANGED,	/* a policy switch started */
+	AATTS_EVENT_NR
 };
+
+/* The most adjacent promotions one kcopyd copy carries. */
+#define AATTS_MIG_RUN_MAX		16
 
 /* Defaults for the table's feature arguments. */
 #define AATTS_DEFAULT_INFLIGHT_BYTES	(64ULL << 20)
@@ -167,16 +175,31 @@ static inline sector_t aatts_slot_sector(struct aatts_c *ac, u32 slot)
 	return (sector_t)slot << ac->block_shift;
 }
 
-/* aatts_target.c */
-const char *aatts_mode_name(enum aatts_mode mode);
-/* Kernel memory per fast slot: the policy core's and the target's. */
-u32 aatts_bytes_per_slot(struct aatts_c *ac);
+/*
+ * The files, lowest first; a file calls only the ones above it in this
+ * list (events go up through aatts_events.c's notifier chain):
+ *   aatts_events.c   the event chain; fast-tier error accounting
+ *   aatts_migrate.c  promotions: kcopyd copies and fills
+ *   aatts_io.c       map and end_io
+ *   aatts_stats.c    counter snapshots and names
+ *   aatts_api.c      the control API (dm messages and netlink share it)
+ *   aatts_devices.c  the registry of devices
+ *   aatts_sysfs.c    sysfs, /proc/aatts, read_group
+ *   aatts_netlink.c  the generic netlink family
+ *   aatts_target.c   the target: ctr/dtr, status, messages, module init
+ */
+
+/* aatts_events.c */
+struct notifier_block;
+void aatts_event(struct aatts_c *ac, enum aatts_event ev);
+int aatts_event_subscribe(struct notifier_block *nb);
+void aatts_event_unsubscribe(struct notifier_block *nb);
+void aatts_fast_error(struct aatts_c *ac);
 
 /* aatts_io.c */
 int aatts_map(struct dm_target *ti, struct bio *bio);
 int aatts_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error);
 void aatts_io_work(struct work_struct *work);
-void aatts_fast_error(struct aatts_c *ac);
 size_t aatts_per_bio_size(void);
 int aatts_hits_init(struct aatts_c *ac);
 void aatts_hits_exit(struct aatts_c *ac);
@@ -260,12 +283,13 @@ int aatts_api_set_migration(struct aatts_c *ac, sector_t max_inflight,
 int aatts_api_set_error_threshold(struct aatts_c *ac, unsigned int threshold);
 int aatts_api_restore_fast(struct aatts_c *ac);
 
-/* aatts_stats.c: status, sysfs and procfs. */
+/* aatts_stats.c: counter snapshots and names. */
 struct aatts_stats {
 	struct aatts_cache_stats core;
 	u64 migrated_sectors;
 	u64 dropped;
 	u64 filled;
+	u64 copies;
 	unsigned int inflight_jobs;
 	unsigned int queued;
 	u64 fast_errors;
@@ -276,18 +300,20 @@ struct aatts_stats {
 
 void aatts_get_stats(struct aatts_c *ac, struct aatts_stats *s);
 const char *aatts_state_name(enum aatts_state state);
-void aatts_devices_add(struct aatts_c *ac);
-void aatts_devices_del(struct aatts_c *ac);
-void aatts_devices_resumed(struct aatts_c *ac);
-int aatts_sysfs_add(struct aatts_c *ac);
-void aatts_sysfs_del(struct aatts_c *ac);
-/* Gives the sysfs files of live devices to read_group (or back to root). */
-int aatts_sysfs_regroup(void);
-int aatts_stats_init(void);
-void aatts_stats_exit(void);
+const char *aatts_mode_name(enum aatts_mode mode);
+int aatts_mode_lookup(const char *name);
+/* Kernel memory per fast slot: the policy core's and the target's. */
+u32 aatts_bytes_per_slot(struct aatts_c *ac);
 /* Every counter of the netlink protocol, indexed by AATTS_STAT_A_*. */
 void aatts_stat_values(struct aatts_c *ac, const struct aatts_stats *s,
 		       u64 v[AATTS_STAT_A_MAX + 1]);
+
+/* aatts_devices.c: the registry of devices. */
+void aatts_devices_add(struct aatts_c *ac);
+void aatts_devices_del(struct aatts_c *ac);
+void aatts_devices_resumed(struct aatts_c *ac);
+unsigned int aatts_devices_count(void);
+int aatts_devices_each(int (*fn)(struct aatts_c *ac, void *arg), void *arg);
 /* The device-mapper name (the disk name while it has none). */
 void aatts_dm_name(struct aatts_c *ac, char name[DM_NAME_LEN]);
 dev_t aatts_devt(struct aatts_c *ac);
@@ -300,16 +326,21 @@ struct aatts_c *aatts_device_get_id(u64 id);
 struct aatts_c *aatts_device_get_nth(unsigned long n);
 void aatts_device_put(struct aatts_c *ac);
 
-/* aatts_netlink.c: the generic netlink family and its events. */
-int aatts_nl_init(void);
-void aatts_nl_exit(void);
-void aatts_nl_policy_changed(struct aatts_c *ac);
-void aatts_nl_fast_restored(struct aatts_c *ac);
-void aatts_nl_event_work(struct work_struct *work);
-void aatts_nl_stats_work(struct work_struct *work);
+/* aatts_sysfs.c: sysfs, /proc/aatts, and who may read them. */
+int aatts_sysfs_add(struct aatts_c *ac);
+void aatts_sysfs_del(struct aatts_c *ac);
+int aatts_sysfs_init(void);
+void aatts_sysfs_exit(void);
 /* read_group: who may read besides CAP_NET_ADMIN (INVALID_GID: nobody). */
 struct cred;
 kgid_t aatts_read_gid(void);
 bool aatts_in_read_group(const struct cred *cred);
+
+/* aatts_netlink.c: the generic netlink family and its events. */
+int aatts_nl_init(void);
+void aatts_nl_exit(void);
+extern struct notifier_block aatts_nl_notifier;
+void aatts_nl_event_work(struct work_struct *work);
+void aatts_nl_stats_work(struct work_struct *work);
 
 #endif /* AATTS_H */

@@ -117,7 +117,7 @@ int aatts_api_set_policy(struct aatts_c *ac, const char *name,
 			break;
 	}
 	if (!r)
-		aatts_nl_policy_changed(ac);
+		aatts_event(ac, AATTS_EVENT_POLICY_CHANGED);
 out:
 	if (r && bad)
 		*bad = at;
@@ -334,8 +334,6 @@ int aatts_api_restore_fast(struct aatts_c *ac)
 	struct aatts_walk w;
 	int r;
 
-	/* A FAST_FAILED event still pending goes out before FAST_RESTORED. */
-	flush_work(&ac->event_work);
 	if (READ_ONCE(ac->state) != AATTS_STATE_FAILED)
 		return 0;
 	aatts_walk_invalidate(ac->cache, &w, 0, ac->nr_blocks - 1);
@@ -350,7 +348,7 @@ int aatts_api_restore_fast(struct aatts_c *ac)
 	}
 	spin_unlock_irq(&ac->lock);
 	if (restored)
-		aatts_nl_fast_restored(ac);
+		aatts_event(ac, AATTS_EVENT_FAST_RESTORED);
 	return 0;
 }
 

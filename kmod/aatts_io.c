@@ -120,32 +120,6 @@ static void aatts_bio_release(struct bio *bio)
 	bio_endio(bio);
 }
 
-void aatts_fast_error(struct aatts_c *ac)
-{
-	unsigned long flags;
-	bool failed = false;
-
-	spin_lock_irqsave(&ac->lock, flags);
-	ac->fast_errors++;
-	if (ac->state == AATTS_STATE_RUNNING && ac->error_threshold &&
-	    ac->fast_errors >= ac->error_threshold) {
-		ac->state = AATTS_STATE_FAILED;
-		failed = true;
-	}
-	spin_unlock_irqrestore(&ac->lock, flags);
-
-	if (failed) {
-		DMERR("%s: fast tier out of service after %u errors, now pass-through",
-		      ac->disk_name, ac->error_threshold);
-		/* Atomic context: the event is sent from a work item. */
-		set_bit(AATTS_EV_FAST_FAILED, &ac->events);
-		schedule_work(&ac->event_work);
-	} else {
-		DMWARN_LIMIT("%s: fast-tier I/O error, block dropped, served from the slow tier",
-			     ac->disk_name);
-	}
-}
-
 static bool aatts_running(struct aatts_c *ac)
 {
 	return READ_ONCE(ac->state) == AATTS_STATE_RUNNING;

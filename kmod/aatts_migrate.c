@@ -150,9 +150,10 @@ void aatts_mig_refill(struct aatts_c *ac, u64 now_ns)
 	m->tokens = min_t(s64, m->tokens, m->max_bandwidth);
 }
 
+/* A copy ended: every promotion of its run succeeded or failed with it. */
 static void aatts_mig_done(int read_err, unsigned long write_err, void *ctx)
 {
-	struct aatts_mig *e = ctx;
+	struct aatts_mig *e = ctx, *next;
 	struct aatts_c *ac = e->ac;
 	struct aatts_migration *m = &ac->mig;
 	bool ok = !read_err && !write_err;
@@ -161,15 +162,18 @@ static void aatts_mig_done(int read_err, unsigned long write_err, void *ctx)
 		aatts_fast_error(ac);
 
 	spin_lock_irq(&ac->lock);
-	aatts_cache_fill_done(ac->cache, e->slot, ok);
-	if (ok)
-		m->migrated_sectors += e->sectors;
-	m->inflight -= e->sectors;
-	m->inflight_jobs--;
+	for (; e; e = next) {
+		next = e->run;
+		aatts_cache_fill_done(ac->cache, e->slot, ok);
+		if (ok)
+			m->migrated_sectors += e->sectors;
+		m->inflight -= e->sectors;
+		m->inflight_jobs--;
+		/* The entry freed may also be what a promoter waits for. */
+		aatts_mig_put(ac, e);
+	}
 	if (!ac->suspended && m->queued)
 		queue_delayed_work(ac->wq, &ac->mig_work, 0);
-	/* The entry freed may also be what a promoter waits for. */
-	aatts_mig_put(ac, e);
 	spin_unlock_irq(&ac->lock);
 	/* ac may be gone once a drain sees it idle: touch nothing of it. */
 }
@@ -269,6 +273,49 @@ static void aatts_mig_drop_queued(struct aatts_c *ac)
 }
 
 /*
+ * Queued promotions right after e that continue its copy, the next block
+ * into the next slot, join it: one copy of up to AATTS_MIG_RUN_MAX blocks
+ * and at most budget sectors (a promoted range, or a sequential read,
+ * reserves consecutive slots while the free list or the evictions run in
+ * order).  They are taken off the queue and linked through run; returns
+ * the sectors of the whole copy.  Called with ac->lock held, after the
+ * barrier of aatts_mig_next().
+ */
+static sector_t aatts_mig_extend(struct aatts_c *ac, struct aatts_mig *e,
+				 sector_t budget)
+{
+	struct aatts_migration *m = &ac->mig;
+	struct aatts_mig *last = e, *f;
+	sector_t sectors = e->sectors;
+	unsigned int n = 1;
+
+	e->run = NULL;
+	while (n < AATTS_MIG_RUN_MAX && !list_is_last(&last->list, &m->queue)) {
+		f = list_next_entry(last, list);
+		if (f->block != last->block + 1 || f->slot != last->slot + 1 ||
+		    last->sectors != ac->block_sectors ||
+		    sectors + f->sectors > budget ||
+		    atomic_read(&ac->slots[f->slot].inflight))
+			break;
+		last->run = f;
+		f->run = NULL;
+		sectors += f->sectors;
+		last = f;
+		n++;
+	}
+	for (f = e; f; f = f->run) {
+		list_del(&f->list);
+		m->queued--;
+	}
+	m->inflight += sectors;
+	m->inflight_jobs += n;
+	m->copies++;
+	if (m->max_bandwidth)
+		m->tokens -= sectors;
+	return sectors;
+}
+
+/*
  * Starts queued promotions while the limits allow.  Returns the delay in
  * jiffies after which to try again for want of bandwidth, or 0.
  */
@@ -277,6 +324,7 @@ static unsigned long aatts_mig_start(struct aatts_c *ac)
 	struct aatts_migration *m = &ac->mig;
 	struct dm_io_region from, to;
 	unsigned long delay = 0;
+	sector_t budget, sectors;
 	struct aatts_mig *e;
 
 	for (;;) {
@@ -305,20 +353,18 @@ static unsigned long aatts_mig_start(struct aatts_c *ac)
 			spin_unlock_irq(&ac->lock);
 			break;
 		}
-		list_del(&e->list);
-		m->queued--;
-		m->inflight += e->sectors;
-		m->inflight_jobs++;
+		budget = m->max_inflight - m->inflight;
 		if (m->max_bandwidth)
-			m->tokens -= e->sectors;
+			budget = min_t(sector_t, budget, m->tokens);
+		sectors = aatts_mig_extend(ac, e, budget);
 		spin_unlock_irq(&ac->lock);
 
 		from.bdev = ac->slow->bdev;
 		from.sector = (sector_t)e->block << ac->block_shift;
-		from.count = e->sectors;
+		from.count = sectors;
 		to.bdev = ac->fast->bdev;
 		to.sector = aatts_slot_sector(ac, e->slot);
-		to.count = e->sectors;
+		to.count = sectors;
 		dm_kcopyd_copy(ac->kc, &from, 1, &to, 0, aatts_mig_done, e);
 	}
 	return delay;

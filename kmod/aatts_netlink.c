@@ -59,67 +59,6 @@ static const struct genl_multicast_group aatts_mcgrps[] = {
 /* ------------------------------------------------------------------ */
 /* Who may read                                                        */
 
-/* A gid in the initial user namespace, or -1: CAP_NET_ADMIN only. */
-static int aatts_read_group = -1;
-
-static int aatts_read_group_set(const char *val, const struct kernel_param *kp)
-{
-	int gid, err;
-
-	err = kstrtoint(val, 0, &gid);
-	if (err)
-		return err;
-	if (gid < -1)
-		return -EINVAL;
-	WRITE_ONCE(aatts_read_group, gid);
-	/* The sysfs files of live devices follow. */
-	return aatts_sysfs_regroup();
-}
-
-static const struct kernel_param_ops aatts_read_group_ops = {
-	.set = aatts_read_group_set,
-	.get = param_get_int,
-};
-
-module_param_cb(read_group, &aatts_read_group_ops, &aatts_read_group, 0644);
-MODULE_PARM_DESC(read_group,
-		 "gid whose members may read residency, counters and device details (DEV_GET, POLICY_GET, STATS_GET, RESIDENCY_GET, sysfs, /proc/aatts) without CAP_NET_ADMIN; -1 (default): nobody");
-
-kgid_t aatts_read_gid(void)
-{
-	int gid = READ_ONCE(aatts_read_group);
-
-	return gid < 0 ? INVALID_GID : make_kgid(&init_user_ns, gid);
-}
-
-/* A binary search of the sorted groups (groups_search() is not exported). */
-static bool aatts_groups_have(const struct group_info *gi, kgid_t gid)
-{
-	unsigned int lo = 0, hi = gi->ngroups, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (gid_gt(gid, gi->gid[mid]))
-			lo = mid + 1;
-		else if (gid_lt(gid, gi->gid[mid]))
-			hi = mid;
-		else
-			return true;
-	}
-	return false;
-}
-
-/* Whether cred is in read_group, as in_group_p() says for current. */
-bool aatts_in_read_group(const struct cred *cred)
-{
-	kgid_t gid = aatts_read_gid();
-
-	if (!gid_valid(gid))
-		return false;
-	return gid_eq(cred->fsgid, gid) ||
-	       aatts_groups_have(cred->group_info, gid);
-}
-
 /*
  * The sender of skb may read.  As netlink_capable() does for the
  * capability, both the sender (current: ops run in its context) and the
@@ -306,9 +245,75 @@ static struct nlattr *aatts_nl_range_at(struct nlattr *ranges,
 	return ranges;
 }
 
+/* How many ranges a batch holds, refused when none or more than max. */
+static int aatts_nl_count_ranges(struct nlattr *ranges, unsigned int max,
+				 struct netlink_ext_ack *extack)
+{
+	struct nlattr *range;
+	unsigned int n = 0;
+	int rem;
+
+	nla_for_each_nested(range, ranges, rem)
+		n++;
+	if (!n) {
+		NL_SET_ERR_MSG_ATTR(extack, ranges, "Empty batch of ranges");
+		return -EINVAL;
+	}
+	if (n <= max)
+		return n;
+	if (max == 1) {
+		NL_SET_ERR_MSG_ATTR(extack, ranges, "Exactly one range is allowed");
+		return -EINVAL;
+	}
+	NL_SET_ERR_MSG_ATTR(extack, ranges, "More ranges than AATTS_RANGES_MAX");
+	return -E2BIG;
+}
+
 /*
- * The ranges of a request, in sectors, each with the attributes in need
- * (a mask of AATTS_RANGE_A_* bits) and checked against the device's end.
+ * One range, in sectors, with the attributes in need (a mask of
+ * AATTS_RANGE_A_* bits) and checked against the device's end.
+ */
+static int aatts_nl_range(struct aatts_c *ac, struct nlattr *range, u32 need,
+			  struct aatts_range *r, struct netlink_ext_ack *extack)
+{
+	u64 offset = 0, length = 0;
+	struct nlattr *a;
+	u32 seen = 0;
+	int rem;
+
+	r->score = 0;
+	r->priority = 0;
+	nla_for_each_nested(a, range, rem) {
+		switch (nla_type(a)) {
+		case AATTS_RANGE_A_OFFSET:
+			offset = nla_get_u64(a);
+			break;
+		case AATTS_RANGE_A_LENGTH:
+			length = nla_get_u64(a);
+			break;
+		case AATTS_RANGE_A_SCORE:
+			r->score = nla_get_u32(a);
+			break;
+		case AATTS_RANGE_A_PRIORITY:
+			r->priority = nla_get_u32(a);
+			break;
+		}
+		seen |= BIT(nla_type(a));
+	}
+	if ((seen & need) != need) {
+		NL_SET_ERR_MSG_ATTR(extack, range, "Range lacks a required attribute");
+		NL_SET_ERR_ATTR_MISS(extack, range, __ffs(need & ~seen));
+		return -EINVAL;
+	}
+	if (aatts_api_bytes(ac, offset, length, r)) {
+		NL_SET_ERR_MSG_ATTR(extack, range, "Range past the end of the device");
+		return -ERANGE;
+	}
+	return 0;
+}
+
+/*
+ * The ranges of a request (at most max), each parsed by aatts_nl_range().
  * *out is kvfree()d by the caller on success.
  */
 static int aatts_nl_ranges(struct aatts_c *ac, struct nlattr **attrs,
@@ -316,83 +321,32 @@ static int aatts_nl_ranges(struct aatts_c *ac, struct nlattr **attrs,
 			   u32 need, struct aatts_range **out,
 			   unsigned int *nr)
 {
-	struct nlattr *ranges = attrs[AATTS_DEV_A_RANGES], *range, *a;
+	struct nlattr *ranges = attrs[AATTS_DEV_A_RANGES], *range;
 	struct aatts_range *r;
-	unsigned int n = 0, i = 0;
-	u64 offset, length;
-	int rem, rem2, err;
-	u32 seen;
+	unsigned int i = 0;
+	int n, rem, err;
 
 	if (!ranges) {
 		NL_SET_ERR_MSG(extack, "Ranges are required");
 		NL_SET_ERR_ATTR_MISS(extack, NULL, AATTS_DEV_A_RANGES);
 		return -EINVAL;
 	}
-	nla_for_each_nested(range, ranges, rem)
-		n++;
-	if (!n) {
-		NL_SET_ERR_MSG_ATTR(extack, ranges, "Empty batch of ranges");
-		return -EINVAL;
-	}
-	if (n > max) {
-		if (max == 1) {
-			NL_SET_ERR_MSG_ATTR(extack, ranges,
-					    "Exactly one range is allowed");
-			return -EINVAL;
-		}
-		NL_SET_ERR_MSG_ATTR(extack, ranges,
-				    "More ranges than AATTS_RANGES_MAX");
-		return -E2BIG;
-	}
+	n = aatts_nl_count_ranges(ranges, max, extack);
+	if (n < 0)
+		return n;
 	r = kvmalloc_array(n, sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
 	nla_for_each_nested(range, ranges, rem) {
-		offset = 0;
-		length = 0;
-		seen = 0;
-		r[i].score = 0;
-		r[i].priority = 0;
-		nla_for_each_nested(a, range, rem2) {
-			switch (nla_type(a)) {
-			case AATTS_RANGE_A_OFFSET:
-				offset = nla_get_u64(a);
-				break;
-			case AATTS_RANGE_A_LENGTH:
-				length = nla_get_u64(a);
-				break;
-			case AATTS_RANGE_A_SCORE:
-				r[i].score = nla_get_u32(a);
-				break;
-			case AATTS_RANGE_A_PRIORITY:
-				r[i].priority = nla_get_u32(a);
-				break;
-			}
-			seen |= BIT(nla_type(a));
-		}
-		if ((seen & need) != need) {
-			NL_SET_ERR_MSG_ATTR(extack, range,
-					    "Range lacks a required attribute");
-			NL_SET_ERR_ATTR_MISS(extack, range,
-					     __ffs(need & ~seen));
-			err = -EINVAL;
-			goto bad;
-		}
-		err = aatts_api_bytes(ac, offset, length, &r[i]);
+		err = aatts_nl_range(ac, range, need, &r[i++], extack);
 		if (err) {
-			NL_SET_ERR_MSG_ATTR(extack, range,
-					    "Range past the end of the device");
-			goto bad;
+			kvfree(r);
+			return err;
 		}
-		i++;
 	}
 	*out = r;
 	*nr = n;
 	return 0;
-
-bad:
-	kvfree(r);
-	return err;
 }
 
 #define AATTS_NEED_RANGE	(BIT(AATTS_RANGE_A_OFFSET) | BIT(AATTS_RANGE_A_LENGTH))
@@ -449,8 +403,9 @@ static int aatts_nl_put_stats(struct sk_buff *msg, struct aatts_c *ac)
 	nest = nla_nest_start(msg, AATTS_DEV_A_STATS);
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = AATTS_STAT_A_UNSPEC + 1; i < AATTS_STAT_A_PAD; i++)
-		if (nla_put_u64_64bit(msg, i, v[i], AATTS_STAT_A_PAD))
+	for (i = AATTS_STAT_A_UNSPEC + 1; i <= AATTS_STAT_A_MAX; i++)
+		if (i != AATTS_STAT_A_PAD &&
+		    nla_put_u64_64bit(msg, i, v[i], AATTS_STAT_A_PAD))
 			return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -587,24 +542,41 @@ static void aatts_nl_event(struct aatts_c *ac, u8 cmd,
 			  GFP_KERNEL);
 }
 
-void aatts_nl_policy_changed(struct aatts_c *ac)
+/*
+ * The events of aatts_events.c, raised in any context: noted on the
+ * device and sent from its event work, in the order of enum aatts_event
+ * (a FAST_FAILED still pending goes out before the FAST_RESTORED after it).
+ * Each message carries the device's state when it is sent.
+ */
+static int aatts_nl_notify(struct notifier_block *nb, unsigned long ev,
+			   void *data)
 {
-	aatts_nl_event(ac, AATTS_CMD_POLICY_CHANGED, aatts_nl_put_policy_event);
+	struct aatts_c *ac = data;
+
+	if (ev >= AATTS_EVENT_NR)
+		return NOTIFY_DONE;
+	set_bit(ev, &ac->events);
+	schedule_work(&ac->event_work);
+	return NOTIFY_OK;
 }
 
-void aatts_nl_fast_restored(struct aatts_c *ac)
-{
-	aatts_nl_event(ac, AATTS_CMD_FAST_RESTORED, aatts_nl_put_state_event);
-}
+struct notifier_block aatts_nl_notifier = {
+	.notifier_call = aatts_nl_notify,
+};
 
-/* Events raised in atomic context (aatts_fast_error). */
 void aatts_nl_event_work(struct work_struct *work)
 {
 	struct aatts_c *ac = container_of(work, struct aatts_c, event_work);
 
-	if (test_and_clear_bit(AATTS_EV_FAST_FAILED, &ac->events))
+	if (test_and_clear_bit(AATTS_EVENT_FAST_FAILED, &ac->events))
 		aatts_nl_event(ac, AATTS_CMD_FAST_FAILED,
 			       aatts_nl_put_state_event);
+	if (test_and_clear_bit(AATTS_EVENT_FAST_RESTORED, &ac->events))
+		aatts_nl_event(ac, AATTS_CMD_FAST_RESTORED,
+			       aatts_nl_put_state_event);
+	if (test_and_clear_bit(AATTS_EVENT_POLICY_CHANGED, &ac->events))
+		aatts_nl_event(ac, AATTS_CMD_POLICY_CHANGED,
+			       aatts_nl_put_policy_event);
 }
 
 /* STATS every stats_interval ms while the device is resumed. */

@@ -5,9 +5,8 @@
  * Stacks a fast tier over a slow tier.  The slow device holds every byte;
  * the fast device holds copies of the blocks the policy core chose.  This
  * file holds the target's life cycle: the table line, suspend and resume,
- * messages and status.  The I/O path is in aatts_io.c, migrations in
- * aatts_migrate.c, the control API in aatts_api.c, counters in
- * aatts_stats.c, and the policies in policy/.
+ * messages and status, and the module's init, which orders the layers.
+ * aatts.h lists the other files, lowest first; none calls a file above it.
  */
 
 #include <linux/module.h>
@@ -15,21 +14,6 @@
 #include <linux/blkdev.h>
 
 #include "aatts.h"
-
-static const char * const aatts_mode_names[] = {
-	[AATTS_MODE_WRITETHROUGH] = "writethrough",
-	[AATTS_MODE_WRITEAROUND] = "writearound",
-};
-
-const char *aatts_mode_name(enum aatts_mode mode)
-{
-	return aatts_mode_names[mode];
-}
-
-u32 aatts_bytes_per_slot(struct aatts_c *ac)
-{
-	return aatts_cache_bytes_per_slot(ac->cache) + sizeof(struct aatts_slot_io);
-}
 
 static sector_t aatts_dev_sectors(struct dm_dev *dev)
 {
@@ -157,14 +141,13 @@ static int aatts_parse_feature(struct aatts_c *ac, struct aatts_args *a,
 {
 	const char *name = dm_shift_arg(as);
 	unsigned long long v;
-	int r, i;
+	int r;
 
-	for (i = 0; i < AATTS_MODE_NR; i++) {
-		if (!strcasecmp(name, aatts_mode_names[i])) {
-			*kind = AATTS_FEAT_MODE;
-			a->mode = i;
-			return 0;
-		}
+	r = aatts_mode_lookup(name);
+	if (r >= 0) {
+		*kind = AATTS_FEAT_MODE;
+		a->mode = r;
+		return 0;
 	}
 	if (!strcasecmp(name, "policy")) {
 		*kind = AATTS_FEAT_POLICY;
@@ -406,28 +389,13 @@ static int aatts_size_tiers(struct aatts_c *ac, char **error)
 	return 0;
 }
 
-/*
- * <slow_dev> <fast_dev> <block_size> [<#features> <feature>...]
- */
-static int aatts_ctr(struct dm_target *ti, unsigned int argc, char **argv)
+/* A context with nothing allocated or opened yet: only the works set up. */
+static struct aatts_c *aatts_new(struct dm_target *ti)
 {
-	struct dm_arg_set as = { .argc = argc, .argv = argv };
-	struct mapped_device *md = dm_table_get_md(ti->table);
-	struct aatts_args a = {};
-	struct aatts_c *ac;
-	fmode_t mode;
-	int r;
+	struct aatts_c *ac = kzalloc(sizeof(*ac), GFP_KERNEL);
 
-	if (argc < 3) {
-		ti->error = "Not enough arguments";
-		return -EINVAL;
-	}
-
-	ac = kzalloc(sizeof(*ac), GFP_KERNEL);
-	if (!ac) {
-		ti->error = "Cannot allocate context";
-		return -ENOMEM;
-	}
+	if (!ac)
+		return NULL;
 	ac->ti = ti;
 	spin_lock_init(&ac->lock);
 	bio_list_init(&ac->deferred);
@@ -438,7 +406,68 @@ static int aatts_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	INIT_WORK(&ac->event_work, aatts_nl_event_work);
 	mutex_init(&ac->ctl_lock);
 	ac->suspended = true;
-	strscpy(ac->disk_name, dm_disk(md)->disk_name, sizeof(ac->disk_name));
+	strscpy(ac->disk_name, dm_disk(dm_table_get_md(ti->table))->disk_name,
+		sizeof(ac->disk_name));
+	return ac;
+}
+
+static int aatts_get_devices(struct aatts_c *ac, char **argv, char **error)
+{
+	struct dm_target *ti = ac->ti;
+	fmode_t mode = dm_table_get_mode(ti->table);
+	int r;
+
+	r = dm_get_device(ti, argv[0], mode, &ac->slow);
+	if (r) {
+		*error = "Slow device lookup failed";
+		return r;
+	}
+	r = dm_get_device(ti, argv[1], mode, &ac->fast);
+	if (r) {
+		*error = "Fast device lookup failed";
+		dm_put_device(ti, ac->slow);
+	}
+	return r;
+}
+
+static void aatts_put_devices(struct aatts_c *ac)
+{
+	dm_put_device(ac->ti, ac->fast);
+	dm_put_device(ac->ti, ac->slow);
+}
+
+static void aatts_set_target(struct aatts_c *ac)
+{
+	struct dm_target *ti = ac->ti;
+
+	ti->num_flush_bios = 2;		/* bio 0: slow tier, bio 1: fast tier */
+	ti->num_discard_bios = 1;
+	/* Discards go to the slow tier only: its support is what counts. */
+	ti->discards_supported = bdev_max_discard_sectors(ac->slow->bdev) > 0;
+	ti->num_write_zeroes_bios = 1;
+	ti->per_io_data_size = aatts_per_bio_size();
+	ti->private = ac;
+}
+
+/*
+ * <slow_dev> <fast_dev> <block_size> [<#features> <feature>...]
+ */
+static int aatts_ctr(struct dm_target *ti, unsigned int argc, char **argv)
+{
+	struct dm_arg_set as = { .argc = argc, .argv = argv };
+	struct aatts_args a = {};
+	struct aatts_c *ac;
+	int r;
+
+	if (argc < 3) {
+		ti->error = "Not enough arguments";
+		return -EINVAL;
+	}
+	ac = aatts_new(ti);
+	if (!ac) {
+		ti->error = "Cannot allocate context";
+		return -ENOMEM;
+	}
 
 	/* Parse the text first: a bad line must not touch any device. */
 	r = aatts_parse_block_size(ac, argv[2], &ti->error);
@@ -451,40 +480,19 @@ static int aatts_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	ac->mode = a.mode;
 	ac->error_threshold = a.error_threshold;
 
-	mode = dm_table_get_mode(ti->table);
-	r = dm_get_device(ti, argv[0], mode, &ac->slow);
-	if (r) {
-		ti->error = "Slow device lookup failed";
+	r = aatts_get_devices(ac, argv, &ti->error);
+	if (r)
 		goto bad;
-	}
-	r = dm_get_device(ti, argv[1], mode, &ac->fast);
-	if (r) {
-		ti->error = "Fast device lookup failed";
-		goto bad_fast;
-	}
-
-	r = aatts_size_tiers(ac, &ti->error);
+	r = aatts_size_tiers(ac, &ti->error) ?: aatts_alloc(ac, &a, &ti->error);
 	if (r)
 		goto bad_devs;
 
-	r = aatts_alloc(ac, &a, &ti->error);
-	if (r)
-		goto bad_devs;
-
-	ti->num_flush_bios = 2;		/* bio 0: slow tier, bio 1: fast tier */
-	ti->num_discard_bios = 1;
-	/* Discards go to the slow tier only: its support is what counts. */
-	ti->discards_supported = bdev_max_discard_sectors(ac->slow->bdev) > 0;
-	ti->num_write_zeroes_bios = 1;
-	ti->per_io_data_size = aatts_per_bio_size();
-	ti->private = ac;
+	aatts_set_target(ac);
 	aatts_devices_add(ac);
 	return 0;
 
 bad_devs:
-	dm_put_device(ti, ac->fast);
-bad_fast:
-	dm_put_device(ti, ac->slow);
+	aatts_put_devices(ac);
 bad:
 	kfree(ac);
 	return r;
@@ -501,8 +509,7 @@ static void aatts_dtr(struct dm_target *ti)
 	cancel_delayed_work_sync(&ac->stats_work);
 	cancel_work_sync(&ac->event_work);
 	aatts_free(ac);
-	dm_put_device(ti, ac->fast);
-	dm_put_device(ti, ac->slow);
+	aatts_put_devices(ac);
 	mutex_destroy(&ac->ctl_lock);
 	kfree(ac);
 }
@@ -816,38 +823,46 @@ static struct target_type aatts_target = {
 	.iterate_devices = aatts_iterate_devices,
 };
 
+/*
+ * Init orders the layers: the files and the netlink family first, then
+ * the family subscribes to the devices' events, the target last: once
+ * registered a table may use it, and an error after that would free the
+ * module under the table.  Until then every netlink op finds no device
+ * (ENODEV).
+ */
 static int __init aatts_init(void)
 {
 	int r;
 
-	r = aatts_stats_init();
+	r = aatts_sysfs_init();
 	if (r)
 		return r;
-	/*
-	 * The target last: once registered a table may use it, and an
-	 * error after that would free the module under the table.  Until
-	 * then every netlink op finds no device (ENODEV).
-	 */
 	r = aatts_nl_init();
 	if (r)
 		goto bad_nl;
+	r = aatts_event_subscribe(&aatts_nl_notifier);
+	if (r)
+		goto bad_events;
 	r = dm_register_target(&aatts_target);
 	if (r)
 		goto bad_target;
 	return 0;
 
 bad_target:
+	aatts_event_unsubscribe(&aatts_nl_notifier);
+bad_events:
 	aatts_nl_exit();
 bad_nl:
-	aatts_stats_exit();
+	aatts_sysfs_exit();
 	return r;
 }
 
 static void __exit aatts_exit(void)
 {
 	dm_unregister_target(&aatts_target);
+	aatts_event_unsubscribe(&aatts_nl_notifier);
 	aatts_nl_exit();
-	aatts_stats_exit();
+	aatts_sysfs_exit();
 }
 
 module_init(aatts_init);

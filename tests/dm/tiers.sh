@@ -7,7 +7,9 @@
 #    non-resident blocks, at block sizes 4 KiB, 128 KiB and 1 MiB;
 #  - fast-tier read errors on split bios: retried on the slow tier;
 #  - a discard held on the slow tier racing a promotion (message and read);
-#  - write-zeroes drops the copies of what it zeroed.
+#  - write-zeroes drops the copies of what it zeroed;
+#  - adjacent promotions go as one copy (split on both tiers), and every
+#    slot holds its own block.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/ktap.sh
 . tests/lib/devices.sh
@@ -82,7 +84,7 @@ fio_over_resident() {
 
 nullb_setup || { echo "Bail out! null_blk with configfs is missing"; exit 1; }
 
-ktap_plan 28
+ktap_plan 33
 
 # 1-16: fio --verify at three block sizes on null_blk tiers, then on a
 # scsi_debug slow tier.
@@ -207,4 +209,30 @@ ktap_test "discard held on the slow tier vs promote message (block 3)" race mess
 ktap_test "discard held on the slow tier vs promote message (block 9)" race message 9
 ktap_test "discard held on the slow tier vs a promoting read (block 17)" race read 17
 ktap_test "discard held on the slow tier vs a promoting read (block 33)" race read 33
+
+# 29-33: a promote of 32 adjacent blocks into 32 free slots, taken in
+# order: they are copied in runs of up to 16 blocks (2 MiB copies, split
+# into 32 KiB requests on both tiers), not one copy each, and every block
+# then reads back from its own slot (read hits) as the slow tier holds it.
+dm_remove $DEV aatts_t_tslow aatts_t_tgate
+nullb_remove tslow tfast
+SLOW=$(nullb_create tslow 64) && FAST=$(nullb_create tfast 8)
+head -c 8M /dev/urandom | dd of="$SLOW" bs=1M seek=1 iflag=fullblock oflag=direct status=none
+dm_create $DEV "0 $((64 * 2048)) aatts $SLOW $FAST 256 4 policy lru error_threshold 0"
+ktap_result "aatts over null_blk, 128 KiB blocks, 64 slots" $?
+aatts_settle $DEV
+p0=$(counter promotions) c0=$(counter migration_copies)
+dmsetup message $DEV 0 promote $((8 * 256)) $((32 * 256)) >/dev/null
+aatts_settle $DEV
+p1=$(counter promotions) c1=$(counter migration_copies)
+ktap_check "32 blocks promoted ($p0 -> $p1)" "${p1:-0}" -eq $((${p0:-x} + 32))
+ktap_check "in at most 4 copies ($c0 -> $c1)" "${c1:-999}" -le $((${c0:-x} + 4))
+h0=$(counter read_hits)
+ktap_test "each promoted block reads as the slow tier holds it" \
+	same_data 128k 8 32
+h1=$(counter read_hits)
+ktap_check "and was read from the fast tier (read_hits $h0 -> $h1)" \
+	"${h1:-0}" -ge $((${h0:-x} + 32))
+dm_remove $DEV
+nullb_remove tfast tslow
 ktap_finish

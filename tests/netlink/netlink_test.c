@@ -441,7 +441,7 @@ TEST_F(nl, dev_get_dump_and_module_files)
 	ASSERT_NE(NULL, f);
 	ASSERT_NE(NULL, fgets(buf, sizeof(buf), f));
 	fclose(f);
-	EXPECT_STREQ("1.1.0\n", buf);
+	EXPECT_STREQ("1.2.0\n", buf);
 	f = fopen("/sys/kernel/aatts/devices", "r");
 	ASSERT_NE(NULL, f);
 	ASSERT_NE(NULL, fgets(buf, sizeof(buf), f));
@@ -1415,6 +1415,40 @@ TEST_F(nl, read_needs_privilege)
 	EXPECT_EQ(0, probe_answered("root", &p, used));
 	EXPECT_EQ(0, p.events);
 	EXPECT_EQ(0, p.policy_set);
+}
+
+/*
+ * The family lives in the initial network namespace only (netnsok unset):
+ * root in a network namespace of its own, with every capability, finds
+ * no family there, while the initial namespace still answers.
+ */
+TEST_F(nl, only_initial_netns)
+{
+	struct reply r = {};
+	int status, ret;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct aanl a;
+
+		if (unshare(CLONE_NEWNET))
+			_exit(100);
+		ret = aanl_open(&a);
+		aanl_close(&a);
+		/* The exit status says what aanl_open() returned. */
+		_exit(ret == -ENOENT ? 0 : ret ? 101 : 102);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("100: unshare failed, 101: another error, 102: the family answered in a new netns");
+	EXPECT_EQ(0, aanl_request(&self->a,
+				  aanl_new(&self->a, AATTS_CMD_DEV_GET, 0, DEV),
+				  reply_cb, &r));
+	EXPECT_STREQ(DEV, r.name);
 }
 
 static int event_policy(struct nlattr **tb, uint8_t cmd, void *arg)

@@ -43,6 +43,8 @@ const char *const stat_names[AATTS_STAT_A_MAX + 1] = {
 	[AATTS_STAT_A_HINTS] = "hints",
 	[AATTS_STAT_A_EPOCHS] = "epochs",
 	[AATTS_STAT_A_BYTES_PER_SLOT] = "bytes_per_slot",
+	[AATTS_STAT_A_PROMOTIONS_FILLED] = "promotions_filled",
+	[AATTS_STAT_A_MIGRATION_COPIES] = "migration_copies",
 };
 
 const char *const param_names[AATTS_PARAMS_A_MAX + 1] = {

@@ -204,7 +204,7 @@
 #define AATTS_TARGET_NAME		"aatts"
 
 #define AATTS_VERSION_MAJOR		1
-#define AATTS_VERSION_MINOR		1
+#define AATTS_VERSION_MINOR		2
 #define AATTS_VERSION_PATCH		0
 
 /* Cache block size bounds, in 512-byte sectors (4 KiB .. 1 GiB). */
@@ -369,6 +369,9 @@ enum aatts_stat_attr {
 	AATTS_STAT_A_EPOCHS,
 	AATTS_STAT_A_BYTES_PER_SLOT,
 	AATTS_STAT_A_PAD,
+	/* Since 1.2: */
+	AATTS_STAT_A_PROMOTIONS_FILLED,	/* filled from the read that missed */
+	AATTS_STAT_A_MIGRATION_COPIES,	/* kcopyd copies (adjacent ones join) */
 	__AATTS_STAT_A_LAST
 };
 
