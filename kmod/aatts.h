@@ -74,6 +74,7 @@ struct aatts_mig {
 	struct aatts_mig *run;	/* the next promotion copied with this one */
 	struct aatts_c *ac;
 	struct bio *bio;
+	struct bio *copy;	/* a fill's data copied aside (aatts_io.c) */
 	u64 block;
 	u32 slot;
 	sector_t sectors;
@@ -125,9 +126,9 @@ struct aatts_c {
 
 	struct dm_kcopyd_client *kc;
 	struct bio_set bs;		/* clones: write-through, fills */
+	struct list_head fills_aside;	/* copied aside, for fill_work */
+	struct work_struct fill_work;	/* writes the fills copied aside */
 	struct workqueue_struct *wq;
-	struct work_struct io_work;	/* resubmits deferred bios */
-	struct bio_list deferred;
 	struct delayed_work mig_work;	/* starts queued promotions */
 	struct delayed_work tick_work;	/* policy aging, bandwidth refill */
 
@@ -156,6 +157,13 @@ enum aatts_event {
 	AATTS_EVENT_POLICY_CHANGED,	/* a policy switch started */
 	AATTS_EVENT_NR
 };
+
+/*
+ * The most a read's fills copy aside, in its completion (maybe an
+ * interrupt): a copy of 512 KiB takes tens of microseconds.  A read that
+ * fills more waits for its fills instead.
+ */
+#define AATTS_ASIDE_MAX_SECTORS		(512U << (10 - SECTOR_SHIFT))
 
 /* The most adjacent promotions one kcopyd copy carries. */
 #define AATTS_MIG_RUN_MAX		16
@@ -199,8 +207,8 @@ void aatts_fast_error(struct aatts_c *ac);
 /* aatts_io.c */
 int aatts_map(struct dm_target *ti, struct bio *bio);
 int aatts_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error);
-void aatts_io_work(struct work_struct *work);
 size_t aatts_per_bio_size(void);
+void aatts_fill_work(struct work_struct *work);
 int aatts_hits_init(struct aatts_c *ac);
 void aatts_hits_exit(struct aatts_c *ac);
 void aatts_hits_flush(struct aatts_c *ac);
@@ -214,6 +222,11 @@ bool aatts_mig_has_room(struct aatts_c *ac);
 void aatts_mig_fill_reserve(struct aatts_c *ac, const struct aatts_promotion *p,
 			    struct bio *bio, struct list_head *fills);
 void aatts_mig_fill_done(struct aatts_c *ac, struct aatts_mig *e, bool ok);
+bool aatts_mig_aside_reserve(struct aatts_c *ac, sector_t sectors,
+			     unsigned int nr);
+void aatts_mig_aside_unreserve(struct aatts_c *ac, sector_t sectors,
+			       unsigned int nr);
+void aatts_mig_aside_done(struct aatts_c *ac, struct aatts_mig *e, bool ok);
 void aatts_mig_work(struct work_struct *work);
 void aatts_mig_drain(struct aatts_c *ac);
 void aatts_mig_refill(struct aatts_c *ac, u64 now_ns);

@@ -59,6 +59,8 @@ struct aatts_bio {
 	u32 gen;
 	atomic_t pending;	/* fills in flight, plus one while starting */
 	struct list_head fills;	/* struct aatts_mig: slots to fill */
+	struct aatts_c *ac;	/* for work */
+	struct work_struct work;	/* what end_io handed to the worker */
 };
 
 size_t aatts_per_bio_size(void)
@@ -99,17 +101,22 @@ static void aatts_bio_restore(struct aatts_bio *ab, struct bio *bio)
 	bio->bi_status = BLK_STS_OK;
 }
 
-/* Hands a completed bio to the worker; it ends or resubmits it. */
+static void aatts_bio_work(struct work_struct *work);
+
+/*
+ * Hands a completed bio to the worker; it ends or resubmits it.  Each bio
+ * is a work item of its own on an unbound workqueue, so that fills run on
+ * every CPU at once: into a RAM disk or pmem a fill is a copy made in
+ * the submitter's context.
+ */
 static int aatts_defer(struct aatts_c *ac, struct bio *bio, u8 kind)
 {
 	struct aatts_bio *ab = aatts_bio(bio);
-	unsigned long flags;
 
 	ab->kind = kind;
-	spin_lock_irqsave(&ac->lock, flags);
-	bio_list_add(&ac->deferred, bio);
-	spin_unlock_irqrestore(&ac->lock, flags);
-	queue_work(ac->wq, &ac->io_work);
+	ab->ac = ac;
+	INIT_WORK(&ab->work, aatts_bio_work);
+	queue_work(ac->wq, &ab->work);
 	return DM_ENDIO_INCOMPLETE;
 }
 
@@ -194,6 +201,148 @@ static void aatts_fill_start(struct aatts_c *ac, struct bio *bio)
 	aatts_fill_put(ab, bio);
 }
 
+/* ------------------------------------------------------------------ */
+/* Fills copied aside: the read completes first                         */
+
+static void aatts_copy_free(struct bio *copy)
+{
+	struct bio_vec *bv;
+	struct bvec_iter_all iter;
+
+	bio_for_each_segment_all(bv, copy, iter)
+		__free_page(bv->bv_page);
+	bio_uninit(copy);
+	kfree(copy);
+}
+
+/*
+ * A write of a block's data, copied out of the read into pages of its
+ * own, in the completion's context: nothing may sleep.  NULL when memory
+ * is short.
+ */
+static struct bio *aatts_copy_block(struct aatts_c *ac, struct bio *bio,
+				    struct aatts_bio *ab, struct aatts_mig *e)
+{
+	unsigned int bytes = e->sectors << SECTOR_SHIFT;
+	unsigned int nr = DIV_ROUND_UP(bytes, PAGE_SIZE), len;
+	struct bvec_iter src = ab->iter, dst;
+	struct bio *copy;
+	struct page *page;
+
+	copy = bio_kmalloc(nr, GFP_NOWAIT | __GFP_NOWARN);
+	if (!copy)
+		return NULL;
+	bio_init(copy, ac->fast->bdev, copy->bi_inline_vecs, nr,
+		 REQ_OP_WRITE | REQ_SYNC);
+	for (; bytes; bytes -= len) {
+		len = min_t(unsigned int, bytes, PAGE_SIZE);
+		page = alloc_page(GFP_NOWAIT | __GFP_NOWARN);
+		if (!page) {
+			aatts_copy_free(copy);
+			return NULL;
+		}
+		__bio_add_page(copy, page, len, 0);
+	}
+	bio_advance_iter(bio, &src, (((sector_t)e->block << ac->block_shift) -
+				     ab->sector) << SECTOR_SHIFT);
+	src.bi_size = e->sectors << SECTOR_SHIFT;
+	dst = copy->bi_iter;
+	bio_copy_data_iter(copy, &dst, bio, &src);
+	copy->bi_iter.bi_sector = aatts_slot_sector(ac, e->slot);
+	return copy;
+}
+
+/*
+ * Copies the data of a completed read miss aside for its fills, so that
+ * the read completes at once rather than after a worker and a fast-tier
+ * write.  The copies count against migration_inflight (at most that much
+ * memory) and are written by the fill worker.  False when the limit or
+ * memory forbids: the read then waits for its fills (aatts_fill_start()).
+ */
+static bool aatts_fill_aside(struct aatts_c *ac, struct bio *bio,
+			     struct aatts_bio *ab)
+{
+	struct aatts_mig *e;
+	sector_t sectors = 0;
+	unsigned long flags;
+	unsigned int nr = 0;
+
+	list_for_each_entry(e, &ab->fills, list) {
+		sectors += e->sectors;
+		nr++;
+	}
+	if (sectors > AATTS_ASIDE_MAX_SECTORS)
+		return false;
+	if (!aatts_mig_aside_reserve(ac, sectors, nr))
+		return false;
+	list_for_each_entry(e, &ab->fills, list) {
+		e->copy = aatts_copy_block(ac, bio, ab, e);
+		if (!e->copy)
+			goto undo;
+	}
+	spin_lock_irqsave(&ac->lock, flags);
+	list_splice_tail_init(&ab->fills, &ac->fills_aside);
+	spin_unlock_irqrestore(&ac->lock, flags);
+	queue_work(ac->wq, &ac->fill_work);
+	return true;
+
+undo:
+	list_for_each_entry(e, &ab->fills, list) {
+		if (!e->copy)
+			break;
+		aatts_copy_free(e->copy);
+		e->copy = NULL;
+	}
+	aatts_mig_aside_unreserve(ac, sectors, nr);
+	return false;
+}
+
+static void aatts_fill_aside_endio(struct bio *copy)
+{
+	struct aatts_mig *e = copy->bi_private;
+	struct aatts_c *ac = e->ac;
+	bool ok = !copy->bi_status;
+
+	aatts_copy_free(copy);
+	e->copy = NULL;
+	if (!ok)
+		aatts_fast_error(ac);
+	aatts_mig_aside_done(ac, e, ok);
+}
+
+/*
+ * Writes the fills copied aside.  As for the fills of a held read, a slot
+ * whose previous block still has I/O in flight is given up, as are all
+ * while the fast tier is out of service.
+ */
+void aatts_fill_work(struct work_struct *work)
+{
+	struct aatts_c *ac = container_of(work, struct aatts_c, fill_work);
+	struct aatts_mig *e, *tmp;
+	LIST_HEAD(fills);
+	struct bio *copy;
+
+	spin_lock_irq(&ac->lock);
+	list_splice_init(&ac->fills_aside, &fills);
+	spin_unlock_irq(&ac->lock);
+	/* Pairs with the lockless hit path's barrier: see its pin. */
+	smp_mb();
+	list_for_each_entry_safe(e, tmp, &fills, list) {
+		list_del(&e->list);
+		copy = e->copy;
+		if (!aatts_running(ac) ||
+		    atomic_read(&ac->slots[e->slot].inflight)) {
+			aatts_copy_free(copy);
+			e->copy = NULL;
+			aatts_mig_aside_done(ac, e, false);
+			continue;
+		}
+		copy->bi_end_io = aatts_fill_aside_endio;
+		copy->bi_private = e;
+		submit_bio_noacct(copy);
+	}
+}
+
 /* Gives up the fills of a read that failed or never reached the worker. */
 static void aatts_fill_cancel(struct aatts_c *ac, struct aatts_bio *ab)
 {
@@ -231,33 +380,24 @@ static void aatts_change_done(struct aatts_c *ac, struct bio *bio)
 	aatts_bio_release(bio);
 }
 
-void aatts_io_work(struct work_struct *work)
+static void aatts_bio_work(struct work_struct *work)
 {
-	struct aatts_c *ac = container_of(work, struct aatts_c, io_work);
-	struct bio_list bios;
-	struct aatts_bio *ab;
-	struct bio *bio;
+	struct aatts_bio *ab = container_of(work, struct aatts_bio, work);
+	struct bio *bio = dm_bio_from_per_bio_data(ab, sizeof(*ab));
+	struct aatts_c *ac = ab->ac;
 
-	spin_lock_irq(&ac->lock);
-	bios = ac->deferred;
-	bio_list_init(&ac->deferred);
-	spin_unlock_irq(&ac->lock);
-
-	while ((bio = bio_list_pop(&bios))) {
-		ab = aatts_bio(bio);
-		switch (ab->kind) {
-		case AATTS_BIO_MISS_READ:
-			aatts_fill_start(ac, bio);
-			break;
-		case AATTS_BIO_CHANGE:
-			aatts_change_done(ac, bio);
-			break;
-		case AATTS_BIO_RETRY_SLOW:
-			aatts_bio_restore(ab, bio);
-			aatts_remap(bio, ac->slow, ab->sector);
-			submit_bio_noacct(bio);
-			break;
-		}
+	switch (ab->kind) {
+	case AATTS_BIO_MISS_READ:
+		aatts_fill_start(ac, bio);
+		break;
+	case AATTS_BIO_CHANGE:
+		aatts_change_done(ac, bio);
+		break;
+	case AATTS_BIO_RETRY_SLOW:
+		aatts_bio_restore(ab, bio);
+		aatts_remap(bio, ac->slow, ab->sector);
+		submit_bio_noacct(bio);
+		break;
 	}
 }
 
@@ -628,6 +768,8 @@ static int aatts_end_miss_read(struct aatts_c *ac, struct bio *bio,
 			       struct aatts_bio *ab, blk_status_t *error)
 {
 	if (list_empty(&ab->fills))
+		goto done;
+	if (!*error && aatts_fill_aside(ac, bio, ab))
 		goto done;
 	if (!*error)
 		return aatts_defer(ac, bio, AATTS_BIO_MISS_READ);

@@ -77,6 +77,7 @@ static struct aatts_mig *aatts_mig_get(struct aatts_c *ac,
 	}
 	list_del(&e->list);
 	e->bio = NULL;
+	e->copy = NULL;
 	e->block = p->block;
 	e->slot = p->slot;
 	e->sectors = min_t(sector_t, ac->block_sectors, ac->ti->len - start);
@@ -132,6 +133,59 @@ void aatts_mig_fill_done(struct aatts_c *ac, struct aatts_mig *e, bool ok)
 		ac->mig.migrated_sectors += e->sectors;
 		ac->mig.filled++;
 	}
+	aatts_mig_put(ac, e);
+	spin_unlock_irqrestore(&ac->lock, flags);
+}
+
+/*
+ * Fills copied aside (aatts_io.c): their reads have completed, so the
+ * copies in memory count as copies in flight, against max_inflight, and a
+ * drain waits for them.  Called in any context.
+ */
+bool aatts_mig_aside_reserve(struct aatts_c *ac, sector_t sectors,
+			     unsigned int nr)
+{
+	struct aatts_migration *m = &ac->mig;
+	unsigned long flags;
+	bool ok;
+
+	spin_lock_irqsave(&ac->lock, flags);
+	ok = !ac->suspended && m->inflight + sectors <= m->max_inflight;
+	if (ok) {
+		m->inflight += sectors;
+		m->inflight_jobs += nr;
+	}
+	spin_unlock_irqrestore(&ac->lock, flags);
+	return ok;
+}
+
+void aatts_mig_aside_unreserve(struct aatts_c *ac, sector_t sectors,
+			       unsigned int nr)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ac->lock, flags);
+	ac->mig.inflight -= sectors;
+	ac->mig.inflight_jobs -= nr;
+	/* A drain waits under this lock for the device to go idle. */
+	wake_up_all(&ac->mig.wait);
+	spin_unlock_irqrestore(&ac->lock, flags);
+}
+
+/* One fill copied aside was written (ok) or given up. */
+void aatts_mig_aside_done(struct aatts_c *ac, struct aatts_mig *e, bool ok)
+{
+	struct aatts_migration *m = &ac->mig;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ac->lock, flags);
+	aatts_cache_fill_done(ac->cache, e->slot, ok);
+	if (ok) {
+		m->migrated_sectors += e->sectors;
+		m->filled++;
+	}
+	m->inflight -= e->sectors;
+	m->inflight_jobs--;
 	aatts_mig_put(ac, e);
 	spin_unlock_irqrestore(&ac->lock, flags);
 }
@@ -231,7 +285,10 @@ static bool aatts_mig_idle(struct aatts_c *ac)
 	bool idle;
 
 	spin_lock_irq(&ac->lock);
-	/* Fills need no wait: their reads are in flight, which dm waits for. */
+	/*
+	 * Fills copied aside count here; the other fills need no wait: their
+	 * reads are in flight, which dm waits for.
+	 */
 	idle = !ac->mig.inflight_jobs;
 	spin_unlock_irq(&ac->lock);
 	return idle;

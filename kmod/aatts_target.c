@@ -318,7 +318,9 @@ static int aatts_alloc(struct aatts_c *ac, const struct aatts_args *a,
 		*error = "Cannot allocate bio set";
 		goto bad_bs;
 	}
-	ac->wq = alloc_workqueue("aatts-%s", WQ_MEM_RECLAIM, 0, ac->disk_name);
+	/* Unbound: the bios end_io hands over run on every CPU at once. */
+	ac->wq = alloc_workqueue("aatts-%s", WQ_MEM_RECLAIM | WQ_UNBOUND, 0,
+				 ac->disk_name);
 	if (!ac->wq) {
 		*error = "Cannot create workqueue";
 		r = -ENOMEM;
@@ -398,12 +400,12 @@ static struct aatts_c *aatts_new(struct dm_target *ti)
 		return NULL;
 	ac->ti = ti;
 	spin_lock_init(&ac->lock);
-	bio_list_init(&ac->deferred);
-	INIT_WORK(&ac->io_work, aatts_io_work);
 	INIT_DELAYED_WORK(&ac->mig_work, aatts_mig_work);
 	INIT_DELAYED_WORK(&ac->tick_work, aatts_tick_work);
 	INIT_DELAYED_WORK(&ac->stats_work, aatts_nl_stats_work);
 	INIT_WORK(&ac->event_work, aatts_nl_event_work);
+	INIT_WORK(&ac->fill_work, aatts_fill_work);
+	INIT_LIST_HEAD(&ac->fills_aside);
 	mutex_init(&ac->ctl_lock);
 	ac->suspended = true;
 	strscpy(ac->disk_name, dm_disk(dm_table_get_md(ti->table))->disk_name,

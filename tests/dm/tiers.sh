@@ -9,7 +9,9 @@
 #  - a discard held on the slow tier racing a promotion (message and read);
 #  - write-zeroes drops the copies of what it zeroed;
 #  - adjacent promotions go as one copy (split on both tiers), and every
-#    slot holds its own block.
+#    slot holds its own block;
+#  - fills copied aside: a read miss completes before its fill is written,
+#    and a write during the fill wins.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/ktap.sh
 . tests/lib/devices.sh
@@ -23,7 +25,7 @@ FIO=(--direct=1 --ioengine=libaio --iodepth=8 --verify=crc32c
 TMP=$(mktemp -d)
 cleanup() {
 	dmsetup resume aatts_t_tgate >/dev/null 2>&1
-	dm_remove $DEV aatts_t_tslow aatts_t_tgate
+	dm_remove $DEV aatts_t_tslow aatts_t_tgate aatts_t_tfastd
 	nullb_remove tslow tfast
 	scsi_debug_remove
 	rm -rf "$TMP"
@@ -84,7 +86,7 @@ fio_over_resident() {
 
 nullb_setup || { echo "Bail out! null_blk with configfs is missing"; exit 1; }
 
-ktap_plan 33
+ktap_plan 40
 
 # 1-16: fio --verify at three block sizes on null_blk tiers, then on a
 # scsi_debug slow tier.
@@ -234,5 +236,61 @@ h1=$(counter read_hits)
 ktap_check "and was read from the fast tier (read_hits $h0 -> $h1)" \
 	"${h1:-0}" -ge $((${h0:-x} + 32))
 dm_remove $DEV
+nullb_remove tfast tslow
+
+# 34-40: fills copied aside.  The fast tier is dm-delay holding every
+# write 4 s: a 128 KiB read miss that fills its block completes at once
+# (its data copied aside), not after the fill; a write to the block while
+# the fill is held makes the fill stale, and once it lands the device
+# reads the write.  A 1 MiB read fills 8 blocks, more than is copied
+# aside (512 KiB): it waits for its fills.
+dm_remove $DEV
+nullb_remove tfast tslow
+SLOW=$(nullb_create tslow 64) && FAST=$(nullb_create tfast 8)
+head -c 4M /dev/urandom >"$TMP/data"
+dd if="$TMP/data" of="$SLOW" bs=1M oflag=direct status=none
+dm_create aatts_t_tfastd "0 $((8 * 2048)) delay $FAST 0 0 $FAST 0 4000"
+dm_create $DEV "0 $((64 * 2048)) aatts $SLOW /dev/mapper/aatts_t_tfastd 256 4 policy lru error_threshold 0"
+ktap_result "aatts over null_blk, fast-tier writes held 4 s" $?
+aatts_settle $DEV
+# ms_to_read BS SKIP: milliseconds one direct read of the device takes.
+ms_to_read() {
+	local t0 t1
+	t0=$(date +%s%N)
+	dd if=$MNT of="$TMP/got" bs="$1" skip="$2" count=1 iflag=direct status=none || return 1
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000000))
+}
+f0=$(counter promotions_filled) x0=$(counter promotions_failed)
+ms=$(ms_to_read 128k 8)
+ktap_check "a 128 KiB read miss completes before its fill is written ($ms ms; writes held 4000 ms)" \
+	"${ms:-99999}" -lt 2000
+dd if="$TMP/data" of="$TMP/want" bs=128k skip=8 count=1 status=none
+ktap_test "and returns the slow tier's data" cmp "$TMP/got" "$TMP/want"
+head -c 128k /dev/urandom >"$TMP/new"
+dd if="$TMP/new" of=$MNT bs=128k seek=8 count=1 oflag=direct status=none
+aatts_settle $DEV
+ktap_test "a write during the held fill wins: the device and the slow tier read it" \
+	sh -c "dd if=$MNT bs=128k skip=8 count=1 iflag=direct status=none | cmp - '$TMP/new' &&
+	       dd if=$SLOW bs=128k skip=8 count=1 iflag=direct status=none | cmp - '$TMP/new'"
+# The read did fill (one fill written), and the fill was not kept.
+x1=$(counter promotions_failed) f1=$(counter promotions_filled)
+ktap_check "the read's fill was written but not kept (filled $f0 -> $f1, promotions_failed $x0 -> $x1)" \
+	"${f1:-0}" -eq $((${f0:-x} + 1)) -a "${x1:-0}" -gt "${x0:-x}"
+f0=$(counter promotions_filled)
+ms=$(ms_to_read 1M 2)
+ktap_check "a 1 MiB read miss (8 fills) waits for its fills ($ms ms)" "${ms:-0}" -ge 3500
+aatts_settle $DEV
+filled_from_fast() {
+	local h0 h1
+	h0=$(counter read_hits)
+	same_data 128k 16 8 || return 1
+	h1=$(counter read_hits)
+	echo "filled $f0 -> $(counter promotions_filled), read_hits $h0 -> $h1"
+	[ "$(counter promotions_filled)" -ge $((f0 + 8)) ] && [ "$h1" -ge $((h0 + 8)) ]
+}
+ktap_test "the 8 filled blocks read as the slow tier holds them, from the fast tier" \
+	filled_from_fast
+dm_remove $DEV aatts_t_tfastd
 nullb_remove tfast tslow
 ktap_finish

@@ -471,6 +471,8 @@ TEST_F(nl, stats_get)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ((ssize_t)sizeof(buf), pread(fd, buf, sizeof(buf), 1 << 20));
 	close(fd);
+	/* The read's fills may still be on their way: counters settle first. */
+	ASSERT_TRUE(mig_idle(self->disk));
 	ASSERT_EQ(0, aanl_request(&self->a,
 				  aanl_new(&self->a, AATTS_CMD_STATS_GET, 0, DEV),
 				  reply_cb, &r));
