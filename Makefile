@@ -179,7 +179,7 @@ bench-datapath:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p $(B)/bench
-	@tests/vm/run --timeout 3600 scripts/bench-datapath | tee $(B)/bench/datapath.txt
+	@tests/vm/run --timeout 10800 scripts/bench-datapath | tee $(B)/bench/datapath.txt
 
 # Not a test: HINTS_SET and RESIDENCY_GET rates on a 1 TiB device.
 bench-netlink:
