@@ -349,7 +349,7 @@ struct aatts_cache *aatts_cache_create_shadow(const struct aatts_cache *c,
 u64 aatts_cache_bytes(const struct aatts_cache *c);
 
 /* mini.c: the default policy's miniature simulation; its first mode. */
-#define AATTS_MINI_START	AATTS_POLICY_LRU
+#define AATTS_MINI_START	AATTS_POLICY_ISA
 int aatts_mini_create(struct aatts_cache *c);
 void aatts_mini_destroy(struct aatts_cache *c);
 void aatts_mini_restart(struct aatts_cache *c);
