@@ -28,11 +28,13 @@
 /* Sampled reads per decision: the shadow's size, at least this. */
 #define AATTS_MINI_PERIOD_MIN	64U
 /* The decayed counts keep (2^w - 1) / 2^w of their value each period. */
-#define AATTS_MINI_AVG_SHIFT	8
+#define AATTS_MINI_AVG_SHIFT	5
 /* A candidate must beat the mode by 1/2^s of its count, and ... */
 #define AATTS_MINI_MARGIN_SHIFT	5
-/* ... by this many standard deviations of the difference. */
+/* ... by this many standard deviations of the difference, ... */
 #define AATTS_MINI_Z		2
+/* ... and by this many (decayed) hits at least. */
+#define AATTS_MINI_MIN_GAIN	16U
 /* Work units of adoption per read after a change of mode. */
 #define AATTS_MINI_STEP		AATTS_COST_HEAP
 #define AATTS_MINI_SEED		0x2545f4914f6cdd1dULL
@@ -166,7 +168,7 @@ static void decide(struct aatts_cache *c)
 		return;
 	gain = m->avg[best] - m->avg[mode];
 	noise = isqrt(m->avg[best] + m->avg[mode]);
-	if (gain > AATTS_MINI_Z * noise &&
+	if (gain > AATTS_MINI_Z * noise + AATTS_MINI_MIN_GAIN &&
 	    gain > m->avg[mode] >> AATTS_MINI_MARGIN_SHIFT)
 		change_mode(c, best);
 }

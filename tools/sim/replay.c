@@ -98,8 +98,9 @@ static void log_adapt(struct replay *rp, size_t epoch, size_t rec)
 	if (!sim_adapt_log || !aatts_cache_get_adapt(rp->c, &a))
 		return;
 	aatts_cache_get_stats(rp->c, &s);
-	fprintf(sim_adapt_log, "%zu,%zu,%llu,%s,%llu,%d", epoch, rec,
+	fprintf(sim_adapt_log, "%zu,%zu,%llu,%llu,%s,%llu,%d", epoch, rec,
 		(unsigned long long)(s.read_hits + s.read_misses),
+		(unsigned long long)s.read_hits,
 		aatts_cache_mode_name(a.mode), (unsigned long long)a.switches,
 		a.warm);
 	for (id = 0; id < AATTS_POLICY_NR; id++)
@@ -195,7 +196,7 @@ int sim_replay_core(const struct sim_trace *t, enum aatts_policy_id id,
 	if (sim_adapt_log && id == AATTS_POLICY_DEFAULT) {
 		int p;
 
-		fprintf(sim_adapt_log, "epoch,record,accesses,mode,switches,warm");
+		fprintf(sim_adapt_log, "epoch,record,accesses,hits,mode,switches,warm");
 		for (p = 0; p < AATTS_POLICY_NR; p++)
 			fprintf(sim_adapt_log, ",%s", aatts_cache_mode_name(p));
 		fputc('\n', sim_adapt_log);
