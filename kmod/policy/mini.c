@@ -26,15 +26,15 @@
 /* Slots of each shadow: the sample is AATTS_MINI_SLOTS / nr_slots. */
 #define AATTS_MINI_SLOTS	1024U
 /* Sampled reads per decision: the shadow's size, at least this. */
-#define AATTS_MINI_PERIOD_MIN	64U
+#define AATTS_MINI_PERIOD_MIN	16U
 /* The decayed counts keep (2^w - 1) / 2^w of their value each period. */
-#define AATTS_MINI_AVG_SHIFT	5
+#define AATTS_MINI_AVG_SHIFT	8
 /* A candidate must beat the mode by 1/2^s of its count, and ... */
 #define AATTS_MINI_MARGIN_SHIFT	5
 /* ... by this many standard deviations of the difference, ... */
 #define AATTS_MINI_Z		2
 /* ... and by this many (decayed) hits at least. */
-#define AATTS_MINI_MIN_GAIN	16U
+#define AATTS_MINI_MIN_GAIN	8U
 /* Work units of adoption per read after a change of mode. */
 #define AATTS_MINI_STEP		AATTS_COST_HEAP
 #define AATTS_MINI_SEED		0x2545f4914f6cdd1dULL

@@ -1072,4 +1072,96 @@ TEST(tick_touches_no_slot)
 	}
 }
 
+/*
+ * The default policy's miniature simulation is bounded: each shadow has
+ * at most 1024 slots whatever the cache's size, so the shadows' memory is
+ * the same for every cache of 1024 slots or more (no bytes per slot), the
+ * sample shrinks as the cache grows (the same shadow reads per cache's
+ * worth of reads), and bytes_per_slot stays within 64.
+ */
+TEST(default_shadows_bounded)
+{
+	static const u32 sizes[] = { 1, 100, 1024, 65537, 1U << 20 };
+	u64 fixed = 0;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct aatts_cache *c = make(sizes[i], 1ULL << 24,
+					     AATTS_POLICY_DEFAULT);
+		struct aatts_cache_adapt a;
+		u32 want = sizes[i] < 1024 ? sizes[i] : 1024;
+
+		ASSERT_NE(NULL, c);
+		ASSERT_TRUE(aatts_cache_get_adapt(c, &a));
+		EXPECT_EQ(want, a.shadow_slots);
+		EXPECT_GE(64U, aatts_cache_bytes_per_slot(c));
+		/* The sample: shadow slots / cache slots, per million. */
+		EXPECT_GE(1U, (u32)labs((long)a.sampled_ppm -
+					(long)((u64)want * 1000000 / sizes[i])));
+		if (sizes[i] >= 1024) {
+			if (!fixed)
+				fixed = a.shadow_bytes;
+			EXPECT_EQ(fixed, a.shadow_bytes);
+		}
+		/* At most 6 shadows of 1024 slots at 64 bytes, and their heads. */
+		EXPECT_GE(6ULL * (1024 * 64 + 8192), a.shadow_bytes)
+			TH_LOG("%u slots: %llu shadow bytes", sizes[i],
+			       (unsigned long long)a.shadow_bytes);
+		aatts_cache_destroy(c);
+	}
+}
+
+/* Under another policy nothing is reported; set default, it is again. */
+TEST(adapt_only_under_default)
+{
+	struct aatts_cache *c = make(64, 1024, AATTS_POLICY_LRU);
+	struct aatts_cache_adapt a;
+
+	ASSERT_NE(NULL, c);
+	EXPECT_FALSE(aatts_cache_get_adapt(c, &a));
+	EXPECT_EQ(AATTS_POLICY_LRU, (int)a.mode);
+	ASSERT_EQ(0, aatts_cache_set_policy(c, AATTS_POLICY_DEFAULT));
+	EXPECT_TRUE(aatts_cache_get_adapt(c, &a));
+	EXPECT_EQ(AATTS_POLICY_DEFAULT, (int)aatts_cache_policy(c));
+	EXPECT_STREQ("wtinylfu", aatts_cache_mode_name(AATTS_POLICY_DEFAULT));
+	EXPECT_STREQ("lfu", aatts_cache_mode_name(AATTS_POLICY_LFU));
+	aatts_cache_destroy(c);
+}
+
+/*
+ * A loop over twice the cache: lru (default's mode if it never changed
+ * mode) hits nothing; the shadows show minio or isa keeping a fixed half
+ * and default runs one of them, within 5% of minio over the run.
+ */
+TEST(default_leaves_a_losing_mode)
+{
+	struct aatts_cache *c = make(256, 512, AATTS_POLICY_DEFAULT);
+	struct aatts_cache *m = make(256, 512, AATTS_POLICY_MINIO);
+	struct aatts_cache_stats sd, sm;
+	struct aatts_cache_adapt a;
+	u64 b;
+
+	ASSERT_NE(NULL, c);
+	ASSERT_NE(NULL, m);
+	/* Start default in lru's mode: the worst for a loop. */
+	ASSERT_EQ(0, aatts_cache_set_policy(c, AATTS_POLICY_LRU));
+	ASSERT_EQ(0, aatts_cache_set_policy(c, AATTS_POLICY_DEFAULT));
+	for (b = 0; b < 40 * 512; b++) {
+		read_now(c, b % 512);
+		read_now(m, b % 512);
+	}
+	aatts_cache_get_stats(c, &sd);
+	aatts_cache_get_stats(m, &sm);
+	ASSERT_TRUE(aatts_cache_get_adapt(c, &a));
+	EXPECT_TRUE(a.mode == AATTS_POLICY_MINIO || a.mode == AATTS_POLICY_ISA)
+		TH_LOG("mode %s", aatts_cache_mode_name(a.mode));
+	EXPECT_LT(a.ratio[AATTS_POLICY_LRU] + 300, a.ratio[AATTS_POLICY_MINIO]);
+	EXPECT_GE(sd.read_hits * 100, sm.read_hits * 95)
+		TH_LOG("default %llu hits, minio %llu",
+		       (unsigned long long)sd.read_hits,
+		       (unsigned long long)sm.read_hits);
+	aatts_cache_destroy(c);
+	aatts_cache_destroy(m);
+}
+
 TEST_HARNESS_MAIN
