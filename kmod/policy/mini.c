@@ -7,9 +7,9 @@
  * through one shadow cache per candidate policy: the policy core itself,
  * with AATTS_MINI_SLOTS slots (all the cache's slots when it has fewer),
  * so a shadow is what that policy would keep, scaled down.  Every period
- * of sampled reads the moving average of each shadow's hit ratio is
- * updated, and the live cache runs the best candidate (its mode) if it
- * beats the mode in force by a margin (hysteresis).  A change of mode
+ * of sampled reads each shadow's hits go into a decayed count, and the
+ * live cache runs the best candidate (its mode) if it beats the mode in
+ * force by more than the noise and a margin (hysteresis).  A change of mode
  * keeps every resident block; the new mode adopts them in steps, a few
  * per read, as a policy switch does.
  *
@@ -25,7 +25,7 @@
 
 /* Slots of each shadow: the sample is AATTS_MINI_SLOTS / nr_slots. */
 #define AATTS_MINI_SLOTS	1024U
-/* Sampled reads per decision: the shadow's size, at least this. */
+/* Sampled reads per decision: a quarter of the shadow's size, at least this. */
 #define AATTS_MINI_PERIOD_MIN	16U
 /* The decayed counts keep (2^w - 1) / 2^w of their value each period. */
 #define AATTS_MINI_AVG_SHIFT	8

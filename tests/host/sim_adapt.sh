@@ -19,13 +19,13 @@ SEEDS="21 22 23"
 # kind, its tracegen arguments, the floor of default / best fixed, the
 # floor of default / lru (worst over seeds, block sizes and ratios).
 MATRIX="
-cyclic|--accesses 32768|FLOOR_cyclic|1.0
-scan|--accesses 32768|FLOOR_scan|1.0
-shift|--accesses 32768|FLOOR_shift|LRU_shift
-shards|--epochs 12 --shard 128|FLOOR_shards|LRU_shards
-perm|--epochs 12 --sample-size 262144|FLOOR_perm|1.0
-multijob|--epochs 5 --jobs 2|FLOOR_multijob|LRU_multijob
-importance|--epochs 12|FLOOR_importance|LRU_importance
+cyclic|--accesses 32768|0.95|0.98
+scan|--accesses 32768|0.92|0.98
+shift|--accesses 32768|0.95|0.96
+shards|--epochs 12 --shard 128|0.92|0.96
+perm|--epochs 12 --sample-size 262144|0.80|1.2
+multijob|--epochs 5 --jobs 2|0.73|0.90
+importance|--epochs 12|0.95|1.0
 "
 
 # point TRACE BS RATIO: "default best lru" hit ratios (best of the fixed
