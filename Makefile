@@ -174,6 +174,12 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@scripts/bench
 
+# Not a test: default against the best fixed policy over traces x seeds x
+# cache ratios x block sizes (scripts/bench-policy -> bench/policy*).
+bench-policy:
+	@$(MAKE) --no-print-directory all
+	@nice -n 5 scripts/bench-policy
+
 # Not a test: aatts vs dm-linear and dm-cache in one VM run, with ratios.
 bench-datapath:
 	@$(MAKE) --no-print-directory deps
@@ -207,6 +213,6 @@ clean:
 	$(MAKE) -C kmod KDIR=$(KDIR) clean
 	rm -rf $(B)
 
-.PHONY: all deps kmod user san-tools tests check check-debug demo bench \
+.PHONY: all deps kmod user san-tools tests check check-debug demo bench bench-policy \
 	bench-datapath bench-netlink bench-holds \
 	style clean

@@ -313,4 +313,32 @@ void aatts_cache_tick(struct aatts_cache *c);
 void aatts_cache_get_stats(const struct aatts_cache *c,
 			   struct aatts_cache_stats *s);
 
+/*
+ * What the default policy runs now and why.  It replays a hash sample of
+ * the reads through one small shadow cache per policy (a miniature
+ * simulation) and runs the policy whose shadow hits most (its mode;
+ * AATTS_POLICY_DEFAULT: W-TinyLFU, named "wtinylfu").  ratio[id] is the
+ * shadow of id's hit ratio, per mille, averaged over the last periods.
+ */
+struct aatts_cache_adapt {
+	enum aatts_policy_id mode;	/* the policy running now */
+	u32 ratio[AATTS_POLICY_NR];	/* sampled hit ratios, per mille */
+	u32 last[AATTS_POLICY_NR];	/* the last period's alone */
+	u32 shadow_slots;		/* slots of each shadow */
+	u32 sampled_ppm;		/* blocks sampled, per million */
+	u64 periods;			/* decisions since default was set */
+	u64 switches;			/* mode changes since then */
+	u64 shadow_bytes;		/* the shadows' memory, fixed */
+	bool warm;			/* the shadows are full: decisions */
+};
+
+/*
+ * Fills *a; false (and a->mode the policy in force) when the policy set
+ * is not default.
+ */
+bool aatts_cache_get_adapt(const struct aatts_cache *c,
+			   struct aatts_cache_adapt *a);
+/* The name of a mode: "wtinylfu" for AATTS_POLICY_DEFAULT, else the policy's. */
+const char *aatts_cache_mode_name(enum aatts_policy_id mode);
+
 #endif /* AATTS_CACHE_H */

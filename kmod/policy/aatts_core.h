@@ -183,6 +183,32 @@ struct aatts_param_desc {
 	u64 min, max, def;
 };
 
+/*
+ * The default policy's miniature simulation (mini.c, Waldspurger et al.,
+ * ATC'17): a hash sample of the blocks, about AATTS_MINI_SLOTS of them per
+ * cache's worth, replayed through one small shadow cache per candidate
+ * policy (the policy core itself, at the scaled capacity); every period
+ * sampled reads the live cache runs the candidate whose shadow hits most,
+ * with hysteresis.
+ */
+struct aatts_mini {
+	struct aatts_cache *shadow[AATTS_POLICY_NR];
+	u64 threshold;		/* a block is sampled if (u32)hash < this */
+	u32 size;		/* slots of each shadow */
+	u32 period;		/* sampled reads per decision */
+	u32 seen;		/* sampled reads this period */
+	u32 hits[AATTS_POLICY_NR];	/* shadow hits this period */
+	u32 avg[AATTS_POLICY_NR];	/* hits, decayed every period */
+	u32 total;		/* sampled reads, decayed alike */
+	u32 last[AATTS_POLICY_NR];	/* the last period's hits */
+	u32 last_seen;		/* and sampled reads */
+	u64 periods;		/* decisions since the switch to default */
+	u64 switches;		/* mode changes since then */
+	u64 rescored;		/* epoch commits the shadows have followed */
+	bool warm;		/* the shadows are full: their ratios count */
+	bool rescoring;		/* the shadows take the new scores */
+};
+
 extern const struct aatts_policy aatts_policies[AATTS_POLICY_NR];
 
 struct aatts_cache {
@@ -193,9 +219,17 @@ struct aatts_cache {
 	u32 map_seq;		/* odd while the map changes (lockless peeks) */
 	u64 nr_blocks;
 	u64 clock;		/* read accesses and promotions so far */
+	/*
+	 * The policy set (policy_id, uparam) and the one running (policy,
+	 * param): the same, except under default, which runs one of the
+	 * policies (its mode, chosen by the miniature simulation, mini).
+	 */
 	enum aatts_policy_id policy_id;
 	const struct aatts_policy *policy;
-	u64 param[AATTS_POLICY_PARAMS_NR];	/* the policy's parameters */
+	u64 param[AATTS_POLICY_PARAMS_NR];	/* the running policy's */
+	u64 uparam[AATTS_POLICY_PARAMS_NR];	/* policy_id's, as set */
+	struct aatts_mini *mini;	/* NULL in a shadow */
+	bool shadow;		/* a shadow: shares its cache's score map */
 	u64 ticks;		/* aatts_cache_tick() calls */
 	u32 age;		/* lfu's aging epoch: its halvings so far */
 	/*
@@ -305,5 +339,21 @@ int aatts_policy_make_room(struct aatts_cache *c, u64 block, bool force,
 			   u32 *victim, bool *window);
 void aatts_policy_miss(struct aatts_cache *c, u64 block);
 void aatts_policy_reset(struct aatts_cache *c);
+void aatts_policy_run(struct aatts_cache *c, enum aatts_policy_id mode,
+		      const u64 param[AATTS_POLICY_PARAMS_NR]);
+
+/* cache.c: a shadow of c for the miniature simulation (no mini of its own). */
+struct aatts_cache *aatts_cache_create_shadow(const struct aatts_cache *c,
+					      enum aatts_policy_id id,
+					      u32 nr_slots);
+u64 aatts_cache_bytes(const struct aatts_cache *c);
+
+/* mini.c: the default policy's miniature simulation; its first mode. */
+#define AATTS_MINI_START	AATTS_POLICY_ISA
+int aatts_mini_create(struct aatts_cache *c);
+void aatts_mini_destroy(struct aatts_cache *c);
+void aatts_mini_restart(struct aatts_cache *c);
+void aatts_mini_read(struct aatts_cache *c, u64 block);
+bool aatts_mini_step(struct aatts_cache *c, u32 *budget);
 
 #endif /* AATTS_CORE_H */

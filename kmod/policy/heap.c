@@ -174,12 +174,24 @@ static bool evictable(const struct aatts_cache *c, u32 s)
 	       !(c->slots[s].flags & AATTS_SLOT_PINNED);
 }
 
-/* Per-slot state of the policy in force, for a slot it did not reserve. */
+/*
+ * Per-slot state of the policy in force, for a slot it did not reserve.
+ * lfu counts from its switch on, except under default, which counts the
+ * reads of every resident block in every mode: a block read while
+ * resident keeps a head start of at most AATTS_CARRIED_FREQ reads, enough
+ * to keep what the last mode found reused, too little to hold blocks
+ * that an earlier mode kept long ago.
+ */
+#define AATTS_CARRIED_FREQ	1
+
 static void policy_init_slot(struct aatts_cache *c, u32 s)
 {
 	if (c->policy->ages && !c->heap.was_lfu) {
-		/* lfu counts from its switch on. */
-		c->slots[s].freq = 0;
+		if (c->policy_id != AATTS_POLICY_DEFAULT)
+			c->slots[s].freq = 0;
+		else
+			c->slots[s].freq = min(c->slots[s].freq,
+					       (u16)AATTS_CARRIED_FREQ);
 		c->aux[s] = c->age;
 	}
 }
@@ -262,6 +274,9 @@ void aatts_heap_access(struct aatts_cache *c, u32 slot)
 	c->slots[slot].atime = c->clock;
 	if (c->policy->ages)
 		count_read(c, slot);
+	else if (c->policy_id == AATTS_POLICY_DEFAULT &&
+		 c->slots[slot].freq < AATTS_FREQ_MAX)
+		c->slots[slot].freq++;
 	if (!c->policy->before || !evictable(c, slot))
 		return;
 	if (newly) {

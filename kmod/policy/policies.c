@@ -266,6 +266,25 @@ static u32 window_max(const struct aatts_cache *c)
 		   (u32)((u64)c->stats.nr_slots * AATTS_WINDOW_MAX_PCT / 100));
 }
 
+/*
+ * Runs policy mode with param[] from now on: the resident blocks stay, the
+ * mode adopts them in steps (aatts_heap_adopt_step()).  For a switch
+ * asked for, and for the default policy's changes of mode.
+ */
+void aatts_policy_run(struct aatts_cache *c, enum aatts_policy_id mode,
+		      const u64 param[AATTS_POLICY_PARAMS_NR])
+{
+	const struct aatts_policy *old = c->policy;
+
+	memcpy(c->param, param, sizeof(c->param));
+	c->policy = &aatts_policies[mode];
+	aatts_heap_restart(c, old->ages && c->policy->ages);
+	/* lru and lfu kept their per-slot word in the sketch's memory. */
+	if (c->policy->windowed && (old->list || old->ages))
+		aatts_sketch_clear_start(&c->sketch);
+	aatts_policy_reset(c);
+}
+
 /* Restarts the default policy's window (creation, switch into it). */
 void aatts_policy_reset(struct aatts_cache *c)
 {

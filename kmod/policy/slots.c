@@ -50,7 +50,8 @@ static void drop_valid(struct aatts_cache *c, u32 s)
 void aatts_slot_sync_pin(struct aatts_cache *c, u32 s)
 {
 	struct aatts_slot *slot = &c->slots[s];
-	bool pinned = aatts_scores_pinned(&c->scores, slot->block);
+	bool pinned = !c->shadow &&
+		      aatts_scores_pinned(&c->scores, slot->block);
 
 	if (slot->state != AATTS_SLOT_VALID ||
 	    pinned == !!(slot->flags & AATTS_SLOT_PINNED))
@@ -155,6 +156,7 @@ u32 aatts_cache_read_access(struct aatts_cache *c, u64 block,
 	if (PC_WARN_ON(block >= c->nr_blocks))
 		return AATTS_NO_SLOT;
 	c->clock++;
+	aatts_mini_read(c, block);
 	if (c->policy->windowed)
 		aatts_sketch_record(&c->sketch, block);
 	if (s != AATTS_NO_SLOT && c->slots[s].state == AATTS_SLOT_VALID) {
@@ -188,6 +190,7 @@ void aatts_cache_read_hits(struct aatts_cache *c, const u32 *slot,
 		if (PC_WARN_ON(s >= c->stats.nr_slots))
 			continue;
 		c->clock++;
+		aatts_mini_read(c, block[i]);
 		if (c->policy->windowed)
 			aatts_sketch_record(&c->sketch, block[i]);
 		c->stats.read_hits++;

@@ -8,10 +8,10 @@ cd "$top" || exit 1
 . tests/host/sim/lib.sh
 
 GEN=${AATTS_BIN:-build/bin}/aatts-tracegen
-KINDS="seq cyclic random zipf burst scan perm importance model multijob"
+KINDS="seq cyclic random zipf burst scan perm importance model multijob shards shift"
 SMALL="--blocks 2048 --accesses 4000 --epochs 3"
 
-ktap_plan 40
+ktap_plan 49
 for k in $KINDS; do
 	# shellcheck disable=SC2086
 	"$GEN" "$k" --seed 5 $SMALL >"$TMP/$k.a"
@@ -71,6 +71,24 @@ b=$("$SIM" --trace "$TMP/model.big" --block-size 4096 --cache-ratio 0.2 \
 	--policy lru --prefetch markov --json | field hits)
 ktap_check "model: markov prefetch more than doubles lru's hits ($a -> $b)" \
 	"${b:-0}" -gt $((2 * ${a:-1}))
+# shards: every epoch reads every block exactly once.
+awk '/^E/ { e++ } /^R/ { for (b = $2 / 4096; b < ($2 + $3) / 4096; b++) n[b, e]++ }
+	END { for (k in n) { if (n[k] != 1) exit 1; c++ }
+	      exit !(e == 3 && c == 3 * 2048) }' "$TMP/shards.a"
+ktap_result "shards: 3 epochs, each block read exactly once per epoch" $?
+# shards: within a shard the reads are sequential: most reads continue
+# the shard some earlier read of it stopped at.
+ktap_check "shards: 64 KiB reads, sequential within a shard" \
+	"$(awk '/^R/ { if ($3 != 65536) bad++; if (($2 / 4096) % 256 && !end[$2]) bad++; end[$2 + $3] = 1 }
+		END { print bad + 0 }' "$TMP/shards.a")" = 0
+# shift: 90% of reads fall in a hot tenth that moves: lru beats minio.
+"$GEN" shift --seed 5 --blocks 2048 --accesses 40000 >"$TMP/shift.big"
+a=$("$SIM" --trace "$TMP/shift.big" --block-size 4096 --cache-ratio 0.2 \
+	--policy lru --json | field hits)
+b=$("$SIM" --trace "$TMP/shift.big" --block-size 4096 --cache-ratio 0.2 \
+	--policy minio --json | field hits)
+ktap_check "shift: the working set moves, lru beats minio ($a > $b)" \
+	"${a:-0}" -gt "$((${b:-0} * 3 / 2))"
 ktap_test "--help exits 0" "$GEN" --help
 for k in $KINDS; do grep -q "^  $k " <("$GEN" --help) || echo "$k"; done >"$TMP/missing"
 ktap_check "--help describes every kind ($(cat "$TMP/missing"))" ! -s "$TMP/missing"

@@ -23,7 +23,7 @@ static const char usage[] =
 "usage: aatts-sim --trace FILE --block-size BYTES\n"
 "                 (--cache-ratio R | --cache-blocks N)\n"
 "                 [--policy P[,P...]] [--json | --csv] [--timing]\n"
-"                 [--engine core|ref]\n"
+"                 [--engine core|ref] [--adapt-log FILE]\n"
 "                 [--prefetch markov [--prefetch-depth N]\n"
 "                  [--prefetch-max-len N] [--markov-entries N]\n"
 "                  [--markov-min-conf N]]\n"
@@ -51,6 +51,9 @@ static const char usage[] =
 "  --markov-entries N  predictor table entries (default: the distinct\n"
 "                      blocks, rounded up to a power of two, at most 2^22)\n"
 "  --markov-min-conf N confidence (1-3) needed to predict (default 2)\n"
+"  --adapt-log FILE    CSV of what default runs (its mode) and its shadows'\n"
+"                      sampled hit ratios (per mille): a line per epoch\n"
+"                      (E record) and per 1/64 of the read records\n"
 "  --help              this text\n";
 
 struct options {
@@ -118,6 +121,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "prefetch-max-len", required_argument, NULL, 'L' },
 		{ "markov-entries", required_argument, NULL, 'M' },
 		{ "markov-min-conf", required_argument, NULL, 'C' },
+		{ "adapt-log", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -161,6 +165,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'C': o->pf.min_conf = parse_small(optarg,
 						       "--markov-min-conf", 3);
+			break;
+		case 'A':
+			sim_adapt_log = fopen(optarg, "w");
+			if (!sim_adapt_log) {
+				perror(optarg);
+				exit(2);
+			}
 			break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: usage_error("bad option '%s'", argv[optind - 1]);

@@ -12,6 +12,8 @@
 #include "replay.h"
 #include "markov.h"
 
+FILE *sim_adapt_log;
+
 struct replay {
 	struct aatts_cache *c;
 	struct sim_result *r;
@@ -84,6 +86,26 @@ static u64 slow_blocks(struct replay *rp)
 
 	aatts_cache_get_stats(rp->c, &s);
 	return s.read_misses + rp->r->prefetched + rp->r->pf_issued;
+}
+
+/* One line of --adapt-log: where, the mode, the sampled ratios. */
+static void log_adapt(struct replay *rp, size_t epoch, size_t rec)
+{
+	struct aatts_cache_adapt a;
+	struct aatts_cache_stats s;
+	int id;
+
+	if (!sim_adapt_log || !aatts_cache_get_adapt(rp->c, &a))
+		return;
+	aatts_cache_get_stats(rp->c, &s);
+	fprintf(sim_adapt_log, "%zu,%zu,%llu,%llu,%s,%llu,%d", epoch, rec,
+		(unsigned long long)(s.read_hits + s.read_misses),
+		(unsigned long long)s.read_hits,
+		aatts_cache_mode_name(a.mode), (unsigned long long)a.switches,
+		a.warm);
+	for (id = 0; id < AATTS_POLICY_NR; id++)
+		fprintf(sim_adapt_log, ",%u", a.ratio[id]);
+	fputc('\n', sim_adapt_log);
 }
 
 static int replay_record(struct replay *rp, const struct sim_record *r,
@@ -171,8 +193,20 @@ int sim_replay_core(const struct sim_trace *t, enum aatts_policy_id id,
 	}
 	r->nr_epoch_slow = t->nr_epochs + 1;
 	r->epoch_slow = zalloc_or_die(r->nr_epoch_slow, sizeof(u64));
-	for (i = 0; i < t->nr_rec && !ret; i++)
+	if (sim_adapt_log && id == AATTS_POLICY_DEFAULT) {
+		int p;
+
+		fprintf(sim_adapt_log, "epoch,record,accesses,hits,mode,switches,warm");
+		for (p = 0; p < AATTS_POLICY_NR; p++)
+			fprintf(sim_adapt_log, ",%s", aatts_cache_mode_name(p));
+		fputc('\n', sim_adapt_log);
+	}
+	for (i = 0; i < t->nr_rec && !ret; i++) {
 		ret = replay_record(&rp, &t->rec[i], &epoch, &slow_before);
+		if (t->rec[i].op == SIM_EPOCH ||
+		    (t->nr_rec >= 64 && !((i + 1) % (t->nr_rec / 64))))
+			log_adapt(&rp, epoch, i + 1);
+	}
 	if (ret)
 		fprintf(stderr, "aatts-sim: hint refused: %s\n", strerror(-ret));
 	r->epoch_slow[epoch] = slow_blocks(&rp) - slow_before;

@@ -3,6 +3,8 @@
 #ifndef AATTS_SIM_REPLAY_H
 #define AATTS_SIM_REPLAY_H
 
+#include <stdio.h>
+
 #include "trace.h"
 
 /* --prefetch markov: lib/predict/markov.h, issued through the core. */
@@ -44,5 +46,7 @@ bool sim_ref_supports(const char *policy);
 int sim_replay_ref(const struct sim_trace *t, const char *policy,
 		   u32 cache_blocks, struct sim_result *r);
 void sim_result_free(struct sim_result *r);
+/* --adapt-log: default's mode over time, or NULL. */
+extern FILE *sim_adapt_log;
 
 #endif /* AATTS_SIM_REPLAY_H */

@@ -24,7 +24,7 @@ typedef uint64_t u64;
 static const char usage[] =
 "usage: aatts-tracegen KIND [--seed N] [--blocks N] [--accesses N]\n"
 "                      [--block-size BYTES] [--epochs N] [--sample-size BYTES]\n"
-"                      [--jobs N] [--alpha A]\n"
+"                      [--jobs N] [--alpha A] [--shard N]\n"
 "\n"
 "Writes a seeded synthetic trace (format v1) to stdout; the same arguments\n"
 "give the same bytes.  The data set is BLOCKS blocks of BLOCK-SIZE bytes\n"
@@ -63,15 +63,24 @@ static const char usage[] =
 "  multijob   JOBS (default 3) jobs train on one shared perm data set,\n"
 "             each with its own per-epoch order, interleaved at random\n"
 "             (Quiver, CoorDL's hyper-parameter search); E when job 0\n"
-"             ends an epoch\n";
+"             ends an epoch\n"
+"  shards     sharded training data (TFRecord, WebDataset): shards of\n"
+"             SHARD blocks (--shard, default 256); every epoch 4 loader\n"
+"             workers take the shards in a fresh random order, each\n"
+"             reading its shard sequentially in 64 KiB reads, the\n"
+"             workers interleaved; E per epoch\n"
+"  shift      a moving working set: BLOCKS/10 hot blocks read at random\n"
+"             (90% of reads, the rest uniform); every BLOCKS reads the\n"
+"             hot set slides by a quarter of its size\n";
 
 enum { O_SEED = 256, O_BLOCKS, O_ACCESSES, O_BS, O_EPOCHS, O_SAMPLE, O_JOBS,
-	O_ALPHA };
+	O_ALPHA, O_SHARD };
 
 static struct {
 	u64 seed, blocks, accesses, bs, epochs, sample, jobs;
 	double alpha;
-} opt = { 1, 10000, 0, 4096, 10, 110 * 1024, 3, 0.9 };
+	u64 shard;
+} opt = { 1, 10000, 0, 4096, 10, 110 * 1024, 3, 0.9, 256 };
 
 static u64 state;
 
@@ -418,6 +427,59 @@ static void gen_multijob(void)
 	free_samples(&s);
 }
 
+static void gen_shards(void)
+{
+	enum { WORKERS = 4 };
+	u64 nr = (opt.blocks + opt.shard - 1) / opt.shard, *order = identity(nr);
+	u64 io = (64 * 1024 + opt.bs - 1) / opt.bs, next, e, w, busy;
+	u64 pos[WORKERS], end[WORKERS];
+
+	for (e = 0; e < opt.epochs; e++) {
+		shuffle(order, nr);
+		next = 0;
+		busy = 0;
+		for (w = 0; w < WORKERS; w++)
+			pos[w] = end[w] = 0;
+		for (;;) {
+			/* Idle workers take the next shard. */
+			for (w = 0; w < WORKERS; w++) {
+				if (pos[w] < end[w] || next == nr)
+					continue;
+				pos[w] = order[next++] * opt.shard;
+				end[w] = pos[w] + opt.shard > opt.blocks ?
+					 opt.blocks : pos[w] + opt.shard;
+				busy++;
+			}
+			if (!busy)
+				break;
+			do {
+				w = below(WORKERS);
+			} while (pos[w] >= end[w]);
+			read_blocks(pos[w], pos[w] + io > end[w] ?
+				    end[w] - pos[w] : io);
+			pos[w] += io;
+			if (pos[w] >= end[w])
+				busy--;
+		}
+		puts("E");
+	}
+	free(order);
+}
+
+static void gen_shift(void)
+{
+	u64 hot = opt.blocks / 10, base = 0, n;
+
+	for (n = 0; n < opt.accesses; n++) {
+		if (n && !(n % opt.blocks))
+			base = (base + hot / 4) % opt.blocks;
+		if (below(10))
+			read_blocks((base + below(hot)) % opt.blocks, 1);
+		else
+			read_blocks(below(opt.blocks), 1);
+	}
+}
+
 static const struct {
 	const char *name;
 	void (*gen)(void);
@@ -426,6 +488,7 @@ static const struct {
 	{ "zipf", gen_zipf }, { "burst", gen_burst }, { "scan", gen_scan },
 	{ "perm", gen_perm }, { "importance", gen_importance },
 	{ "model", gen_model }, { "multijob", gen_multijob },
+	{ "shards", gen_shards }, { "shift", gen_shift },
 };
 
 static u64 count(const char *s, const char *name)
@@ -444,6 +507,7 @@ int main(int argc, char **argv)
 		{ "sample-size", required_argument, NULL, O_SAMPLE },
 		{ "jobs", required_argument, NULL, O_JOBS },
 		{ "alpha", required_argument, NULL, O_ALPHA },
+		{ "shard", required_argument, NULL, O_SHARD },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -479,6 +543,7 @@ int main(int argc, char **argv)
 			    opt.alpha > 10)
 				usage_error("--alpha needs a number in (0, 10]");
 			break;
+		case O_SHARD: opt.shard = count(optarg, "--shard"); break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: usage_error("bad option '%s'", argv[optind - 1]);
 		}

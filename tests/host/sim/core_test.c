@@ -135,12 +135,13 @@ TEST(policy_switch_keeps_residency)
 				       (unsigned long long)b);
 		/*
 		 * The adopted blocks are evictable again, except by minio;
-		 * isa admits only a block scored above the victim, default
-		 * takes the miss into its admission window.
+		 * isa admits only a block scored above the victim, and so
+		 * does default until its shadows have shown a better mode
+		 * (it starts in isa's).
 		 */
 		read_now(c, 50);
-		EXPECT_EQ(id != AATTS_POLICY_MINIO && id != AATTS_POLICY_ISA,
-			  resident(c, 50))
+		EXPECT_EQ(id != AATTS_POLICY_MINIO && id != AATTS_POLICY_ISA &&
+			  id != AATTS_POLICY_DEFAULT, resident(c, 50))
 			TH_LOG("%s", aatts_policy_name(id));
 		aatts_cache_destroy(c);
 	}
@@ -1069,6 +1070,106 @@ TEST(tick_touches_no_slot)
 		free(copy);
 		aatts_cache_destroy(c);
 	}
+}
+
+/*
+ * The default policy's miniature simulation is bounded: each shadow has
+ * at most 1024 slots whatever the cache's size, so the shadows' memory is
+ * the same for every cache of 1024 slots or more (no bytes per slot), the
+ * sample shrinks as the cache grows (the same shadow reads per cache's
+ * worth of reads), and bytes_per_slot stays within 64.
+ */
+TEST(default_shadows_bounded)
+{
+	static const u32 sizes[] = { 1, 100, 1024, 65537, 1U << 20 };
+	u64 fixed = 0;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct aatts_cache *c = make(sizes[i], 1ULL << 24,
+					     AATTS_POLICY_DEFAULT);
+		struct aatts_cache_adapt a;
+		u32 want = sizes[i] < 1024 ? sizes[i] : 1024;
+
+		ASSERT_NE(NULL, c);
+		ASSERT_TRUE(aatts_cache_get_adapt(c, &a));
+		EXPECT_EQ(want, a.shadow_slots);
+		EXPECT_GE(64U, aatts_cache_bytes_per_slot(c));
+		/* The sample: shadow slots / cache slots, per million. */
+		EXPECT_GE(1U, (u32)labs((long)a.sampled_ppm -
+					(long)((u64)want * 1000000 / sizes[i])));
+		if (sizes[i] >= 1024) {
+			if (!fixed)
+				fixed = a.shadow_bytes;
+			EXPECT_EQ(fixed, a.shadow_bytes);
+		}
+		/* At most 6 shadows of 1024 slots at 64 bytes, and their heads. */
+		EXPECT_GE(6ULL * (1024 * 64 + 8192), a.shadow_bytes)
+			TH_LOG("%u slots: %llu shadow bytes", sizes[i],
+			       (unsigned long long)a.shadow_bytes);
+		aatts_cache_destroy(c);
+	}
+}
+
+/* Under another policy nothing is reported; set default, it is again. */
+TEST(adapt_only_under_default)
+{
+	struct aatts_cache *c = make(64, 1024, AATTS_POLICY_LRU);
+	struct aatts_cache_adapt a;
+
+	ASSERT_NE(NULL, c);
+	EXPECT_FALSE(aatts_cache_get_adapt(c, &a));
+	EXPECT_EQ(AATTS_POLICY_LRU, (int)a.mode);
+	ASSERT_EQ(0, aatts_cache_set_policy(c, AATTS_POLICY_DEFAULT));
+	EXPECT_TRUE(aatts_cache_get_adapt(c, &a));
+	EXPECT_EQ(AATTS_POLICY_DEFAULT, (int)aatts_cache_policy(c));
+	EXPECT_STREQ("wtinylfu", aatts_cache_mode_name(AATTS_POLICY_DEFAULT));
+	EXPECT_STREQ("lfu", aatts_cache_mode_name(AATTS_POLICY_LFU));
+	aatts_cache_destroy(c);
+}
+
+/*
+ * default starts in isa's mode (a fixed set): a first working set fills
+ * the cache, then a second one, smaller than the cache, is read again
+ * and again.  isa would keep the first and hit nothing; default's shadows
+ * show a policy that follows recency doing better, and it changes mode:
+ * over the second phase it gets at least 90% of lru's hits.
+ */
+TEST(default_leaves_a_losing_mode)
+{
+	struct aatts_cache *c = make(256, 4096, AATTS_POLICY_DEFAULT);
+	struct aatts_cache *l = make(256, 4096, AATTS_POLICY_LRU);
+	struct aatts_cache_stats sd, sl;
+	struct aatts_cache_adapt a;
+	u64 b, hd, hl;
+
+	ASSERT_NE(NULL, c);
+	ASSERT_NE(NULL, l);
+	for (b = 0; b < 4 * 256; b++) {
+		read_now(c, b % 256);
+		read_now(l, b % 256);
+	}
+	aatts_cache_get_stats(c, &sd);
+	aatts_cache_get_stats(l, &sl);
+	hd = sd.read_hits;
+	hl = sl.read_hits;
+	for (b = 0; b < 100 * 200; b++) {
+		read_now(c, 1000 + b % 200);
+		read_now(l, 1000 + b % 200);
+	}
+	aatts_cache_get_stats(c, &sd);
+	aatts_cache_get_stats(l, &sl);
+	ASSERT_TRUE(aatts_cache_get_adapt(c, &a));
+	EXPECT_TRUE(a.mode != AATTS_POLICY_MINIO && a.mode != AATTS_POLICY_ISA)
+		TH_LOG("mode %s", aatts_cache_mode_name(a.mode));
+	EXPECT_LE(1U, a.switches);
+	EXPECT_LT(a.ratio[AATTS_POLICY_ISA] + 300, a.ratio[AATTS_POLICY_LRU]);
+	EXPECT_GE((sd.read_hits - hd) * 10, (sl.read_hits - hl) * 9)
+		TH_LOG("second phase: default %llu hits, lru %llu",
+		       (unsigned long long)(sd.read_hits - hd),
+		       (unsigned long long)(sl.read_hits - hl));
+	aatts_cache_destroy(c);
+	aatts_cache_destroy(l);
 }
 
 TEST_HARNESS_MAIN

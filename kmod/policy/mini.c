@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The default policy's miniature simulation (Waldspurger, Saemundsson,
+ * Ahmad, Park: "Cache Modeling and Optimization using Miniature
+ * Simulations", USENIX ATC'17): a hash sample of the blocks, chosen so
+ * that about AATTS_MINI_SLOTS of them fit a cache's worth, is replayed
+ * through one shadow cache per candidate policy: the policy core itself,
+ * with AATTS_MINI_SLOTS slots (all the cache's slots when it has fewer),
+ * so a shadow is what that policy would keep, scaled down.  Every period
+ * of sampled reads each shadow's hits go into a decayed count, and the
+ * live cache runs the best candidate (its mode) if it beats the mode in
+ * force by more than the noise and a margin (hysteresis).  A change of mode
+ * keeps every resident block; the new mode adopts them in steps, a few
+ * per read, as a policy switch does.
+ *
+ * Bounds: the shadows have a fixed size, so their memory is a constant
+ * per device (no bytes per slot), and a read costs one hash, plus, for a
+ * sampled block, one read of each shadow (O(log AATTS_MINI_SLOTS)), plus
+ * at most AATTS_MINI_STEP work units of adoption after a change of mode:
+ * nothing that grows with the cache.  Shadows follow reads only (not
+ * prefetches, writes or invalidations) and ignore pins; they take the
+ * scores of every epoch commit, in the commit's bounded steps.
+ */
+#include "aatts_core.h"
+
+/* Slots of each shadow: the sample is AATTS_MINI_SLOTS / nr_slots. */
+#define AATTS_MINI_SLOTS	1024U
+/* Sampled reads per decision: a quarter of the shadow's size, at least this. */
+#define AATTS_MINI_PERIOD_MIN	16U
+/* The decayed counts keep (2^w - 1) / 2^w of their value each period. */
+#define AATTS_MINI_AVG_SHIFT	8
+/* A candidate must beat the mode by 1/2^s of its count, and ... */
+#define AATTS_MINI_MARGIN_SHIFT	5
+/* ... by this many standard deviations of the difference, ... */
+#define AATTS_MINI_Z		2
+/* ... and by this many (decayed) hits at least. */
+#define AATTS_MINI_MIN_GAIN	8U
+/* Work units of adoption per read after a change of mode. */
+#define AATTS_MINI_STEP		AATTS_COST_HEAP
+#define AATTS_MINI_SEED		0x2545f4914f6cdd1dULL
+
+int aatts_mini_create(struct aatts_cache *c)
+{
+	struct aatts_mini *m = pc_zalloc(sizeof(*m));
+	u32 n = c->stats.nr_slots;
+	int id;
+
+	if (!m)
+		return -ENOMEM;
+	c->mini = m;
+	m->size = min(n, AATTS_MINI_SLOTS);
+	m->threshold = ((u64)m->size << 32) / n;
+	m->period = max(m->size / 4, AATTS_MINI_PERIOD_MIN);
+	for (id = 0; id < AATTS_POLICY_NR; id++) {
+		m->shadow[id] = aatts_cache_create_shadow(c, id, m->size);
+		if (!m->shadow[id])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+void aatts_mini_destroy(struct aatts_cache *c)
+{
+	struct aatts_mini *m = c->mini;
+	int id;
+
+	if (!m)
+		return;
+	for (id = 0; id < AATTS_POLICY_NR; id++)
+		aatts_cache_destroy(m->shadow[id]);
+	pc_free(m);
+	c->mini = NULL;
+}
+
+/* The policy set is (again) default: decide afresh. */
+void aatts_mini_restart(struct aatts_cache *c)
+{
+	struct aatts_mini *m = c->mini;
+
+	if (!m)
+		return;
+	m->seen = 0;
+	m->periods = 0;
+	m->switches = 0;
+	m->warm = false;
+	memset(m->hits, 0, sizeof(m->hits));
+	memset(m->avg, 0, sizeof(m->avg));
+	memset(m->last, 0, sizeof(m->last));
+	m->total = 0;
+	m->last_seen = 0;
+}
+
+static enum aatts_policy_id mode_of(const struct aatts_cache *c)
+{
+	return c->policy - aatts_policies;
+}
+
+/* Runs mode from now on, unless the last change is still adopting. */
+static void change_mode(struct aatts_cache *c, enum aatts_policy_id mode)
+{
+	u64 param[AATTS_POLICY_PARAMS_NR];
+
+	if (c->heap.adopt < c->stats.nr_slots ||
+	    c->sketch.clean < c->sketch.nr_words)
+		return;
+	if (mode == AATTS_POLICY_DEFAULT)
+		memcpy(param, c->uparam, sizeof(param));
+	else
+		aatts_policy_params(mode, NULL, 0, param, NULL);
+	aatts_policy_run(c, mode, param);
+	c->mini->switches++;
+}
+
+/* floor(sqrt(x)), bit by bit: 16 rounds. */
+static u32 isqrt(u32 x)
+{
+	u32 r = 0, bit = 1U << 30;
+
+	while (bit > x)
+		bit >>= 2;
+	while (bit) {
+		if (x >= r + bit) {
+			x -= r + bit;
+			r = (r >> 1) + bit;
+		} else {
+			r >>= 1;
+		}
+		bit >>= 2;
+	}
+	return r;
+}
+
+/*
+ * The end of a period: the decayed hit counts, and the mode they choose.
+ * A candidate replaces the mode when its count beats the mode's by more
+ * than the noise of a difference of two counts (AATTS_MINI_Z standard
+ * deviations: the variance of the difference is at most the sum of the
+ * counts) and by 1/2^AATTS_MINI_MARGIN_SHIFT of the mode's count.
+ */
+static void decide(struct aatts_cache *c)
+{
+	struct aatts_mini *m = c->mini;
+	enum aatts_policy_id mode = mode_of(c), best = mode;
+	u32 gain, noise;
+	int id;
+
+	for (id = 0; id < AATTS_POLICY_NR; id++) {
+		m->last[id] = m->hits[id];
+		m->avg[id] = m->warm ? m->avg[id] - (m->avg[id] >>
+					AATTS_MINI_AVG_SHIFT) + m->hits[id] : 0;
+		m->hits[id] = 0;
+	}
+	m->total = m->warm ? m->total - (m->total >> AATTS_MINI_AVG_SHIFT) +
+		   m->seen : 0;
+	m->last_seen = m->seen;
+	m->seen = 0;
+	m->periods++;
+	/* Until the shadows are full every policy keeps every block. */
+	if (!m->warm) {
+		m->warm = m->shadow[AATTS_POLICY_LRU]->stats.nr_valid ==
+			  m->size;
+		return;
+	}
+	for (id = 0; id < AATTS_POLICY_NR; id++)
+		if (m->avg[id] > m->avg[best])
+			best = id;
+	if (best == mode)
+		return;
+	gain = m->avg[best] - m->avg[mode];
+	noise = isqrt(m->avg[best] + m->avg[mode]);
+	if (gain > AATTS_MINI_Z * noise + AATTS_MINI_MIN_GAIN &&
+	    gain > m->avg[mode] >> AATTS_MINI_MARGIN_SHIFT)
+		change_mode(c, best);
+}
+
+/* A read of block under the default policy (before the live cache's). */
+void aatts_mini_read(struct aatts_cache *c, u64 block)
+{
+	struct aatts_mini *m = c->mini;
+	struct aatts_promotion p;
+	bool promote;
+	int id;
+
+	if (!m || c->policy_id != AATTS_POLICY_DEFAULT)
+		return;
+	if (c->heap.adopt < c->stats.nr_slots ||
+	    c->sketch.clean < c->sketch.nr_words) {
+		u32 budget = AATTS_MINI_STEP;
+
+		aatts_sketch_clear_step(&c->sketch, &budget);
+		aatts_heap_adopt_step(c, &budget);
+	}
+	if ((aatts_hash64(block ^ AATTS_MINI_SEED) & 0xffffffffULL) >=
+	    m->threshold)
+		return;
+	for (id = 0; id < AATTS_POLICY_NR; id++) {
+		struct aatts_cache *s = m->shadow[id];
+
+		if (aatts_cache_read(s, block, &p, &promote) != AATTS_NO_SLOT)
+			m->hits[id]++;
+		else if (promote)
+			aatts_cache_fill_done(s, p.slot, true);
+	}
+	if (++m->seen >= m->period)
+		decide(c);
+}
+
+/*
+ * After an epoch commit of c, the shadows take the new scores (their
+ * slots' copies), in steps; true when they have.
+ */
+bool aatts_mini_step(struct aatts_cache *c, u32 *budget)
+{
+	struct aatts_mini *m = c->mini;
+	bool done = true;
+	int id;
+
+	if (!m)
+		return true;
+	if (!m->rescoring && m->rescored != c->stats.epochs) {
+		if (aatts_scores_committing(&c->scores))
+			return false;
+		for (id = 0; id < AATTS_POLICY_NR; id++)
+			m->shadow[id]->scores.commit = (struct aatts_commit) {
+				.phase = AATTS_COMMIT_RESCORE,
+			};
+		m->rescored = c->stats.epochs;
+		m->rescoring = true;
+	}
+	if (!m->rescoring)
+		return true;
+	for (id = 0; id < AATTS_POLICY_NR; id++)
+		done &= aatts_scores_commit_step(m->shadow[id], budget);
+	m->rescoring = !done;
+	return done;
+}
+
+bool aatts_cache_get_adapt(const struct aatts_cache *c,
+			   struct aatts_cache_adapt *a)
+{
+	const struct aatts_mini *m = c->mini;
+	int id;
+
+	memset(a, 0, sizeof(*a));
+	a->mode = mode_of(c);
+	if (!m || c->policy_id != AATTS_POLICY_DEFAULT)
+		return false;
+	for (id = 0; id < AATTS_POLICY_NR; id++) {
+		a->ratio[id] = m->total ?
+			(u32)((u64)m->avg[id] * 1000 / m->total) : 0;
+		a->last[id] = m->last_seen ?
+			(u32)((u64)m->last[id] * 1000 / m->last_seen) : 0;
+		a->shadow_bytes += aatts_cache_bytes(m->shadow[id]);
+	}
+	a->shadow_slots = m->size;
+	a->sampled_ppm = (u32)(m->threshold * 1000000 >> 32);
+	a->periods = m->periods;
+	a->switches = m->switches;
+	a->warm = m->warm;
+	return true;
+}
+
+const char *aatts_cache_mode_name(enum aatts_policy_id mode)
+{
+	return mode == AATTS_POLICY_DEFAULT ? "wtinylfu" :
+	       aatts_policy_name(mode);
+}
