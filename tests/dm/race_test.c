@@ -21,6 +21,13 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+
+/*
+ * 30 s per test is too short for a debug kernel (KASAN, lockdep) under
+ * TCG on a busy host: make check-debug timed out creating 100 devices.
+ */
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 300
 #include "dmtest.h"
 
 #define BS 4096
