@@ -114,6 +114,14 @@ static ssize_t _name##_show(struct aatts_c *ac,				\
 }									\
 static struct aatts_attr aatts_attr_##_name = AATTS_ATTR_RO(_name)
 
+#define AATTS_STR_ATTR(_name, _expr)					\
+static ssize_t _name##_show(struct aatts_c *ac,				\
+			    const struct aatts_stats *s, char *buf)	\
+{									\
+	return sysfs_emit(buf, "%s\n", _expr);				\
+}									\
+static struct aatts_attr aatts_attr_##_name = AATTS_ATTR_RO(_name)
+
 AATTS_U64_ATTR(read_hits, s->core.read_hits);
 AATTS_U64_ATTR(read_misses, s->core.read_misses);
 AATTS_U64_ATTR(write_hits, s->core.write_hits);
@@ -140,21 +148,9 @@ AATTS_U64_ATTR(epochs, s->core.epochs);
 AATTS_U64_ATTR(block_size, ac->block_sectors << SECTOR_SHIFT);
 AATTS_U64_ATTR(bytes_per_slot, aatts_bytes_per_slot(ac));
 
-static ssize_t state_show(struct aatts_c *ac, const struct aatts_stats *s,
-			  char *buf)
-{
-	return sysfs_emit(buf, "%s\n", aatts_state_name(s->state));
-}
+AATTS_STR_ATTR(state, aatts_state_name(s->state));
 
-static struct aatts_attr aatts_attr_state = AATTS_ATTR_RO(state);
-
-static ssize_t policy_show(struct aatts_c *ac, const struct aatts_stats *s,
-			   char *buf)
-{
-	return sysfs_emit(buf, "%s\n", aatts_policy_name(s->policy));
-}
-
-static struct aatts_attr aatts_attr_policy = AATTS_ATTR_RO(policy);
+AATTS_STR_ATTR(policy, aatts_policy_name(s->policy));
 
 /* "key=value ..." of the policy in force, every parameter it has. */
 static ssize_t policy_params_show(struct aatts_c *ac,
@@ -204,13 +200,7 @@ static ssize_t policy_adapt_show(struct aatts_c *ac,
 
 static struct aatts_attr aatts_attr_policy_adapt = AATTS_ATTR_RO(policy_adapt);
 
-static ssize_t mode_show(struct aatts_c *ac, const struct aatts_stats *s,
-			 char *buf)
-{
-	return sysfs_emit(buf, "%s\n", aatts_mode_name(ac->mode));
-}
-
-static struct aatts_attr aatts_attr_mode = AATTS_ATTR_RO(mode);
+AATTS_STR_ATTR(mode, aatts_mode_name(ac->mode));
 
 static ssize_t name_show(struct aatts_c *ac, const struct aatts_stats *s,
 			 char *buf)
