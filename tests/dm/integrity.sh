@@ -66,15 +66,6 @@ put() {
 # random NAME SIZE: a file of SIZE random bytes in $TMP.
 random() { head -c "$2" /dev/urandom >"$TMP/$1" && echo "$TMP/$1"; }
 
-# promote_all MIB: reads the first MIB MiB twice (lru fills on a miss) and
-# waits for the copies.
-promote_all() {
-	dd if=$MNT of=/dev/null bs=1M count="$1" iflag=direct status=none &&
-	aatts_settle $DEV &&
-	dd if=$MNT of=/dev/null bs=1M count="$1" iflag=direct status=none &&
-	aatts_settle $DEV
-}
-
 # tiers SLOW_MIB FAST_MIB [ATTR=VALUE...]: fresh null_blk tiers.
 tiers() {
 	local s=$1 f=$2

@@ -51,15 +51,6 @@ zeros() {
 # resident: the device's VALID copies.
 resident() { counter fast_blocks_used; }
 
-# promote_all MIB: reads the first MIB MiB twice (lru promotes on a miss)
-# and waits for the copies.
-promote_all() {
-	dd if=$MNT of=/dev/null bs=1M count="$1" iflag=direct status=none &&
-	aatts_settle $DEV &&
-	dd if=$MNT of=/dev/null bs=1M count="$1" iflag=direct status=none &&
-	aatts_settle $DEV
-}
-
 # fio_over_resident SIZE_MIB: in three regions, one per I/O size, fills the
 # region, makes part of it resident, then overwrites it with verified
 # random writes while a reader keeps promoting, then verifies it again.

@@ -75,6 +75,15 @@ aatts_settle() {
 	return 1
 }
 
+# promote_all MIB: reads the first MIB MiB of $MNT twice (lru fills or
+# promotes on a miss) and waits for $DEV's copies each time.
+promote_all() {
+	dd if="$MNT" of=/dev/null bs=1M count="$1" iflag=direct status=none &&
+	aatts_settle "$DEV" &&
+	dd if="$MNT" of=/dev/null bs=1M count="$1" iflag=direct status=none &&
+	aatts_settle "$DEV"
+}
+
 # read_blocks DEV BS SKIP COUNT FILE: reads COUNT blocks of BS bytes, all of
 # them, into FILE (fails when dd fails or reads short).
 read_blocks() {

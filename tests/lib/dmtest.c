@@ -186,3 +186,18 @@ int kmsg_find(int fd, const char *needle)
 	}
 	return found;
 }
+
+void aatts_sysfs_str(const char *disk, const char *file, char *buf, size_t n)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/aatts/%s/%s", disk, file);
+	buf[0] = '\0';
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fgets(buf, (int)n, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}

@@ -27,6 +27,9 @@ int dmt_devno(const char *name, char *buf, size_t size);
 /* STATUSTYPE_TABLE (table != 0) or STATUSTYPE_INFO params of one target. */
 int dmt_params(const char *name, int table, char *buf, size_t size);
 
+/* /sys/kernel/aatts/DISK/FILE without its newline; "" if unreadable. */
+void aatts_sysfs_str(const char *disk, const char *file, char *buf, size_t n);
+
 /* Size of a block device in 512-byte sectors, or 0 on error. */
 uint64_t dev_sectors(const char *path);
 

@@ -227,17 +227,10 @@ static int dev_reply_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 /* The device's state as sysfs has it ("" when it cannot be read). */
 static void sysfs_state(unsigned int minor, char *buf, size_t n)
 {
-	char path[128];
-	FILE *f;
+	char disk[32];
 
-	snprintf(path, sizeof(path), "/sys/kernel/aatts/dm-%u/state", minor);
-	buf[0] = '\0';
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	if (fgets(buf, (int)n, f))
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
+	snprintf(disk, sizeof(disk), "dm-%u", minor);
+	aatts_sysfs_str(disk, "state", buf, n);
 }
 
 TEST(fuzz)

@@ -76,21 +76,6 @@ static int64_t sysfs_u64(const char *disk, const char *file)
 	return buf[0] ? strtoll(buf, NULL, 10) : -1;
 }
 
-static void sysfs_str(const char *disk, const char *file, char *buf, size_t n)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/kernel/aatts/%s/%s", disk, file);
-	buf[0] = '\0';
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	if (fgets(buf, (int)n, f))
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-}
-
 /* Field i (from 0) of dmsetup status. */
 static void status_field(const char *name, int i, char *out, size_t n)
 {
@@ -533,7 +518,7 @@ TEST_F(nl, policy_set_get)
 	ASSERT_EQ(0, aanl_request(&self->a,
 				  policy_msg(&self->a, DEV, "isa", "min_score", 5, NULL),
 				  NULL, NULL));
-	sysfs_str(self->disk, "policy", buf, sizeof(buf));
+	aatts_sysfs_str(self->disk, "policy", buf, sizeof(buf));
 	EXPECT_STREQ("isa", buf);
 
 	/* A key unknown to the policy: EINVAL at the key, nothing changes. */
@@ -1552,7 +1537,7 @@ TEST(fast_failed_restored)
 	ASSERT_TRUE(aanl_event_wait(&ev, AATTS_CMD_FAST_FAILED, ERRDEV, 5000,
 				    event_state, state));
 	EXPECT_STREQ("failed", state);
-	sysfs_str(disk, "state", params, sizeof(params));
+	aatts_sysfs_str(disk, "state", params, sizeof(params));
 	EXPECT_STREQ("failed", params);
 	/* While failed, a prefetch is EIO. */
 	i = aanl_request(&a, ranges_msg(&a, AATTS_CMD_PREFETCH, ERRDEV, &off,
@@ -1564,7 +1549,7 @@ TEST(fast_failed_restored)
 	ASSERT_TRUE(aanl_event_wait(&ev, AATTS_CMD_FAST_RESTORED, ERRDEV, 5000,
 				    event_state, state));
 	EXPECT_STREQ("running", state);
-	sysfs_str(disk, "state", params, sizeof(params));
+	aatts_sysfs_str(disk, "state", params, sizeof(params));
 	EXPECT_STREQ("running", params);
 	aanl_close(&ev);
 	aanl_close(&a);
