@@ -57,11 +57,23 @@ CTL_HDRS := $(wildcard tools/ctl/*.h)
 CTL_PKGS := libnl-genl-3.0 devmapper json-c
 CTL_CFLAGS := $(shell pkg-config --cflags $(CTL_PKGS))
 CTL_LIBS := $(shell pkg-config --libs $(CTL_PKGS))
+# The eBPF read observers (ebpf/): vmlinux.h from the build host's BTF, the
+# CO-RE object and its bpftool skeleton in build/ebpf/; the loader
+# (ebpf/observer.c, API ebpf/observer.h) in build/lib/libaatts-observer.a,
+# linked with $(OBSERVER_LIBS).
+BPFTOOL ?= bpftool
+BPF_CLANG ?= clang
+LLVM_STRIP ?= llvm-strip
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+OBSERVER_CFLAGS := -Iebpf -I$(B)/ebpf
+OBSERVER_LIBS := -lbpf -lelf -lz
+OBSERVER_DEPS := ebpf/observer.c ebpf/observer.h ebpf/reads.h $(B)/ebpf/reads.skel.h
 VM_TESTS := $(DM_TEST_BINS) tests/dm/datapath.sh tests/dm/fio_verify.sh \
 	tests/dm/faults.sh tests/dm/stress.sh tests/dm/ima.sh tests/dm/tiers.sh \
 	tests/dm/quiesce.sh \
 	$(NL_TEST_BINS) tests/dm/unload.sh tests/ctl/devices.sh tests/ctl/files.sh \
-	tests/dm/integrity.sh tests/ctl/control.sh
+	tests/dm/integrity.sh tests/ctl/control.sh tests/ebpf/observe.sh
 
 all: kmod user tests
 
@@ -72,13 +84,13 @@ kmod:
 	$(MAKE) -C kmod KDIR=$(KDIR)
 
 user: $(B)/bin/aatts-sim $(B)/bin/aatts-tracegen $(B)/bin/aatts-trace \
-	$(B)/bin/aattsctl
+	$(B)/bin/aattsctl $(B)/bin/aatts-observe $(B)/lib/libaatts-observer.a
 	@mkdir -p $(B)/bin
 
 # The same tools built with ASan and UBSan (unless SAN=0), which the shell
 # tests run under make check (AATTS_BIN, see tests/check).
 SAN_TOOLS := $(addprefix $(B)/san/bin/,aatts-sim aatts-tracegen aatts-trace \
-	aattsctl)
+	aattsctl aatts-observe)
 $(B)/san/bin/%: CFLAGS += $(SANFLAGS)
 
 san-tools: $(SAN_TOOLS)
@@ -100,6 +112,30 @@ $(B)/bin/aattsctl $(B)/san/bin/aattsctl: $(CTL_SRCS) $(CTL_HDRS) include/uapi/li
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Iinclude/uapi $(CTL_CFLAGS) -o $@ $(CTL_SRCS) \
 		$(CTL_LIBS)
+
+$(B)/ebpf/vmlinux.h:
+	@mkdir -p $(dir $@)
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c >$@.tmp && mv $@.tmp $@
+
+$(B)/ebpf/reads.bpf.o: ebpf/reads.bpf.c ebpf/reads.h $(B)/ebpf/vmlinux.h
+	$(BPF_CLANG) -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -g -O2 -Wall -Werror \
+		-I$(B)/ebpf -Iebpf -c $< -o $@
+	$(LLVM_STRIP) -g $@
+
+$(B)/ebpf/reads.skel.h: $(B)/ebpf/reads.bpf.o
+	$(BPFTOOL) gen skeleton $< name reads_bpf >$@.tmp && mv $@.tmp $@
+
+$(B)/ebpf/observer.o: $(OBSERVER_DEPS)
+	$(CC) $(CFLAGS) $(OBSERVER_CFLAGS) -c -o $@ $<
+
+$(B)/lib/libaatts-observer.a: $(B)/ebpf/observer.o
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/bin/aatts-observe $(B)/san/bin/aatts-observe: tools/observe/main.c $(OBSERVER_DEPS) $(CLI)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itools/common $(OBSERVER_CFLAGS) -o $@ $(filter %.c,$^) \
+		$(OBSERVER_LIBS)
 
 tests: $(DM_TEST_BINS) $(HOST_TEST_BINS) $(NL_TEST_BINS) $(NL_BENCH) $(B)/tests/netlink/prefetch_prio
 

@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * reads.bpf.c: which files, at which offsets, processes read on the file
+ * systems of watched block devices (the aatts devices), coalesced in the
+ * kernel into sequential runs and handed to user space as ranges over a
+ * ring buffer.  Loaded by ebpf/observer.c; Documentation/ebpf.rst explains
+ * the hook points.
+ *
+ *   fentry/fexit filemap_read      buffered reads (read, pread, readv,
+ *                                  io_uring, splice on 6.1): the file, the
+ *                                  offset and the bytes copied
+ *   fentry/fexit filemap_fault     page faults on file mappings (MMAP)
+ *   tp_btf mm_filemap_add_to_page_cache
+ *                                  a folio entered the page cache while one
+ *                                  of the above ran in this thread, for its
+ *                                  file: the run is MISSED, not CACHED
+ *   tp_btf sched_process_exit      a process's open runs end with it
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "reads.h"
+
+#define S_IFMT		00170000
+#define S_IFREG		0100000
+#define VM_FAULT_ERROR_BITS	0x000c73	/* OOM SIGBUS SIGSEGV HWPOISON* FALLBACK */
+
+/* Knobs, set by the loader before load. */
+const volatile __u32 targ_tgid;		/* 0: every process */
+const volatile __u64 targ_cgroup;	/* 0: every cgroup */
+const volatile __u64 max_run_bytes = READS_MAX_RUN_BYTES;
+const volatile __u32 page_size = 4096;
+const volatile bool exit_flush = true;	/* bpf_for_each_map_elem usable */
+
+/* Watched block devices, kernel dev_t encoding. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, READS_MAX_WATCHED);
+	__type(key, __u32);
+	__type(value, __u8);
+} watched SEC(".maps");
+
+/*
+ * Open runs.  A plain hash, not an LRU one: an LRU map drops its oldest
+ * entry silently, and the range with it; here a run that finds no room is
+ * delivered at once instead (READS_STAT_EVICTED).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, READS_MAX_RUNS);
+	__type(key, struct reads_run_key);
+	__type(value, struct reads_run);
+} runs SEC(".maps");
+
+/* A thread inside filemap_read (key tid) or filemap_fault (tid | FAULT). */
+#define INFLIGHT_FAULT	(1u << 31)
+struct inflight {
+	struct inode *inode;
+	__u64 pos;
+	__u32 misses;		/* folios of this inode added meanwhile */
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, READS_MAX_INFLIGHT);
+	__type(key, __u32);
+	__type(value, struct inflight);
+} inflight SEC(".maps");
+
+/* Processes that have (or had) open runs: only their exit walks the runs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, READS_MAX_TGIDS);
+	__type(key, __u32);
+	__type(value, __u8);
+} tgids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, READS_RING_BYTES);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, READS_STAT_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+static __always_inline void count(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &which);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline void emit(const struct reads_run_key *key,
+				 const struct reads_run *run)
+{
+	struct reads_event *e;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(READS_STAT_DROPS);
+		return;
+	}
+	e->key = *key;
+	e->run = *run;
+	bpf_ringbuf_submit(e, 0);
+	count(READS_STAT_RANGES);
+}
+
+/* Whether a read of this inode by the current task is to be recorded. */
+static __always_inline bool wanted(struct inode *inode)
+{
+	__u32 dev;
+
+	if (!inode)
+		return false;
+	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
+		return false;
+	if ((inode->i_mode & S_IFMT) != S_IFREG)
+		return false;
+	dev = inode->i_sb->s_dev;
+	if (!bpf_map_lookup_elem(&watched, &dev))
+		return false;
+	if (targ_cgroup && bpf_get_current_cgroup_id() != targ_cgroup)
+		return false;
+	return true;
+}
+
+static __always_inline void enter(__u32 key, struct inode *inode, __u64 pos)
+{
+	struct inflight in = { .inode = inode, .pos = pos };
+
+	if (wanted(inode))
+		bpf_map_update_elem(&inflight, &key, &in, BPF_ANY);
+}
+
+/* Adds [off, off + len) read by the current thread to its run. */
+static __always_inline void record(struct inode *inode, __u64 off, __u64 len,
+				   __u32 misses, __u32 kind)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 flags = kind | (misses ? READS_MISSED : READS_CACHED);
+	struct reads_run_key key = {};
+	struct reads_run *run, fresh = {};
+	__u64 now = bpf_ktime_get_ns();
+	__u8 one = 1;
+
+	count(READS_STAT_READS);
+	key.ino = inode->i_ino;
+	key.tgid = id >> 32;
+	key.dev = inode->i_sb->s_dev;
+
+	run = bpf_map_lookup_elem(&runs, &key);
+	if (run) {
+		if (off == run->end && (run->flags & READS_MMAP) == kind) {
+			run->end += len;
+			run->time_ns = now;
+			run->tid = (__u32)id;
+			if (flags & READS_MISSED)
+				run->flags = (run->flags & ~READS_CACHED) |
+					     READS_MISSED;
+			if (run->end - run->start >= max_run_bytes) {
+				emit(&key, run);
+				bpf_map_delete_elem(&runs, &key);
+			}
+			return;
+		}
+		/* Not a continuation: the run ends, this read starts one. */
+		emit(&key, run);
+		run->start = off;
+		run->end = off + len;
+		run->time_ns = now;
+		run->tid = (__u32)id;
+		run->flags = flags;
+		run->cgroup_id = bpf_get_current_cgroup_id();
+		run->generation = inode->i_generation;
+		return;
+	}
+
+	fresh.start = off;
+	fresh.end = off + len;
+	fresh.time_ns = now;
+	fresh.cgroup_id = bpf_get_current_cgroup_id();
+	fresh.tid = (__u32)id;
+	fresh.generation = inode->i_generation;
+	fresh.flags = flags;
+	if (len < max_run_bytes &&
+	    !bpf_map_update_elem(&runs, &key, &fresh, BPF_NOEXIST)) {
+		if (exit_flush)
+			bpf_map_update_elem(&tgids, &key.tgid, &one, BPF_ANY);
+		return;
+	}
+	/* No room (or a run as long as the limit): delivered right away. */
+	if (len < max_run_bytes)
+		count(READS_STAT_EVICTED);
+	emit(&key, &fresh);
+}
+
+SEC("fentry/filemap_read")
+int BPF_PROG(read_enter, struct kiocb *iocb, struct iov_iter *iter,
+	     ssize_t already_read)
+{
+	struct file *file = iocb->ki_filp;
+
+	if (!file)
+		return 0;
+	enter((__u32)bpf_get_current_pid_tgid(), file->f_inode, iocb->ki_pos);
+	return 0;
+}
+
+SEC("fexit/filemap_read")
+int BPF_PROG(read_exit, struct kiocb *iocb, struct iov_iter *iter,
+	     ssize_t already_read, ssize_t ret)
+{
+	__u32 key = (__u32)bpf_get_current_pid_tgid();
+	struct inflight *in;
+	struct inflight cur;
+
+	in = bpf_map_lookup_elem(&inflight, &key);
+	if (!in)
+		return 0;
+	cur = *in;
+	bpf_map_delete_elem(&inflight, &key);
+	if (ret <= already_read)
+		return 0;
+	record(cur.inode, cur.pos, ret - already_read, cur.misses, 0);
+	return 0;
+}
+
+SEC("fentry/filemap_fault")
+int BPF_PROG(fault_enter, struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct file *file;
+
+	if (!vma)
+		return 0;
+	file = vma->vm_file;
+	if (!file)
+		return 0;
+	enter((__u32)bpf_get_current_pid_tgid() | INFLIGHT_FAULT,
+	      file->f_inode, (__u64)vmf->pgoff * page_size);
+	return 0;
+}
+
+SEC("fexit/filemap_fault")
+int BPF_PROG(fault_exit, struct vm_fault *vmf, vm_fault_t ret)
+{
+	__u32 key = (__u32)bpf_get_current_pid_tgid() | INFLIGHT_FAULT;
+	struct inflight *in;
+	struct inflight cur;
+
+	in = bpf_map_lookup_elem(&inflight, &key);
+	if (!in)
+		return 0;
+	cur = *in;
+	bpf_map_delete_elem(&inflight, &key);
+	if (ret & VM_FAULT_ERROR_BITS)
+		return 0;
+	record(cur.inode, cur.pos, page_size, cur.misses, READS_MMAP);
+	return 0;
+}
+
+static __always_inline void add_miss(__u32 key, struct inode *host)
+{
+	struct inflight *in = bpf_map_lookup_elem(&inflight, &key);
+
+	if (in && in->inode == host)
+		in->misses++;
+}
+
+SEC("tp_btf/mm_filemap_add_to_page_cache")
+int BPF_PROG(page_added, struct folio *folio)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct address_space *mapping = folio->mapping;
+	struct inode *host;
+
+	if (!mapping)
+		return 0;
+	host = mapping->host;
+	add_miss(tid, host);
+	add_miss(tid | INFLIGHT_FAULT, host);
+	return 0;
+}
+
+struct exit_ctx {
+	__u32 tgid;
+};
+
+static long end_runs_of(struct bpf_map *map, struct reads_run_key *key,
+			struct reads_run *run, struct exit_ctx *ctx)
+{
+	if (key->tgid == ctx->tgid) {
+		emit(key, run);
+		bpf_map_delete_elem(map, key);
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(process_exit, struct task_struct *p)
+{
+	struct exit_ctx ec;
+
+	if (!exit_flush || p->pid != p->tgid)
+		return 0;
+	ec.tgid = p->tgid;
+	if (!bpf_map_lookup_elem(&tgids, &ec.tgid))
+		return 0;
+	bpf_map_delete_elem(&tgids, &ec.tgid);
+	bpf_for_each_map_elem(&runs, end_runs_of, &ec, 0);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
