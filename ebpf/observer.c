@@ -253,7 +253,8 @@ static int capture_print(enum libbpf_print_level level, const char *fmt,
 	while (n && line[n - 1] == '\n')
 		line[--n] = '\0';
 	if (n)
-		snprintf(open_err, open_errlen, "libbpf: %s", line);
+		snprintf(open_err, open_errlen, "%s%s", line,
+			 " (AATTS_OBSERVER_DEBUG=1 shows libbpf's messages)");
 	return 0;
 }
 

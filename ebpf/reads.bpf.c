@@ -24,7 +24,10 @@
 
 #define S_IFMT		00170000
 #define S_IFREG		0100000
-#define VM_FAULT_ERROR_BITS	0x000c73	/* OOM SIGBUS SIGSEGV HWPOISON* FALLBACK */
+/* VM_FAULT_ERROR (a macro, so not in vmlinux.h), from enum vm_fault_reason. */
+#define FAULT_ERROR	(VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | \
+			 VM_FAULT_HWPOISON | VM_FAULT_HWPOISON_LARGE | \
+			 VM_FAULT_FALLBACK)
 
 /* Knobs, set by the loader before load. */
 const volatile __u32 targ_tgid;		/* 0: every process */
@@ -135,12 +138,21 @@ static __always_inline bool wanted(struct inode *inode)
 static __always_inline void enter(__u32 key, struct inode *inode, __u64 pos)
 {
 	struct inflight in = { .inode = inode, .pos = pos };
+	struct inflight *old;
 
-	if (wanted(inode))
-		bpf_map_update_elem(&inflight, &key, &in, BPF_ANY);
+	if (!wanted(inode))
+		return;
+	/* A fault retried (VM_FAULT_RETRY) keeps what its first try missed. */
+	old = bpf_map_lookup_elem(&inflight, &key);
+	if (old && old->inode == inode && old->pos == pos)
+		return;
+	bpf_map_update_elem(&inflight, &key, &in, BPF_ANY);
 }
 
-/* Adds [off, off + len) read by the current thread to its run. */
+/*
+ * Adds [off, off + len) read by the current thread to its run.  The inode
+ * pointer comes from the inflight map, so it is read with probe reads.
+ */
 static __always_inline void record(struct inode *inode, __u64 off, __u64 len,
 				   __u32 misses, __u32 kind)
 {
@@ -152,9 +164,9 @@ static __always_inline void record(struct inode *inode, __u64 off, __u64 len,
 	__u8 one = 1;
 
 	count(READS_STAT_READS);
-	key.ino = inode->i_ino;
+	key.ino = BPF_CORE_READ(inode, i_ino);
 	key.tgid = id >> 32;
-	key.dev = inode->i_sb->s_dev;
+	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 
 	run = bpf_map_lookup_elem(&runs, &key);
 	if (run) {
@@ -179,7 +191,7 @@ static __always_inline void record(struct inode *inode, __u64 off, __u64 len,
 		run->tid = (__u32)id;
 		run->flags = flags;
 		run->cgroup_id = bpf_get_current_cgroup_id();
-		run->generation = inode->i_generation;
+		run->generation = BPF_CORE_READ(inode, i_generation);
 		return;
 	}
 
@@ -188,7 +200,7 @@ static __always_inline void record(struct inode *inode, __u64 off, __u64 len,
 	fresh.time_ns = now;
 	fresh.cgroup_id = bpf_get_current_cgroup_id();
 	fresh.tid = (__u32)id;
-	fresh.generation = inode->i_generation;
+	fresh.generation = BPF_CORE_READ(inode, i_generation);
 	fresh.flags = flags;
 	if (len < max_run_bytes &&
 	    !bpf_map_update_elem(&runs, &key, &fresh, BPF_NOEXIST)) {
@@ -259,9 +271,12 @@ int BPF_PROG(fault_exit, struct vm_fault *vmf, vm_fault_t ret)
 	in = bpf_map_lookup_elem(&inflight, &key);
 	if (!in)
 		return 0;
+	/* To be retried: the next try is the one counted. */
+	if (ret & VM_FAULT_RETRY)
+		return 0;
 	cur = *in;
 	bpf_map_delete_elem(&inflight, &key);
-	if (ret & VM_FAULT_ERROR_BITS)
+	if (ret & FAULT_ERROR)
 		return 0;
 	record(cur.inode, cur.pos, page_size, cur.misses, READS_MMAP);
 	return 0;
