@@ -29,6 +29,13 @@
 			 VM_FAULT_HWPOISON | VM_FAULT_HWPOISON_LARGE | \
 			 VM_FAULT_FALLBACK)
 
+/*
+ * Faults on a mapping come every fault_around_bytes (64 KiB by default):
+ * fault-around maps the cached pages in between without a fault.  A fault
+ * at most this far past a run's end continues it.
+ */
+#define MMAP_GAP_BYTES	(64u << 10)
+
 /* Knobs, set by the loader before load. */
 const volatile __u32 targ_tgid;		/* 0: every process */
 const volatile __u64 targ_cgroup;	/* 0: every cgroup */
@@ -169,6 +176,20 @@ static __always_inline void record(struct inode *inode, __u64 off, __u64 len,
 	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 
 	run = bpf_map_lookup_elem(&runs, &key);
+	if (run && kind == READS_MMAP && (run->flags & READS_MMAP) &&
+	    off + len > run->start && off + len <= run->end) {
+		/* A fault again on pages of the run (a retry, a refault). */
+		run->time_ns = now;
+		run->flags |= flags & READS_MISSED;
+		run->flags &= run->flags & READS_MISSED ? ~READS_CACHED : ~0u;
+		return;
+	}
+	if (run && kind == READS_MMAP && (run->flags & READS_MMAP) &&
+	    off > run->end && off - run->end <= MMAP_GAP_BYTES) {
+		/* Fault-around mapped the pages in between. */
+		len += off - run->end;
+		off = run->end;
+	}
 	if (run) {
 		if (off == run->end && (run->flags & READS_MMAP) == kind) {
 			run->end += len;
@@ -271,9 +292,12 @@ int BPF_PROG(fault_exit, struct vm_fault *vmf, vm_fault_t ret)
 	in = bpf_map_lookup_elem(&inflight, &key);
 	if (!in)
 		return 0;
-	/* To be retried: the next try is the one counted. */
-	if (ret & VM_FAULT_RETRY)
-		return 0;
+	/*
+	 * VM_FAULT_RETRY after reading the page in (mmap_lock dropped for
+	 * the I/O) counts: the retry usually finds the page mapped by
+	 * fault-around and never comes back here; if it does, record()
+	 * absorbs the repeat.
+	 */
 	cur = *in;
 	bpf_map_delete_elem(&inflight, &key);
 	if (ret & FAULT_ERROR)
