@@ -231,6 +231,14 @@ bench-netlink:
 	@tests/vm/run --timeout 1800 scripts/bench-netlink \
 		"$$($(NL_BENCH) --calibrate)" | tee $(B)/bench/netlink.txt
 
+# Not a test: fio 4 KiB page-cache reads with and without the eBPF
+# observers attached, in one VM run (scripts/bench-ebpf).
+bench-ebpf:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p $(B)/bench
+	@tests/vm/run --timeout 1800 scripts/bench-ebpf | tee $(B)/bench/ebpf.txt
+
 # Not a test: the longest hold of the I/O lock by each long operation of
 # the policy core, at 16 M slots (1 GiB of memory), in user space.
 HOLD_BENCH := $(B)/tests/host/hold_bench
@@ -250,5 +258,5 @@ clean:
 	rm -rf $(B)
 
 .PHONY: all deps kmod user san-tools tests check check-debug demo bench bench-policy \
-	bench-datapath bench-netlink bench-holds \
+	bench-datapath bench-netlink bench-ebpf bench-holds \
 	style clean
