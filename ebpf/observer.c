@@ -189,11 +189,12 @@ static int probe(struct probe_buf *pb, bool have[NHOOKS], bool *for_each)
 						      h->kind) : -ENOENT;
 
 		have[i] = false;
+		r = id < 0 ? id : probe_load(h->type, id);
 		if (id < 0) {
 			pb_add(pb, "hook %s: missing (no %s %s in the kernel's BTF)",
 			       h->name, h->kind == BTF_KIND_FUNC ?
 			       "function" : "tracepoint type", h->btf_name);
-		} else if ((r = probe_load(h->type, id)) < 0) {
+		} else if (r < 0) {
 			pb_add(pb, "hook %s: missing (loading a program on it: %s%s)",
 			       h->name, strerror(-r), r == -EPERM ?
 			       "; needs root or CAP_BPF and CAP_PERFMON" : "");
