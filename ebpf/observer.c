@@ -196,8 +196,9 @@ static int probe(struct probe_buf *pb, bool have[NHOOKS], bool *for_each)
 			       "function" : "tracepoint type", h->btf_name);
 		} else if (r < 0) {
 			pb_add(pb, "hook %s: missing (loading a program on it: %s%s)",
-			       h->name, strerror(-r), r == -EPERM ?
-			       "; needs root or CAP_BPF and CAP_PERFMON" : "");
+			       h->name, strerror(-r), r != -EPERM ? "" :
+			       geteuid() ? "; needs root or CAP_BPF and CAP_PERFMON" :
+			       "; refused to root: lockdown, an LSM or a sandbox");
 		} else {
 			have[i] = true;
 			pb_add(pb, "hook %s: ok\n", h->name);

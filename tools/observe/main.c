@@ -57,8 +57,11 @@ static void parse_dev(const char *s, unsigned int *ma, unsigned int *mi)
 	struct stat st;
 	char end;
 
-	if (sscanf(s, "%u:%u%c", ma, mi, &end) == 2)
+	if (sscanf(s, "%u:%u%c", ma, mi, &end) == 2) {
+		if (*ma >= 1u << 12 || *mi >= 1u << 20)
+			usage_error("%s: not a device number (major < 4096, minor < 2^20)", s);
 		return;
+	}
 	if (stat(s, &st)) {
 		fprintf(stderr, "aatts-observe: %s: %s\n", s, strerror(errno));
 		exit(1);
@@ -121,7 +124,8 @@ int main(int argc, char **argv)
 	struct aatts_observer *obs;
 	struct sigaction sa;
 	double deadline = 0;
-	int probe_only = 0, c, i, r, status = 0;
+	int probe_only = 0, c, i, r, ndev, status = 0;
+	unsigned int (*devs)[2];
 	char err[1024];
 
 	cli_setup("aatts-observe", usage);
@@ -153,24 +157,33 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage_error("no device given");
+	ndev = argc - optind;
+	devs = calloc((size_t)ndev, sizeof(*devs));
+	if (!devs) {
+		perror("aatts-observe");
+		return 1;
+	}
+	/* Every argument is checked before anything is loaded. */
+	for (i = 0; i < ndev; i++)
+		parse_dev(argv[optind + i], &devs[i][0], &devs[i][1]);
 
 	r = aatts_observer_open(&obs, &opts, err, sizeof(err));
 	if (r) {
 		fprintf(stderr, "aatts-observe: %s\n", err);
+		free(devs);
 		return 1;
 	}
-	for (i = optind; i < argc; i++) {
-		unsigned int ma, mi;
-
-		parse_dev(argv[i], &ma, &mi);
-		r = aatts_observer_watch(obs, ma, mi);
+	for (i = 0; i < ndev; i++) {
+		r = aatts_observer_watch(obs, devs[i][0], devs[i][1]);
 		if (r) {
 			fprintf(stderr, "aatts-observe: watching %u:%u: %s\n",
-				ma, mi, strerror(-r));
+				devs[i][0], devs[i][1], strerror(-r));
 			aatts_observer_close(obs);
+			free(devs);
 			return 1;
 		}
 	}
+	free(devs);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -179,7 +192,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (deadline)
 		deadline += now_s();
-	fprintf(stderr, "aatts-observe: observing %d device(s)\n", argc - optind);
+	fprintf(stderr, "aatts-observe: observing %d device(s)\n", ndev);
 
 	while (!stop && (!deadline || now_s() < deadline)) {
 		struct pollfd p = { .fd = aatts_observer_fd(obs), .events = POLLIN };
