@@ -171,6 +171,14 @@ static int probe(struct probe_buf *pb, bool have[NHOOKS], bool *for_each)
 		       r < 0 ? strerror(-r) : "not supported");
 		missing++;
 	}
+	r = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL);
+	if (r == 1) {
+		pb_add(pb, "map task_storage: ok\n");
+	} else {
+		pb_add(pb, "map task_storage: missing (%s; Linux >= 5.11)\n",
+		       r < 0 ? strerror(-r) : "not supported");
+		missing++;
+	}
 	r = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_HASH, NULL);
 	if (r != 1) {
 		pb_add(pb, "map hash: missing (%s)\n",

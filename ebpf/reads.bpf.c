@@ -65,21 +65,33 @@ struct {
 	__type(value, struct reads_run);
 } runs SEC(".maps");
 
-/* A thread inside filemap_read (key tid) or filemap_fault (tid | FAULT). */
-#define INFLIGHT_FAULT	(1u << 31)
-struct inflight {
-	struct inode *inode;
+/*
+ * What a thread inside filemap_read() (slot 0) or filemap_fault() (slot 1,
+ * which may nest in a read that faults on a mapped buffer) is reading: task
+ * local storage, cheaper on every read than a hash keyed by tid.
+ */
+enum { SLOT_READ, SLOT_FAULT, NR_SLOTS };
+
+struct slot {
+	struct inode *inode;	/* only compared, never dereferenced */
 	__u64 pos;
+	__u64 ino;
+	__u32 dev;
+	__u32 generation;
 	__u32 misses;		/* folios of this inode added meanwhile */
-	__u32 pad;
+	__u32 active;
+};
+
+struct task_state {
+	struct slot s[NR_SLOTS];
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, READS_MAX_INFLIGHT);
-	__type(key, __u32);
-	__type(value, struct inflight);
-} inflight SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_state);
+} tstate SEC(".maps");
 
 /* Processes that have (or had) open runs: only their exit walks the runs. */
 struct {
@@ -144,38 +156,56 @@ static __always_inline bool wanted(struct inode *inode)
 	return true;
 }
 
-static __always_inline void enter(__u32 key, struct inode *inode, __u64 pos)
+static __always_inline void enter(int which, struct inode *inode, __u64 pos)
 {
-	struct inflight in = { .inode = inode, .pos = pos };
-	struct inflight *old;
+	struct task_state *ts;
+	struct slot *sl;
 
 	if (!wanted(inode))
 		return;
-	/* A fault retried (VM_FAULT_RETRY) keeps what its first try missed. */
-	old = bpf_map_lookup_elem(&inflight, &key);
-	if (old && old->inode == inode && old->pos == pos)
+	ts = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ts)
 		return;
-	bpf_map_update_elem(&inflight, &key, &in, BPF_ANY);
+	sl = &ts->s[which];
+	sl->inode = inode;
+	sl->pos = pos;
+	/* Here, from the hook's typed arguments: plain loads, no probe reads. */
+	sl->ino = inode->i_ino;
+	sl->dev = inode->i_sb->s_dev;
+	sl->generation = inode->i_generation;
+	sl->misses = 0;
+	sl->active = 1;
 }
 
-/*
- * Adds [off, off + len) read by the current thread to its run.  The inode
- * pointer comes from the inflight map, so it is read with probe reads.
- */
-static __always_inline void record(struct inode *inode, __u64 off, __u64 len,
-				   __u32 misses, __u32 kind)
+/* The slot's read, if enter() took it, into *cur; the slot is freed. */
+static __always_inline bool leave(int which, struct slot *cur)
+{
+	struct task_state *ts;
+
+	ts = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0, 0);
+	if (!ts || !ts->s[which].active)
+		return false;
+	*cur = ts->s[which];
+	ts->s[which].active = 0;
+	return true;
+}
+
+/* Adds [off, off + len) of the slot's file, just read, to the run. */
+static __always_inline void record(const struct slot *sl, __u64 off, __u64 len,
+				   __u32 kind)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 flags = kind | (misses ? READS_MISSED : READS_CACHED);
+	__u32 flags = kind | (sl->misses ? READS_MISSED : READS_CACHED);
 	struct reads_run_key key = {};
 	struct reads_run *run, fresh = {};
 	__u64 now = bpf_ktime_get_ns();
 	__u8 one = 1;
 
 	count(READS_STAT_READS);
-	key.ino = BPF_CORE_READ(inode, i_ino);
+	key.ino = sl->ino;
 	key.tgid = id >> 32;
-	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	key.dev = sl->dev;
 
 	run = bpf_map_lookup_elem(&runs, &key);
 	if (run && kind == READS_MMAP && (run->flags & READS_MMAP) &&
@@ -215,7 +245,7 @@ static __always_inline void record(struct inode *inode, __u64 off, __u64 len,
 		run->tid = (__u32)id;
 		run->flags = flags;
 		run->cgroup_id = bpf_get_current_cgroup_id();
-		run->generation = BPF_CORE_READ(inode, i_generation);
+		run->generation = sl->generation;
 		return;
 	}
 
@@ -224,7 +254,7 @@ static __always_inline void record(struct inode *inode, __u64 off, __u64 len,
 	fresh.time_ns = now;
 	fresh.cgroup_id = bpf_get_current_cgroup_id();
 	fresh.tid = (__u32)id;
-	fresh.generation = BPF_CORE_READ(inode, i_generation);
+	fresh.generation = sl->generation;
 	fresh.flags = flags;
 	if (len < max_run_bytes &&
 	    !bpf_map_update_elem(&runs, &key, &fresh, BPF_NOEXIST)) {
@@ -244,9 +274,8 @@ int BPF_PROG(read_enter, struct kiocb *iocb, struct iov_iter *iter,
 {
 	struct file *file = iocb->ki_filp;
 
-	if (!file)
-		return 0;
-	enter((__u32)bpf_get_current_pid_tgid(), file->f_inode, iocb->ki_pos);
+	if (file)
+		enter(SLOT_READ, file->f_inode, iocb->ki_pos);
 	return 0;
 }
 
@@ -254,18 +283,11 @@ SEC("fexit/filemap_read")
 int BPF_PROG(read_exit, struct kiocb *iocb, struct iov_iter *iter,
 	     ssize_t already_read, ssize_t ret)
 {
-	__u32 key = (__u32)bpf_get_current_pid_tgid();
-	struct inflight *in;
-	struct inflight cur;
+	struct slot cur;
 
-	in = bpf_map_lookup_elem(&inflight, &key);
-	if (!in)
+	if (!leave(SLOT_READ, &cur) || ret <= already_read)
 		return 0;
-	cur = *in;
-	bpf_map_delete_elem(&inflight, &key);
-	if (ret <= already_read)
-		return 0;
-	record(cur.inode, cur.pos, ret - already_read, cur.misses, 0);
+	record(&cur, cur.pos, ret - already_read, 0);
 	return 0;
 }
 
@@ -278,57 +300,46 @@ int BPF_PROG(fault_enter, struct vm_fault *vmf)
 	if (!vma)
 		return 0;
 	file = vma->vm_file;
-	if (!file)
-		return 0;
-	enter((__u32)bpf_get_current_pid_tgid() | INFLIGHT_FAULT,
-	      file->f_inode, (__u64)vmf->pgoff * page_size);
+	if (file)
+		enter(SLOT_FAULT, file->f_inode,
+		      (__u64)vmf->pgoff * page_size);
 	return 0;
 }
 
 SEC("fexit/filemap_fault")
 int BPF_PROG(fault_exit, struct vm_fault *vmf, vm_fault_t ret)
 {
-	__u32 key = (__u32)bpf_get_current_pid_tgid() | INFLIGHT_FAULT;
-	struct inflight *in;
-	struct inflight cur;
+	struct slot cur;
 
-	in = bpf_map_lookup_elem(&inflight, &key);
-	if (!in)
-		return 0;
 	/*
 	 * VM_FAULT_RETRY after reading the page in (mmap_lock dropped for
 	 * the I/O) counts: the retry usually finds the page mapped by
 	 * fault-around and never comes back here; if it does, record()
 	 * absorbs the repeat.
 	 */
-	cur = *in;
-	bpf_map_delete_elem(&inflight, &key);
-	if (ret & FAULT_ERROR)
+	if (!leave(SLOT_FAULT, &cur) || (ret & FAULT_ERROR))
 		return 0;
-	record(cur.inode, cur.pos, page_size, cur.misses, READS_MMAP);
+	record(&cur, cur.pos, page_size, READS_MMAP);
 	return 0;
-}
-
-static __always_inline void add_miss(__u32 key, struct inode *host)
-{
-	struct inflight *in = bpf_map_lookup_elem(&inflight, &key);
-
-	if (in && in->inode == host)
-		in->misses++;
 }
 
 SEC("tp_btf/mm_filemap_add_to_page_cache")
 int BPF_PROG(page_added, struct folio *folio)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct address_space *mapping = folio->mapping;
+	struct task_state *ts;
 	struct inode *host;
+	int i;
 
 	if (!mapping)
 		return 0;
+	ts = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0, 0);
+	if (!ts)
+		return 0;
 	host = mapping->host;
-	add_miss(tid, host);
-	add_miss(tid | INFLIGHT_FAULT, host);
+	for (i = 0; i < NR_SLOTS; i++)
+		if (ts->s[i].active && ts->s[i].inode == host)
+			ts->s[i].misses++;
 	return 0;
 }
 

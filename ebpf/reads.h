@@ -10,7 +10,6 @@
 /* Sizes of the maps (the run map's can be changed before load). */
 #define READS_MAX_RUNS		16384	/* open runs, all processes */
 #define READS_MAX_WATCHED	256	/* watched block devices */
-#define READS_MAX_INFLIGHT	16384	/* threads inside a hooked call */
 #define READS_MAX_TGIDS		8192	/* processes with open runs */
 #define READS_RING_BYTES	(1u << 20)
 
