@@ -119,8 +119,6 @@ struct hook {
 };
 
 static const struct hook hooks[] = {
-	{ "fentry/filemap_read", "filemap_read", BTF_KIND_FUNC,
-	  BPF_TRACE_FENTRY, NULL },
 	{ "fexit/filemap_read", "filemap_read", BTF_KIND_FUNC,
 	  BPF_TRACE_FEXIT, NULL },
 	{ "tp_btf/mm_filemap_add_to_page_cache",
@@ -137,7 +135,7 @@ static const struct hook hooks[] = {
 
 #define NHOOKS (sizeof(hooks) / sizeof(hooks[0]))
 /* The optional ones, by index in hooks[]. */
-enum { HOOK_FAULT_ENTER = 3, HOOK_FAULT_EXIT = 4, HOOK_EXIT = 5 };
+enum { HOOK_FAULT_ENTER = 2, HOOK_FAULT_EXIT = 3, HOOK_EXIT = 4 };
 
 /* Per hook: 1 usable, 0 not; returns 0 or -ENOTSUP; report into pb. */
 static int probe(struct probe_buf *pb, bool have[NHOOKS], bool *for_each)

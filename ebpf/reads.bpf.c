@@ -6,14 +6,15 @@
  * ring buffer.  Loaded by ebpf/observer.c; Documentation/ebpf.rst explains
  * the hook points.
  *
- *   fentry/fexit filemap_read      buffered reads (read, pread, readv,
+ *   fexit filemap_read             buffered reads (read, pread, readv,
  *                                  io_uring, splice on 6.1): the file, the
  *                                  offset and the bytes copied
  *   fentry/fexit filemap_fault     page faults on file mappings (MMAP)
  *   tp_btf mm_filemap_add_to_page_cache
- *                                  a folio entered the page cache while one
- *                                  of the above ran in this thread, for its
- *                                  file: the run is MISSED, not CACHED
+ *                                  a folio of a watched file entered the
+ *                                  page cache in this thread: its next read
+ *                                  (or the fault in progress) of that file
+ *                                  is MISSED, not CACHED
  *   tp_btf sched_process_exit      a process's open runs end with it
  */
 #include "vmlinux.h"
@@ -66,12 +67,13 @@ struct {
 } runs SEC(".maps");
 
 /*
- * What a thread inside filemap_read() (slot 0) or filemap_fault() (slot 1,
- * which may nest in a read that faults on a mapped buffer) is reading: task
- * local storage, cheaper on every read than a hash keyed by tid.
+ * Per thread, in task local storage (a few loads on the hot path, where a
+ * hash keyed by tid costs an update and a delete):
+ * - the page-cache misses not yet claimed by a read: the tracepoint counts
+ *   folios a thread adds to the page cache of a watched file, the next
+ *   filemap_read() exit of that thread on that file claims them;
+ * - the page fault in progress (filemap_fault() entry to exit).
  */
-enum { SLOT_READ, SLOT_FAULT, NR_SLOTS };
-
 struct slot {
 	struct inode *inode;	/* only compared, never dereferenced */
 	__u64 pos;
@@ -83,7 +85,10 @@ struct slot {
 };
 
 struct task_state {
-	struct slot s[NR_SLOTS];
+	struct inode *miss_inode;	/* only compared */
+	__u32 misses;			/* folios of miss_inode added */
+	__u32 pad;
+	struct slot fault;
 };
 
 struct {
@@ -156,39 +161,13 @@ static __always_inline bool wanted(struct inode *inode)
 	return true;
 }
 
-static __always_inline void enter(int which, struct inode *inode, __u64 pos)
+/* The inode's number, device and generation: plain loads (typed pointer). */
+static __always_inline void identify(struct slot *sl, struct inode *inode)
 {
-	struct task_state *ts;
-	struct slot *sl;
-
-	if (!wanted(inode))
-		return;
-	ts = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0,
-				  BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!ts)
-		return;
-	sl = &ts->s[which];
 	sl->inode = inode;
-	sl->pos = pos;
-	/* Here, from the hook's typed arguments: plain loads, no probe reads. */
 	sl->ino = inode->i_ino;
 	sl->dev = inode->i_sb->s_dev;
 	sl->generation = inode->i_generation;
-	sl->misses = 0;
-	sl->active = 1;
-}
-
-/* The slot's read, if enter() took it, into *cur; the slot is freed. */
-static __always_inline bool leave(int which, struct slot *cur)
-{
-	struct task_state *ts;
-
-	ts = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0, 0);
-	if (!ts || !ts->s[which].active)
-		return false;
-	*cur = ts->s[which];
-	ts->s[which].active = 0;
-	return true;
 }
 
 /* Adds [off, off + len) of the slot's file, just read, to the run. */
@@ -268,26 +247,34 @@ static __always_inline void record(const struct slot *sl, __u64 off, __u64 len,
 	emit(&key, &fresh);
 }
 
-SEC("fentry/filemap_read")
-int BPF_PROG(read_enter, struct kiocb *iocb, struct iov_iter *iter,
-	     ssize_t already_read)
-{
-	struct file *file = iocb->ki_filp;
-
-	if (file)
-		enter(SLOT_READ, file->f_inode, iocb->ki_pos);
-	return 0;
-}
-
+/*
+ * Buffered reads: fexit only, one program per read.  filemap_read() has
+ * advanced iocb->ki_pos past the bytes it copied, ret - already_read.
+ */
 SEC("fexit/filemap_read")
 int BPF_PROG(read_exit, struct kiocb *iocb, struct iov_iter *iter,
 	     ssize_t already_read, ssize_t ret)
 {
-	struct slot cur;
+	struct file *file = iocb->ki_filp;
+	struct slot cur = {};
+	struct task_state *ts;
+	struct inode *inode;
+	__u64 len;
 
-	if (!leave(SLOT_READ, &cur) || ret <= already_read)
+	if (ret <= already_read || !file)
 		return 0;
-	record(&cur, cur.pos, ret - already_read, 0);
+	inode = file->f_inode;
+	if (!wanted(inode))
+		return 0;
+	len = ret - already_read;
+	identify(&cur, inode);
+	cur.pos = iocb->ki_pos - len;
+	ts = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0, 0);
+	if (ts && ts->misses && ts->miss_inode == inode) {
+		cur.misses = ts->misses;
+		ts->misses = 0;
+	}
+	record(&cur, cur.pos, len, 0);
 	return 0;
 }
 
@@ -295,51 +282,83 @@ SEC("fentry/filemap_fault")
 int BPF_PROG(fault_enter, struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
+	struct task_state *ts;
+	struct inode *inode;
 	struct file *file;
 
 	if (!vma)
 		return 0;
 	file = vma->vm_file;
-	if (file)
-		enter(SLOT_FAULT, file->f_inode,
-		      (__u64)vmf->pgoff * page_size);
+	if (!file)
+		return 0;
+	inode = file->f_inode;
+	if (!wanted(inode))
+		return 0;
+	ts = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ts)
+		return 0;
+	identify(&ts->fault, inode);
+	ts->fault.pos = (__u64)vmf->pgoff * page_size;
+	ts->fault.misses = 0;
+	ts->fault.active = 1;
 	return 0;
 }
 
 SEC("fexit/filemap_fault")
 int BPF_PROG(fault_exit, struct vm_fault *vmf, vm_fault_t ret)
 {
+	struct task_state *ts;
 	struct slot cur;
 
+	ts = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0, 0);
+	if (!ts || !ts->fault.active)
+		return 0;
+	cur = ts->fault;
+	ts->fault.active = 0;
 	/*
 	 * VM_FAULT_RETRY after reading the page in (mmap_lock dropped for
 	 * the I/O) counts: the retry usually finds the page mapped by
 	 * fault-around and never comes back here; if it does, record()
 	 * absorbs the repeat.
 	 */
-	if (!leave(SLOT_FAULT, &cur) || (ret & FAULT_ERROR))
+	if (ret & FAULT_ERROR)
 		return 0;
 	record(&cur, cur.pos, page_size, READS_MMAP);
 	return 0;
 }
 
+/*
+ * A folio entered the page cache, in the context of the thread that needed
+ * it (a read's synchronous or asynchronous readahead, a fault; also a
+ * write's new page).  Counted for the fault in progress on that file, else
+ * for the thread's next read of that file.
+ */
 SEC("tp_btf/mm_filemap_add_to_page_cache")
 int BPF_PROG(page_added, struct folio *folio)
 {
 	struct address_space *mapping = folio->mapping;
 	struct task_state *ts;
 	struct inode *host;
-	int i;
 
 	if (!mapping)
 		return 0;
-	ts = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0, 0);
+	host = mapping->host;
+	if (!wanted(host))
+		return 0;
+	ts = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!ts)
 		return 0;
-	host = mapping->host;
-	for (i = 0; i < NR_SLOTS; i++)
-		if (ts->s[i].active && ts->s[i].inode == host)
-			ts->s[i].misses++;
+	if (ts->fault.active && ts->fault.inode == host) {
+		ts->fault.misses++;
+		return 0;
+	}
+	if (ts->miss_inode != host) {
+		ts->miss_inode = host;
+		ts->misses = 0;
+	}
+	ts->misses++;
 	return 0;
 }
 
