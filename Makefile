@@ -42,6 +42,7 @@ NL_LIB := tests/netlink/aanl.c tests/netlink/aanl.h
 HOST_TEST_BINS := $(B)/tests/host/core_test $(B)/tests/host/peek_test \
 	$(B)/tests/host/gen_trace \
 	$(B)/tests/host/markov_test $(B)/tests/host/planner_test \
+	$(B)/tests/host/tune_test \
 	$(B)/tests/host/ctl_parse_test
 
 # The policy core, built into aatts.ko and, unchanged, into user space.
@@ -126,6 +127,11 @@ $(B)/tests/host/planner_test: tests/host/sim/planner_test.c $(PREDICT_SRCS) \
 		$(PREDICT_HDRS) $(SELFTESTS)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -Ilib/predict -o $@ $< $(PREDICT_SRCS)
+
+$(B)/tests/host/tune_test: tests/host/sim/tune_test.c lib/predict/tune.c \
+		lib/predict/tune.h $(SELFTESTS)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -Ilib/predict -o $@ $< lib/predict/tune.c
 
 $(B)/tests/host/ctl_parse_test: tests/host/ctl/parse_test.c tools/ctl/parse.c \
 		$(CTL_HDRS) $(SELFTESTS)/kselftest_harness.h
