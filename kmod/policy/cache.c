@@ -138,10 +138,10 @@ u64 aatts_cache_bytes(const struct aatts_cache *c)
  */
 u32 aatts_cache_bytes_per_slot(const struct aatts_cache *c)
 {
-	u64 n = c->stats.nr_slots;
+	u32 n = c->stats.nr_slots;
 	u64 bytes = aatts_cache_bytes(c) - sizeof(*c);
 
-	return (bytes + n - 1) / n;
+	return pc_div_u64(bytes + n - 1, n);
 }
 
 int aatts_cache_start_policy_kv(struct aatts_cache *c, enum aatts_policy_id id,

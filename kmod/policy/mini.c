@@ -49,7 +49,7 @@ int aatts_mini_create(struct aatts_cache *c)
 		return -ENOMEM;
 	c->mini = m;
 	m->size = min(n, AATTS_MINI_SLOTS);
-	m->threshold = ((u64)m->size << 32) / n;
+	m->threshold = pc_div_u64((u64)m->size << 32, n);
 	m->period = max(m->size / 4, AATTS_MINI_PERIOD_MIN);
 	for (id = 0; id < AATTS_POLICY_NR; id++) {
 		m->shadow[id] = aatts_cache_create_shadow(c, id, m->size);
@@ -247,9 +247,10 @@ bool aatts_cache_get_adapt(const struct aatts_cache *c,
 		return false;
 	for (id = 0; id < AATTS_POLICY_NR; id++) {
 		a->ratio[id] = m->total ?
-			(u32)((u64)m->avg[id] * 1000 / m->total) : 0;
+			(u32)pc_div_u64((u64)m->avg[id] * 1000, m->total) : 0;
 		a->last[id] = m->last_seen ?
-			(u32)((u64)m->last[id] * 1000 / m->last_seen) : 0;
+			(u32)pc_div_u64((u64)m->last[id] * 1000,
+					 m->last_seen) : 0;
 		a->shadow_bytes += aatts_cache_bytes(m->shadow[id]);
 	}
 	a->shadow_slots = m->size;
