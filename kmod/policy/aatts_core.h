@@ -355,5 +355,6 @@ void aatts_mini_destroy(struct aatts_cache *c);
 void aatts_mini_restart(struct aatts_cache *c);
 void aatts_mini_read(struct aatts_cache *c, u64 block);
 bool aatts_mini_step(struct aatts_cache *c, u32 *budget);
+bool aatts_mini_lfu_freq(const struct aatts_cache *c, u64 block, u16 *freq);
 
 #endif /* AATTS_CORE_H */

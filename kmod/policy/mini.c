@@ -173,6 +173,37 @@ static void decide(struct aatts_cache *c)
 		change_mode(c, best);
 }
 
+static bool sampled(const struct aatts_mini *m, u64 block)
+{
+	return (aatts_hash64(block ^ AATTS_MINI_SEED) & 0xffffffffULL) <
+	       m->threshold;
+}
+
+/*
+ * Under default's lfu mode, the count lfu would have for a sampled block:
+ * its count in the lfu shadow (0 if lfu does not keep it), so that the
+ * mode entered late orders the sampled blocks as lfu run from the start
+ * would.  False for a block not sampled (its count is the live cache's).
+ */
+bool aatts_mini_lfu_freq(const struct aatts_cache *c, u64 block, u16 *freq)
+{
+	const struct aatts_mini *m = c->mini;
+	const struct aatts_cache *s;
+	u32 slot, idle;
+
+	if (!m || c->policy_id != AATTS_POLICY_DEFAULT || !sampled(m, block))
+		return false;
+	s = m->shadow[AATTS_POLICY_LFU];
+	slot = aatts_map_find(s, block);
+	if (slot == AATTS_NO_SLOT || s->slots[slot].state != AATTS_SLOT_VALID) {
+		*freq = 0;
+		return true;
+	}
+	idle = s->age - s->aux[slot];
+	*freq = idle >= 16 ? 0 : s->slots[slot].freq >> idle;
+	return true;
+}
+
 /* A read of block under the default policy (before the live cache's). */
 void aatts_mini_read(struct aatts_cache *c, u64 block)
 {
@@ -190,8 +221,7 @@ void aatts_mini_read(struct aatts_cache *c, u64 block)
 		aatts_sketch_clear_step(&c->sketch, &budget);
 		aatts_heap_adopt_step(c, &budget);
 	}
-	if ((aatts_hash64(block ^ AATTS_MINI_SEED) & 0xffffffffULL) >=
-	    m->threshold)
+	if (!sampled(m, block))
 		return;
 	for (id = 0; id < AATTS_POLICY_NR; id++) {
 		struct aatts_cache *s = m->shadow[id];

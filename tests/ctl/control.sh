@@ -92,7 +92,7 @@ gone() {
 
 nullb_setup || { echo "Bail out! null_blk with configfs is missing"; exit 1; }
 
-ktap_plan 41
+ktap_plan 40
 
 # --- 9. a long PREFETCH, its caller killed ----------------------------------
 # 4 KiB blocks: 8192 slots, 4096 queue entries; one copy per second.
@@ -224,7 +224,7 @@ fi
 # --- 11. default's decision, visible -----------------------------------------
 # 128 KiB blocks: 64 slots, so the shadows have 64 slots and sample every
 # block (a decision every 16 reads).
-# field N of the status line (1: block_size); 17: the running mode.
+# field N of the status line (1: block_size); 16: the running mode.
 sfield() { dmsetup status $DEV | awk -v f="$1" '{ print $(f + 3) }'; }
 # skv KEY: KEY=VALUE among the status line's appended fields.
 skv() { dmsetup status $DEV | tr ' ' '\n' | sed -n "s/^$1=//p"; }
@@ -235,7 +235,7 @@ akv() { st policy_adapt | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 views() {
 	"$CTL" status $DEV --json >"$TMP/st.json" &&
 		"$CTL" stats $DEV --json >"$TMP/stats.json" || { echo x; return; }
-	echo "$(sfield 17) $(akv mode) $(jq -r .adapt.mode "$TMP/st.json")" \
+	echo "$(sfield 16) $(akv mode) $(jq -r .adapt.mode "$TMP/st.json")" \
 		"$(jq -r .adapt.mode "$TMP/stats.json")" \
 		"$(skv switches)/$(akv switches)/$(jq -r .adapt.switches "$TMP/st.json")" \
 		"$(skv lru)/$(akv lru)/$(jq -r .adapt.ratios.lru "$TMP/st.json")" \
@@ -263,9 +263,9 @@ reads() {
 create 64 8 256
 ktap_result "create $DEV: 64 slots, policy default" $?
 v=$(views)
-ktap_diag "before: $(dmsetup status $DEV | cut -d' ' -f20-); views $v"
-ktap_check "11: status appends the running mode after the 16 fields: isa at first ($v)" \
-	"$(sfield 17):$(sfield 18):$(skv warm)" = isa:9:0
+ktap_diag "before: $(dmsetup status $DEV | cut -d' ' -f19-); views $v"
+ktap_check "11: status appends the running mode after the 15 fields: isa at first ($v)" \
+	"$(sfield 16):$(sfield 17):$(skv warm)" = isa:9:0
 ktap_check "11: status, sysfs and netlink agree ($v)" "$(agree "$v" && echo yes)" = yes
 # Eight hot sets of 48 blocks, each read six times.
 for p in 0 1 2 3 4 5 6 7; do
@@ -274,8 +274,8 @@ done
 ktap_result "11: 2304 reads of eight moving hot sets" $?
 aatts_settle $DEV
 v=$(views)
-m1=$(sfield 17)
-ktap_diag "after hot sets: $(dmsetup status $DEV | cut -d' ' -f20-); views $v"
+m1=$(sfield 16)
+ktap_diag "after hot sets: $(dmsetup status $DEV | cut -d' ' -f19-); views $v"
 ktap_check "11: default runs a recency mode now ($m1), having switched ($(skv switches))" \
 	"$(case $m1 in lru|fifo|wtinylfu) echo recency ;; esac):$(($(skv switches) >= 1))" = recency:1
 ktap_check "11: why: lru's shadow hits more than minio's ($(skv lru) > $(skv minio) per mille)" \
@@ -286,8 +286,8 @@ reads 0 96 30
 ktap_result "11: 2880 reads of a loop larger than the cache" $?
 aatts_settle $DEV
 v=$(views)
-m2=$(sfield 17)
-ktap_diag "after the loop: $(dmsetup status $DEV | cut -d' ' -f20-); views $v"
+m2=$(sfield 16)
+ktap_diag "after the loop: $(dmsetup status $DEV | cut -d' ' -f19-); views $v"
 ktap_check "11: default runs minio's or isa's mode now ($m2, was $m1)" \
 	"$(case $m2 in minio|isa) echo fixed ;; esac):$(($(skv switches) >= 2))" = fixed:1
 ktap_check "11: why: minio's shadow hits more than lru's ($(skv minio) > $(skv lru) per mille)" \
@@ -296,6 +296,6 @@ ktap_check "11: status, sysfs and netlink agree ($v)" "$(agree "$v" && echo yes)
 run policy set $DEV lru
 "$CTL" status $DEV --json >"$TMP/st.json"
 ktap_check "11: under lru: status ends 'lru 0', policy_adapt '-', no adapt in netlink" \
-	"$RC:$(sfield 17):$(sfield 18):$(sfield 19):$(st policy_adapt):$(jq -r .adapt "$TMP/st.json")" = "0:lru:0::-:null"
+	"$RC:$(sfield 16):$(sfield 17):$(sfield 18):$(st policy_adapt):$(jq -r .adapt "$TMP/st.json")" = "0:lru:0::-:null"
 dm_remove $DEV
 ktap_finish
