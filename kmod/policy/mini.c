@@ -35,6 +35,8 @@
 #define AATTS_MINI_Z		2
 /* ... and by this many (decayed) hits at least. */
 #define AATTS_MINI_MIN_GAIN	8U
+/* ... and by 1/2^s of the sampled reads (a hit ratio's difference). */
+#define AATTS_MINI_ABS_SHIFT	6
 /* Work units of adoption per read after a change of mode. */
 #define AATTS_MINI_STEP		AATTS_COST_HEAP
 #define AATTS_MINI_SEED		0x2545f4914f6cdd1dULL
@@ -169,7 +171,8 @@ static void decide(struct aatts_cache *c)
 	gain = m->avg[best] - m->avg[mode];
 	noise = isqrt(m->avg[best] + m->avg[mode]);
 	if (gain > AATTS_MINI_Z * noise + AATTS_MINI_MIN_GAIN &&
-	    gain > m->avg[mode] >> AATTS_MINI_MARGIN_SHIFT)
+	    gain > m->avg[mode] >> AATTS_MINI_MARGIN_SHIFT &&
+	    gain > m->total >> AATTS_MINI_ABS_SHIFT)
 		change_mode(c, best);
 }
 
