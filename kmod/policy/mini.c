@@ -37,6 +37,8 @@
 #define AATTS_MINI_MIN_GAIN	8U
 /* ... and by 1/2^s of the sampled reads (a hit ratio's difference). */
 #define AATTS_MINI_ABS_SHIFT	6
+/* Slots a miss under minio's or isa's mode looks at for a victim. */
+#define AATTS_MINI_SCAN		16U
 /* Work units of adoption per read after a change of mode. */
 #define AATTS_MINI_STEP		AATTS_COST_HEAP
 #define AATTS_MINI_SEED		0x2545f4914f6cdd1dULL
@@ -95,6 +97,12 @@ void aatts_mini_restart(struct aatts_cache *c)
 static enum aatts_policy_id mode_of(const struct aatts_cache *c)
 {
 	return c->policy - aatts_policies;
+}
+
+/* A mode that keeps a fixed set: what it keeps is lost when it is left. */
+static bool fixed_set(enum aatts_policy_id mode)
+{
+	return mode == AATTS_POLICY_MINIO || mode == AATTS_POLICY_ISA;
 }
 
 /* Runs mode from now on, unless the last change is still adopting. */
@@ -205,6 +213,50 @@ bool aatts_mini_lfu_freq(const struct aatts_cache *c, u64 block, u16 *freq)
 	idle = s->age - s->aux[slot];
 	*freq = idle >= 16 ? 0 : s->slots[slot].freq >> idle;
 	return true;
+}
+
+/* Whether shadow s keeps block. */
+static bool holds(const struct aatts_cache *s, u64 block)
+{
+	u32 slot = aatts_map_find(s, block);
+
+	return slot != AATTS_NO_SLOT &&
+	       s->slots[slot].state == AATTS_SLOT_VALID;
+}
+
+/*
+ * Under default's minio or isa mode, which keep a fixed set: a miss on a
+ * sampled block that the mode's shadow keeps may replace a resident
+ * sampled block that it does not, found among the next AATTS_MINI_SCAN
+ * slots (a cursor goes round them).  So a fixed set entered late, which is
+ * whatever the mode before left resident, becomes the set the mode run
+ * from the start keeps, on the sample.  True with *victim.
+ */
+bool aatts_mini_fixed_victim(struct aatts_cache *c, u64 block, u32 *victim)
+{
+	struct aatts_mini *m = c->mini;
+	const struct aatts_cache *s;
+	const struct aatts_slot *slot;
+	u32 i, v;
+
+	if (!m || c->policy_id != AATTS_POLICY_DEFAULT ||
+	    !fixed_set(mode_of(c)) || !m->warm || !sampled(m, block))
+		return false;
+	s = m->shadow[mode_of(c)];
+	if (!holds(s, block))
+		return false;
+	for (i = 0; i < AATTS_MINI_SCAN; i++) {
+		v = m->cursor;
+		m->cursor = v + 1 < c->stats.nr_slots ? v + 1 : 0;
+		slot = &c->slots[v];
+		if (slot->state == AATTS_SLOT_VALID &&
+		    !(slot->flags & AATTS_SLOT_PINNED) &&
+		    sampled(m, slot->block) && !holds(s, slot->block)) {
+			*victim = v;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* A read of block under the default policy (before the live cache's). */

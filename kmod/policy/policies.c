@@ -221,11 +221,13 @@ int aatts_policy_make_room(struct aatts_cache *c, u64 block, bool force,
 	if (c->free != AATTS_NO_SLOT)
 		return 0;
 	v = aatts_heap_root(c, AATTS_HEAP_MAIN);
-	if (v == AATTS_NO_SLOT)
-		return -ENOSPC;
-	if (!force && c->policy->admits &&
-	    !c->policy->admits(c, block, &c->slots[v]))
-		return -EPERM;
+	if (v == AATTS_NO_SLOT || (!force && c->policy->admits &&
+				   !c->policy->admits(c, block, &c->slots[v]))) {
+		/* default's fixed set follows its shadow's, on the sample. */
+		if (!force && aatts_mini_fixed_victim(c, block, victim))
+			return 0;
+		return v == AATTS_NO_SLOT ? -ENOSPC : -EPERM;
+	}
 	*victim = v;
 	return 0;
 }
