@@ -309,6 +309,9 @@ struct aatts_stats {
 	u64 slow_errors;
 	enum aatts_state state;
 	enum aatts_policy_id policy;
+	/* Under default (adapting): the mode it runs and why. */
+	bool adapting;
+	struct aatts_cache_adapt adapt;
 };
 
 void aatts_get_stats(struct aatts_c *ac, struct aatts_stats *s);

@@ -391,6 +391,42 @@ static int aatts_nl_put_policy(struct sk_buff *msg, struct aatts_c *ac)
 	return 0;
 }
 
+/* Under default: the mode it runs and its shadows' hit ratios (ADAPT). */
+static int aatts_nl_put_adapt(struct sk_buff *msg,
+			      const struct aatts_cache_adapt *a)
+{
+	struct nlattr *nest, *one;
+	int id;
+
+	nest = nla_nest_start(msg, AATTS_DEV_A_ADAPT);
+	if (!nest ||
+	    nla_put_string(msg, AATTS_ADAPT_A_MODE,
+			   aatts_cache_mode_name(a->mode)) ||
+	    nla_put_u8(msg, AATTS_ADAPT_A_WARM, a->warm) ||
+	    nla_put_u64_64bit(msg, AATTS_ADAPT_A_SWITCHES, a->switches,
+			      AATTS_ADAPT_A_PAD) ||
+	    nla_put_u64_64bit(msg, AATTS_ADAPT_A_PERIODS, a->periods,
+			      AATTS_ADAPT_A_PAD) ||
+	    nla_put_u32(msg, AATTS_ADAPT_A_SHADOW_SLOTS, a->shadow_slots) ||
+	    nla_put_u32(msg, AATTS_ADAPT_A_SAMPLED_PPM, a->sampled_ppm) ||
+	    nla_put_u64_64bit(msg, AATTS_ADAPT_A_SHADOW_BYTES, a->shadow_bytes,
+			      AATTS_ADAPT_A_PAD))
+		return -EMSGSIZE;
+	for (id = 0; id < AATTS_POLICY_NR; id++) {
+		one = nla_nest_start(msg, AATTS_ADAPT_A_SHADOW);
+		if (!one ||
+		    nla_put_string(msg, AATTS_SHADOW_A_NAME,
+				   aatts_cache_mode_name(id)) ||
+		    nla_put_u32(msg, AATTS_SHADOW_A_RATIO, a->ratio[id]) ||
+		    nla_put_u32(msg, AATTS_SHADOW_A_LAST, a->last[id]))
+			return -EMSGSIZE;
+		nla_nest_end(msg, one);
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* The counters and, under default, ADAPT: one snapshot. */
 static int aatts_nl_put_stats(struct sk_buff *msg, struct aatts_c *ac)
 {
 	u64 v[AATTS_STAT_A_MAX + 1];
@@ -408,7 +444,7 @@ static int aatts_nl_put_stats(struct sk_buff *msg, struct aatts_c *ac)
 		    nla_put_u64_64bit(msg, i, v[i], AATTS_STAT_A_PAD))
 			return -EMSGSIZE;
 	nla_nest_end(msg, nest);
-	return 0;
+	return s.adapting ? aatts_nl_put_adapt(msg, &s.adapt) : 0;
 }
 
 static int aatts_nl_put_params(struct sk_buff *msg, struct aatts_c *ac)

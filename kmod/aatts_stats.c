@@ -61,6 +61,7 @@ void aatts_get_stats(struct aatts_c *ac, struct aatts_stats *s)
 	s->slow_errors = ac->slow_errors;
 	s->state = ac->state;
 	s->policy = aatts_cache_policy(ac->cache);
+	s->adapting = aatts_cache_get_adapt(ac->cache, &s->adapt);
 	spin_unlock_irq(&ac->lock);
 }
 

@@ -177,24 +177,20 @@ static struct aatts_attr aatts_attr_policy_params = AATTS_ATTR_RO(policy_params)
 static ssize_t policy_adapt_show(struct aatts_c *ac,
 				 const struct aatts_stats *s, char *buf)
 {
-	struct aatts_cache_adapt a;
+	const struct aatts_cache_adapt *a = &s->adapt;
 	int id, len;
-	bool on;
 
-	spin_lock_irq(&ac->lock);
-	on = aatts_cache_get_adapt(ac->cache, &a);
-	spin_unlock_irq(&ac->lock);
-	if (!on)
+	if (!s->adapting)
 		return sysfs_emit(buf, "-\n");
 	len = sysfs_emit(buf, "mode=%s switches=%llu periods=%llu warm=%d",
-			 aatts_cache_mode_name(a.mode), a.switches, a.periods,
-			 a.warm);
+			 aatts_cache_mode_name(a->mode), a->switches,
+			 a->periods, a->warm);
 	len += sysfs_emit_at(buf, len,
 			     " shadow_slots=%u sampled_ppm=%u shadow_bytes=%llu",
-			     a.shadow_slots, a.sampled_ppm, a.shadow_bytes);
+			     a->shadow_slots, a->sampled_ppm, a->shadow_bytes);
 	for (id = 0; id < AATTS_POLICY_NR; id++)
 		len += sysfs_emit_at(buf, len, " %s=%u",
-				     aatts_cache_mode_name(id), a.ratio[id]);
+				     aatts_cache_mode_name(id), a->ratio[id]);
 	return len + sysfs_emit_at(buf, len, "\n");
 }
 

@@ -753,6 +753,21 @@ static void aatts_status(struct dm_target *ti, status_type_t type,
 		       s.core.promotions, s.core.evictions + s.core.invalidations,
 		       s.migrated_sectors << SECTOR_SHIFT, s.inflight_jobs,
 		       s.fast_errors, aatts_bytes_per_slot(ac));
+		/*
+		 * Appended (since 1.3): what the policy runs now and, under
+		 * default, why: its shadows' sampled hit ratios (per mille).
+		 */
+		DMEMIT(" %s", aatts_cache_mode_name(s.adapt.mode));
+		if (!s.adapting) {
+			DMEMIT(" 0");
+			break;
+		}
+		DMEMIT(" %d warm=%d switches=%llu periods=%llu",
+		       AATTS_POLICY_NR + 3, s.adapt.warm, s.adapt.switches,
+		       s.adapt.periods);
+		for (i = 0; i < AATTS_POLICY_NR; i++)
+			DMEMIT(" %s=%u", aatts_cache_mode_name(i),
+			       s.adapt.ratio[i]);
 		break;
 
 	case STATUSTYPE_TABLE:

@@ -204,6 +204,7 @@ struct aatts_mini {
 	u32 last_seen;		/* and sampled reads */
 	u64 periods;		/* decisions since the switch to default */
 	u64 switches;		/* mode changes since then */
+	u32 cursor;		/* next slot aatts_mini_fixed_victim() looks at */
 	u64 rescored;		/* epoch commits the shadows have followed */
 	bool warm;		/* the shadows are full: their ratios count */
 	bool rescoring;		/* the shadows take the new scores */
@@ -355,5 +356,7 @@ void aatts_mini_destroy(struct aatts_cache *c);
 void aatts_mini_restart(struct aatts_cache *c);
 void aatts_mini_read(struct aatts_cache *c, u64 block);
 bool aatts_mini_step(struct aatts_cache *c, u32 *budget);
+bool aatts_mini_lfu_freq(const struct aatts_cache *c, u64 block, u16 *freq);
+bool aatts_mini_fixed_victim(struct aatts_cache *c, u64 block, u32 *victim);
 
 #endif /* AATTS_CORE_H */

@@ -18,6 +18,7 @@
 #include <linux/mm.h>
 #include <linux/minmax.h>
 #include <linux/sort.h>
+#include <linux/math64.h>
 
 /* Process context only (create/destroy): may sleep. */
 static inline void *pc_zalloc(size_t n)
@@ -31,6 +32,20 @@ static inline void pc_free(void *p)
 }
 
 #define PC_WARN_ON(x)	WARN_ON_ONCE(x)
+
+/* u64 / u32: a 32-bit kernel has no 64-bit '/' (no __udivdi3). */
+static inline u64 pc_div_u64(u64 n, u32 d)
+{
+	return div_u64(n, d);
+}
+
+static inline u32 pc_rem_u64(u64 n, u32 d)
+{
+	u32 r;
+
+	div_u64_rem(n, d, &r);
+	return r;
+}
 
 /* For the map's lockless readers (aatts_cache_peek()). */
 #define PC_READ_ONCE(x)		READ_ONCE(x)
@@ -77,6 +92,16 @@ static inline void pc_sort(void *base, size_t num, size_t size,
 			   int (*cmp)(const void *, const void *))
 {
 	qsort(base, num, size, cmp);
+}
+
+static inline u64 pc_div_u64(u64 n, u32 d)
+{
+	return n / d;
+}
+
+static inline u32 pc_rem_u64(u64 n, u32 d)
+{
+	return n % d;
 }
 
 /* Like WARN_ON_ONCE(): the condition's value, usable in an if. */

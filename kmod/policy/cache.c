@@ -138,10 +138,10 @@ u64 aatts_cache_bytes(const struct aatts_cache *c)
  */
 u32 aatts_cache_bytes_per_slot(const struct aatts_cache *c)
 {
-	u64 n = c->stats.nr_slots;
+	u32 n = c->stats.nr_slots;
 	u64 bytes = aatts_cache_bytes(c) - sizeof(*c);
 
-	return (bytes + n - 1) / n;
+	return pc_div_u64(bytes + n - 1, n);
 }
 
 int aatts_cache_start_policy_kv(struct aatts_cache *c, enum aatts_policy_id id,
@@ -160,7 +160,7 @@ int aatts_cache_start_policy_kv(struct aatts_cache *c, enum aatts_policy_id id,
 		return -EBUSY;
 	memcpy(c->uparam, param, sizeof(param));
 	c->policy_id = id;
-	/* default starts as lru, then runs what its shadows find best. */
+	/* default starts as isa, then runs what its shadows find best. */
 	if (id == AATTS_POLICY_DEFAULT && c->mini) {
 		aatts_policy_params(AATTS_MINI_START, NULL, 0, param, NULL);
 		aatts_policy_run(c, AATTS_MINI_START, param);

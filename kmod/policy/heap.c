@@ -189,7 +189,8 @@ static void policy_init_slot(struct aatts_cache *c, u32 s)
 	if (c->policy->ages && !c->heap.was_lfu) {
 		if (c->policy_id != AATTS_POLICY_DEFAULT)
 			c->slots[s].freq = 0;
-		else
+		else if (!aatts_mini_lfu_freq(c, c->slots[s].block,
+					      &c->slots[s].freq))
 			c->slots[s].freq = min(c->slots[s].freq,
 					       (u16)AATTS_CARRIED_FREQ);
 		c->aux[s] = c->age;

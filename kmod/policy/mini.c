@@ -35,6 +35,10 @@
 #define AATTS_MINI_Z		2
 /* ... and by this many (decayed) hits at least. */
 #define AATTS_MINI_MIN_GAIN	8U
+/* ... and by 1/2^s of the sampled reads (a hit ratio's difference). */
+#define AATTS_MINI_ABS_SHIFT	6
+/* Slots a miss under minio's or isa's mode looks at for a victim. */
+#define AATTS_MINI_SCAN		16U
 /* Work units of adoption per read after a change of mode. */
 #define AATTS_MINI_STEP		AATTS_COST_HEAP
 #define AATTS_MINI_SEED		0x2545f4914f6cdd1dULL
@@ -49,7 +53,7 @@ int aatts_mini_create(struct aatts_cache *c)
 		return -ENOMEM;
 	c->mini = m;
 	m->size = min(n, AATTS_MINI_SLOTS);
-	m->threshold = ((u64)m->size << 32) / n;
+	m->threshold = pc_div_u64((u64)m->size << 32, n);
 	m->period = max(m->size / 4, AATTS_MINI_PERIOD_MIN);
 	for (id = 0; id < AATTS_POLICY_NR; id++) {
 		m->shadow[id] = aatts_cache_create_shadow(c, id, m->size);
@@ -93,6 +97,12 @@ void aatts_mini_restart(struct aatts_cache *c)
 static enum aatts_policy_id mode_of(const struct aatts_cache *c)
 {
 	return c->policy - aatts_policies;
+}
+
+/* A mode that keeps a fixed set: what it keeps is lost when it is left. */
+static bool fixed_set(enum aatts_policy_id mode)
+{
+	return mode == AATTS_POLICY_MINIO || mode == AATTS_POLICY_ISA;
 }
 
 /* Runs mode from now on, unless the last change is still adopting. */
@@ -169,8 +179,84 @@ static void decide(struct aatts_cache *c)
 	gain = m->avg[best] - m->avg[mode];
 	noise = isqrt(m->avg[best] + m->avg[mode]);
 	if (gain > AATTS_MINI_Z * noise + AATTS_MINI_MIN_GAIN &&
-	    gain > m->avg[mode] >> AATTS_MINI_MARGIN_SHIFT)
+	    gain > m->avg[mode] >> AATTS_MINI_MARGIN_SHIFT &&
+	    gain > m->total >> AATTS_MINI_ABS_SHIFT)
 		change_mode(c, best);
+}
+
+static bool sampled(const struct aatts_mini *m, u64 block)
+{
+	return (aatts_hash64(block ^ AATTS_MINI_SEED) & 0xffffffffULL) <
+	       m->threshold;
+}
+
+/*
+ * Under default's lfu mode, the count lfu would have for a sampled block:
+ * its count in the lfu shadow (0 if lfu does not keep it), so that the
+ * mode entered late orders the sampled blocks as lfu run from the start
+ * would.  False for a block not sampled (its count is the live cache's).
+ */
+bool aatts_mini_lfu_freq(const struct aatts_cache *c, u64 block, u16 *freq)
+{
+	const struct aatts_mini *m = c->mini;
+	const struct aatts_cache *s;
+	u32 slot, idle;
+
+	if (!m || c->policy_id != AATTS_POLICY_DEFAULT || !sampled(m, block))
+		return false;
+	s = m->shadow[AATTS_POLICY_LFU];
+	slot = aatts_map_find(s, block);
+	if (slot == AATTS_NO_SLOT || s->slots[slot].state != AATTS_SLOT_VALID) {
+		*freq = 0;
+		return true;
+	}
+	idle = s->age - s->aux[slot];
+	*freq = idle >= 16 ? 0 : s->slots[slot].freq >> idle;
+	return true;
+}
+
+/* Whether shadow s keeps block. */
+static bool holds(const struct aatts_cache *s, u64 block)
+{
+	u32 slot = aatts_map_find(s, block);
+
+	return slot != AATTS_NO_SLOT &&
+	       s->slots[slot].state == AATTS_SLOT_VALID;
+}
+
+/*
+ * Under default's minio or isa mode, which keep a fixed set: a miss on a
+ * sampled block that the mode's shadow keeps may replace a resident
+ * sampled block that it does not, found among the next AATTS_MINI_SCAN
+ * slots (a cursor goes round them).  So a fixed set entered late, which is
+ * whatever the mode before left resident, becomes the set the mode run
+ * from the start keeps, on the sample.  True with *victim.
+ */
+bool aatts_mini_fixed_victim(struct aatts_cache *c, u64 block, u32 *victim)
+{
+	struct aatts_mini *m = c->mini;
+	const struct aatts_cache *s;
+	const struct aatts_slot *slot;
+	u32 i, v;
+
+	if (!m || c->policy_id != AATTS_POLICY_DEFAULT ||
+	    !fixed_set(mode_of(c)) || !m->warm || !sampled(m, block))
+		return false;
+	s = m->shadow[mode_of(c)];
+	if (!holds(s, block))
+		return false;
+	for (i = 0; i < AATTS_MINI_SCAN; i++) {
+		v = m->cursor;
+		m->cursor = v + 1 < c->stats.nr_slots ? v + 1 : 0;
+		slot = &c->slots[v];
+		if (slot->state == AATTS_SLOT_VALID &&
+		    !(slot->flags & AATTS_SLOT_PINNED) &&
+		    sampled(m, slot->block) && !holds(s, slot->block)) {
+			*victim = v;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* A read of block under the default policy (before the live cache's). */
@@ -190,8 +276,7 @@ void aatts_mini_read(struct aatts_cache *c, u64 block)
 		aatts_sketch_clear_step(&c->sketch, &budget);
 		aatts_heap_adopt_step(c, &budget);
 	}
-	if ((aatts_hash64(block ^ AATTS_MINI_SEED) & 0xffffffffULL) >=
-	    m->threshold)
+	if (!sampled(m, block))
 		return;
 	for (id = 0; id < AATTS_POLICY_NR; id++) {
 		struct aatts_cache *s = m->shadow[id];
@@ -247,9 +332,10 @@ bool aatts_cache_get_adapt(const struct aatts_cache *c,
 		return false;
 	for (id = 0; id < AATTS_POLICY_NR; id++) {
 		a->ratio[id] = m->total ?
-			(u32)((u64)m->avg[id] * 1000 / m->total) : 0;
+			(u32)pc_div_u64((u64)m->avg[id] * 1000, m->total) : 0;
 		a->last[id] = m->last_seen ?
-			(u32)((u64)m->last[id] * 1000 / m->last_seen) : 0;
+			(u32)pc_div_u64((u64)m->last[id] * 1000,
+					 m->last_seen) : 0;
 		a->shadow_bytes += aatts_cache_bytes(m->shadow[id]);
 	}
 	a->shadow_slots = m->size;

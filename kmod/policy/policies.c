@@ -126,7 +126,7 @@ static bool tinylfu_admits(const struct aatts_cache *c, u64 block,
 /* lfu: halve the frequencies on every aging-th tick. */
 static bool lfu_ages(const struct aatts_cache *c)
 {
-	return !(c->ticks % c->param[LFU_AGING]);
+	return !pc_rem_u64(c->ticks, (u32)c->param[LFU_AGING]);
 }
 
 /* isa: a block scored below min_score is never promoted, even when free. */
@@ -221,11 +221,13 @@ int aatts_policy_make_room(struct aatts_cache *c, u64 block, bool force,
 	if (c->free != AATTS_NO_SLOT)
 		return 0;
 	v = aatts_heap_root(c, AATTS_HEAP_MAIN);
-	if (v == AATTS_NO_SLOT)
-		return -ENOSPC;
-	if (!force && c->policy->admits &&
-	    !c->policy->admits(c, block, &c->slots[v]))
-		return -EPERM;
+	if (v == AATTS_NO_SLOT || (!force && c->policy->admits &&
+				   !c->policy->admits(c, block, &c->slots[v]))) {
+		/* default's fixed set follows its shadow's, on the sample. */
+		if (!force && aatts_mini_fixed_victim(c, block, victim))
+			return 0;
+		return v == AATTS_NO_SLOT ? -ENOSPC : -EPERM;
+	}
 	*victim = v;
 	return 0;
 }
@@ -256,14 +258,18 @@ int aatts_policy_make_room(struct aatts_cache *c, u64 block, bool force,
 
 static u32 window_min(const struct aatts_cache *c)
 {
-	return max(1U, (u32)((u64)c->stats.nr_slots * AATTS_WINDOW_MIN_PCT /
-			     100));
+	u32 pct = pc_div_u64((u64)c->stats.nr_slots * AATTS_WINDOW_MIN_PCT,
+			     100);
+
+	return max(1U, pct);
 }
 
 static u32 window_max(const struct aatts_cache *c)
 {
-	return max(window_min(c),
-		   (u32)((u64)c->stats.nr_slots * AATTS_WINDOW_MAX_PCT / 100));
+	u32 pct = pc_div_u64((u64)c->stats.nr_slots * AATTS_WINDOW_MAX_PCT,
+			     100);
+
+	return max(window_min(c), pct);
 }
 
 /*

@@ -175,7 +175,10 @@ u32 aatts_cache_read_access(struct aatts_cache *c, u64 block,
 		c->stats.rejections++;
 		return AATTS_NO_SLOT;
 	}
-	c->slots[p->slot].freq = 1;
+	/* Under default's lfu mode a sampled block counts as in its shadow. */
+	if (!c->policy->ages ||
+	    !aatts_mini_lfu_freq(c, block, &c->slots[p->slot].freq))
+		c->slots[p->slot].freq = 1;
 	*promote = true;
 	return AATTS_NO_SLOT;
 }

@@ -19,6 +19,14 @@
 #     never the aatts device) are refused with their reason; a file written and not
 #     yet synced has delayed extents (filefrag) and is mapped after
 #     FIEMAP_FLAG_SYNC writes it out, every block of it.
+# 11. default's decision is visible, and the same, in dmsetup status (the
+#     fields appended at the end of the line), sysfs policy_adapt and
+#     netlink (aattsctl status and stats): it starts in isa's mode, runs a
+#     recency mode (lru, fifo or wtinylfu) after hot sets that move (which
+#     isa/minio cannot follow), and minio or isa again after a loop larger
+#     than the cache (which lru and fifo miss entirely); aatts-sim replays
+#     the same reads to the same modes.  Under another policy the status
+#     line ends with that policy and no shadow ratios.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/ktap.sh
 . tests/lib/devices.sh
@@ -84,7 +92,7 @@ gone() {
 
 nullb_setup || { echo "Bail out! null_blk with configfs is missing"; exit 1; }
 
-ktap_plan 28
+ktap_plan 40
 
 # --- 9. a long PREFETCH, its caller killed ----------------------------------
 # 4 KiB blocks: 8192 slots, 4096 queue entries; one copy per second.
@@ -213,5 +221,81 @@ else
 		ktap_result "10: $t: mkfs.f2fs or the f2fs module is missing" 1
 	done
 fi
+# --- 11. default's decision, visible -----------------------------------------
+# 128 KiB blocks: 64 slots, so the shadows have 64 slots and sample every
+# block (a decision every 16 reads).
+# field N of the status line (1: block_size); 16: the running mode.
+sfield() { dmsetup status $DEV | awk -v f="$1" '{ print $(f + 3) }'; }
+# skv KEY: KEY=VALUE among the status line's appended fields.
+skv() { dmsetup status $DEV | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+# akv KEY: from sysfs policy_adapt.
+akv() { st policy_adapt | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+# views: "status sysfs netlink(status) netlink(stats)" modes, then the
+# switches and lru's and minio's ratios, each as status/sysfs/netlink.
+views() {
+	"$CTL" status $DEV --json >"$TMP/st.json" &&
+		"$CTL" stats $DEV --json >"$TMP/stats.json" || { echo x; return; }
+	echo "$(sfield 16) $(akv mode) $(jq -r .adapt.mode "$TMP/st.json")" \
+		"$(jq -r .adapt.mode "$TMP/stats.json")" \
+		"$(skv switches)/$(akv switches)/$(jq -r .adapt.switches "$TMP/st.json")" \
+		"$(skv lru)/$(akv lru)/$(jq -r .adapt.ratios.lru "$TMP/st.json")" \
+		"$(skv minio)/$(akv minio)/$(jq -r .adapt.ratios.minio "$TMP/stats.json")"
+}
+# agree: every view names the same mode, switches and ratios.
+agree() {
+	local v
+	read -r -a v <<<"$1"
+	[ "${#v[@]}" = 7 ] && [ "${v[0]}" = "${v[1]}" ] &&
+		[ "${v[0]}" = "${v[2]}" ] && [ "${v[0]}" = "${v[3]}" ] &&
+		for x in "${v[4]}" "${v[5]}" "${v[6]}"; do
+			IFS=/ read -r a b c <<<"$x"
+			[ -n "$a" ] && [ "$a" = "$b" ] && [ "$a" = "$c" ] || return 1
+		done
+}
+# reads SKIP COUNT TIMES: COUNT blocks from block SKIP, TIMES times.
+reads() {
+	local i
+	for i in $(seq "$3"); do
+		dd if=/dev/mapper/$DEV of=/dev/null bs=128k skip="$1" \
+			count="$2" iflag=direct status=none || return 1
+	done
+}
+create 64 8 256
+ktap_result "create $DEV: 64 slots, policy default" $?
+v=$(views)
+ktap_diag "before: $(dmsetup status $DEV | cut -d' ' -f19-); views $v"
+ktap_check "11: status appends the running mode after the 15 fields: isa at first ($v)" \
+	"$(sfield 16):$(sfield 17):$(skv warm)" = isa:9:0
+ktap_check "11: status, sysfs and netlink agree ($v)" "$(agree "$v" && echo yes)" = yes
+# Eight hot sets of 48 blocks, each read six times.
+for p in 0 1 2 3 4 5 6 7; do
+	reads $((p * 48)) 48 6 || break
+done
+ktap_result "11: 2304 reads of eight moving hot sets" $?
+aatts_settle $DEV
+v=$(views)
+m1=$(sfield 16)
+ktap_diag "after hot sets: $(dmsetup status $DEV | cut -d' ' -f19-); views $v"
+ktap_check "11: default runs a recency mode now ($m1), having switched ($(skv switches))" \
+	"$(case $m1 in lru|fifo|wtinylfu) echo recency ;; esac):$(($(skv switches) >= 1))" = recency:1
+ktap_check "11: why: lru's shadow hits more than minio's ($(skv lru) > $(skv minio) per mille)" \
+	"$(skv lru)" -gt "$(skv minio)"
+ktap_check "11: status, sysfs and netlink agree ($v)" "$(agree "$v" && echo yes)" = yes
+# A loop over 96 blocks (1.5 caches), 30 times.
+reads 0 96 30
+ktap_result "11: 2880 reads of a loop larger than the cache" $?
+aatts_settle $DEV
+v=$(views)
+m2=$(sfield 16)
+ktap_diag "after the loop: $(dmsetup status $DEV | cut -d' ' -f19-); views $v"
+ktap_check "11: default runs minio's or isa's mode now ($m2, was $m1)" \
+	"$(case $m2 in minio|isa) echo fixed ;; esac):$(($(skv switches) >= 2))" = fixed:1
+ktap_check "11: why: minio's shadow hits more than lru's ($(skv minio) > $(skv lru) per mille)" \
+	"$(skv minio)" -gt "$(skv lru)"
+ktap_check "11: status, sysfs and netlink agree ($v)" "$(agree "$v" && echo yes)" = yes
+run policy set $DEV lru
+"$CTL" status $DEV --json >"$TMP/st.json"
+ktap_check "11: under lru: status ends 'lru 0', policy_adapt '-', no adapt in netlink" \
+	"$RC:$(sfield 16):$(sfield 17):$(sfield 18):$(st policy_adapt):$(jq -r .adapt "$TMP/st.json")" = "0:lru:0::-:null"
 dm_remove $DEV
 ktap_finish

@@ -120,6 +120,19 @@ struct aatts_dev {
 	bool has_stats;
 	uint64_t stat[AATTS_STAT_A_MAX + 1];
 	bool has_stat[AATTS_STAT_A_MAX + 1];
+	/* AATTS_DEV_A_ADAPT (under default, kernel 1.3 and later). */
+	bool has_adapt;
+	struct adapt {
+		char mode[16];		/* the policy default runs now */
+		bool warm;
+		uint64_t switches, periods, shadow_bytes;
+		uint32_t shadow_slots, sampled_ppm;
+		unsigned int nr;	/* shadows */
+		struct shadow {
+			char name[16];
+			uint32_t ratio, last;	/* per mille */
+		} shadow[8];
+	} adapt;
 };
 
 extern const char *const stat_names[AATTS_STAT_A_MAX + 1];
@@ -170,6 +183,9 @@ struct json_object;
 struct json_object *dev_json(const struct aatts_dev *d);
 struct json_object *kv_json(const struct kv *kv, unsigned int nr);
 struct json_object *stats_json(const struct aatts_dev *d);
+struct json_object *adapt_json(const struct adapt *a);
+/* "MODE (SHADOW=RATIO... per mille, N switches)" */
+void adapt_str(const struct adapt *a, char *buf, size_t len);
 void json_print(struct json_object *o, bool pretty);
 void dev_print(const struct aatts_dev *d);
 void stats_print(const struct aatts_dev *d, const struct aatts_dev *prev,

@@ -66,6 +66,9 @@ static int on_event(struct nlattr **tb, uint8_t cmd, void *arg)
 					       kv_json(d.kv, d.nr_kv));
 		} else if (cmd == AATTS_CMD_STATS) {
 			json_object_object_add(o, "stats", stats_json(&d));
+			if (d.has_adapt)
+				json_object_object_add(o, "adapt",
+						       adapt_json(&d.adapt));
 		} else {
 			json_object_object_add(o, "state",
 					       json_object_new_string(d.state));
@@ -83,6 +86,8 @@ static int on_event(struct nlattr **tb, uint8_t cmd, void *arg)
 				if (stat_names[i] && d.has_stat[i])
 					printf(" %s=%" PRIu64, stat_names[i],
 					       d.stat[i]);
+			if (d.has_adapt)
+				printf(" running=%s", d.adapt.mode);
 		} else {
 			printf(" state=%s", d.state);
 		}

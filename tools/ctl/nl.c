@@ -405,6 +405,47 @@ static int kv_parse(struct nlattr *pp, struct aatts_dev *d)
 	return 0;
 }
 
+static int adapt_parse(struct nlattr *nest, struct adapt *a)
+{
+	struct nlattr *tb[AATTS_ADAPT_A_MAX + 1], *st[AATTS_SHADOW_A_MAX + 1];
+	struct nlattr *n;
+	int rem;
+
+	if (nla_parse_nested(tb, AATTS_ADAPT_A_MAX, nest, NULL) < 0 ||
+	    !tb[AATTS_ADAPT_A_MODE])
+		return -EPROTO;
+	get_str(tb[AATTS_ADAPT_A_MODE], a->mode, sizeof(a->mode));
+	if (tb[AATTS_ADAPT_A_WARM])
+		a->warm = nla_get_u8(tb[AATTS_ADAPT_A_WARM]);
+	if ((tb[AATTS_ADAPT_A_SWITCHES] &&
+	     get_u64(tb[AATTS_ADAPT_A_SWITCHES], &a->switches)) ||
+	    (tb[AATTS_ADAPT_A_PERIODS] &&
+	     get_u64(tb[AATTS_ADAPT_A_PERIODS], &a->periods)) ||
+	    (tb[AATTS_ADAPT_A_SHADOW_BYTES] &&
+	     get_u64(tb[AATTS_ADAPT_A_SHADOW_BYTES], &a->shadow_bytes)))
+		return -EPROTO;
+	if (tb[AATTS_ADAPT_A_SHADOW_SLOTS])
+		a->shadow_slots = nla_get_u32(tb[AATTS_ADAPT_A_SHADOW_SLOTS]);
+	if (tb[AATTS_ADAPT_A_SAMPLED_PPM])
+		a->sampled_ppm = nla_get_u32(tb[AATTS_ADAPT_A_SAMPLED_PPM]);
+	nla_for_each_nested(n, nest, rem) {
+		struct shadow *sh;
+
+		if (nla_type(n) != AATTS_ADAPT_A_SHADOW)
+			continue;
+		if (a->nr == sizeof(a->shadow) / sizeof(a->shadow[0]) ||
+		    nla_parse_nested(st, AATTS_SHADOW_A_MAX, n, NULL) < 0 ||
+		    !st[AATTS_SHADOW_A_NAME] || !st[AATTS_SHADOW_A_RATIO])
+			return -EPROTO;
+		sh = &a->shadow[a->nr++];
+		get_str(st[AATTS_SHADOW_A_NAME], sh->name, sizeof(sh->name));
+		sh->ratio = nla_get_u32(st[AATTS_SHADOW_A_RATIO]);
+		if (st[AATTS_SHADOW_A_LAST])
+			sh->last = nla_get_u32(st[AATTS_SHADOW_A_LAST]);
+	}
+	return 0;
+}
+
 int dev_parse(struct nlattr **tb, struct aatts_dev *d)
 {
 	struct nlattr *a, *n;
@@ -454,6 +495,11 @@ int dev_parse(struct nlattr **tb, struct aatts_dev *d)
 			d->stat[t] = v;
 			d->has_stat[t] = true;
 		}
+	}
+	if (tb[AATTS_DEV_A_ADAPT]) {
+		d->has_adapt = true;
+		if (adapt_parse(tb[AATTS_DEV_A_ADAPT], &d->adapt))
+			return -EPROTO;
 	}
 	return 0;
 }

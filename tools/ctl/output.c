@@ -157,6 +157,45 @@ struct json_object *stats_json(const struct aatts_dev *d)
 	return o;
 }
 
+struct json_object *adapt_json(const struct adapt *a)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *r = json_object_new_object();
+	unsigned int i;
+
+	json_object_object_add(o, "mode", json_object_new_string(a->mode));
+	json_object_object_add(o, "warm", json_object_new_boolean(a->warm));
+	json_object_object_add(o, "switches",
+			       json_object_new_uint64(a->switches));
+	json_object_object_add(o, "periods", json_object_new_uint64(a->periods));
+	json_object_object_add(o, "shadow_slots",
+			       json_object_new_uint64(a->shadow_slots));
+	json_object_object_add(o, "sampled_ppm",
+			       json_object_new_uint64(a->sampled_ppm));
+	json_object_object_add(o, "shadow_bytes",
+			       json_object_new_uint64(a->shadow_bytes));
+	for (i = 0; i < a->nr; i++)
+		json_object_object_add(r, a->shadow[i].name,
+				       json_object_new_uint64(a->shadow[i].ratio));
+	json_object_object_add(o, "ratios", r);
+	return o;
+}
+
+void adapt_str(const struct adapt *a, char *buf, size_t len)
+{
+	size_t n;
+	unsigned int i;
+
+	n = snprintf(buf, len, "%s (", a->mode);
+	for (i = 0; i < a->nr && n < len; i++)
+		n += snprintf(buf + n, len - n, "%s=%" PRIu32 " ",
+			      a->shadow[i].name, a->shadow[i].ratio);
+	if (n < len)
+		snprintf(buf + n, len - n,
+			 "per mille sampled, %" PRIu64 " switches%s)",
+			 a->switches, a->warm ? "" : ", warming up");
+}
+
 struct json_object *dev_json(const struct aatts_dev *d)
 {
 	struct json_object *o = json_object_new_object();
@@ -187,6 +226,8 @@ struct json_object *dev_json(const struct aatts_dev *d)
 	}
 	if (d->has_stats)
 		json_object_object_add(o, "stats", stats_json(d));
+	if (d->has_adapt)
+		json_object_object_add(o, "adapt", adapt_json(&d->adapt));
 	return o;
 }
 
@@ -230,6 +271,10 @@ void dev_print(const struct aatts_dev *d)
 	if (d->nr_kv && n < sizeof(line))
 		snprintf(line + n, sizeof(line) - n, ")");
 	table_row(t, "policy:", line);
+	if (d->has_adapt) {
+		adapt_str(&d->adapt, line, sizeof(line));
+		table_row(t, "running:", line);
+	}
 	if (d->has_stats) {
 		uint64_t used = d->stat[AATTS_STAT_A_FAST_BLOCKS_USED];
 		uint64_t total = d->stat[AATTS_STAT_A_FAST_BLOCKS_TOTAL];
@@ -283,4 +328,10 @@ void stats_print(const struct aatts_dev *d, const struct aatts_dev *prev,
 	}
 	table_print(t, stdout, 4);
 	table_free(t);
+	if (d->has_adapt) {
+		char line[512];
+
+		adapt_str(&d->adapt, line, sizeof(line));
+		printf("    running: %s\n", line);
+	}
 }

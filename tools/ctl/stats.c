@@ -59,6 +59,8 @@ static void stats_json_print(const struct aatts_dev *d, bool watch)
 	json_object_object_add(o, "name", json_object_new_string(d->name));
 	json_object_object_add(o, "devt", json_object_new_string(devt));
 	json_object_object_add(o, "stats", stats_json(d));
+	if (d->has_adapt)
+		json_object_object_add(o, "adapt", adapt_json(&d->adapt));
 	json_print(o, !watch);
 }
 

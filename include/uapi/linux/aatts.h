@@ -90,6 +90,8 @@
  *     AATTS_DEV_A_PARAMS        NLA_NESTED      AATTS_PARAMS_A_*, all of them
  *                                               but RESTORE_FAST
  *     AATTS_DEV_A_STATS         NLA_NESTED      AATTS_STAT_A_*, all of them
+ *     AATTS_DEV_A_ADAPT         NLA_NESTED      since 1.3, under the default
+ *                                               policy only (below)
  *
  * AATTS_CMD_POLICY_GET [read]
  *   doit, request: NAME or DEVT.  Reply: NAME, DEVT, POLICY and
@@ -189,6 +191,26 @@
  *   doit: NAME or DEVT.  Reply: NAME, DEVT and AATTS_DEV_A_STATS with
  *   every AATTS_STAT_A_* counter (NLA_U64, padded by AATTS_STAT_A_PAD); the
  *   names are those of sysfs and Documentation/admin-guide/aatts.rst.
+ *   Since 1.3, under the default policy, also AATTS_DEV_A_ADAPT, taken
+ *   with the counters (one snapshot): which policy default runs now (its
+ *   mode) and why, the hit ratios of its sampled shadow caches
+ *   (Documentation/design/policies.rst, "The default policy adapts"):
+ *     AATTS_DEV_A_ADAPT           NLA_NESTED
+ *       AATTS_ADAPT_A_MODE        NLA_NUL_STRING  the mode: "wtinylfu", "lru",
+ *                                                 "fifo", "lfu", "minio", "isa"
+ *       AATTS_ADAPT_A_WARM        NLA_U8      1: the shadows are full, the
+ *                                             ratios decide; 0: not yet
+ *       AATTS_ADAPT_A_SWITCHES    NLA_U64     mode changes since default was set
+ *       AATTS_ADAPT_A_PERIODS     NLA_U64     decisions since then
+ *       AATTS_ADAPT_A_SHADOW_SLOTS NLA_U32    slots of each shadow
+ *       AATTS_ADAPT_A_SAMPLED_PPM NLA_U32     blocks sampled, per million
+ *       AATTS_ADAPT_A_SHADOW_BYTES NLA_U64    the shadows' memory, bytes
+ *       AATTS_ADAPT_A_SHADOW      NLA_NESTED, one per candidate mode, each
+ *         AATTS_SHADOW_A_NAME     NLA_NUL_STRING  the candidate, as MODE
+ *         AATTS_SHADOW_A_RATIO    NLA_U32     its sampled hit ratio, per mille
+ *                                             (decayed: the recent periods)
+ *         AATTS_SHADOW_A_LAST     NLA_U32     the last period's alone
+ *   The status line (dmsetup status) and sysfs policy_adapt show the same.
  *
  * Multicast group AATTS_GENL_MCGRP ("events"); joining it (bind(2),
  * NETLINK_ADD_MEMBERSHIP) needs CAP_NET_ADMIN, else EPERM, read_group or
@@ -196,7 +218,8 @@
  *   AATTS_CMD_POLICY_CHANGED  POLICY and POLICY_PARAMS now in force
  *   AATTS_CMD_FAST_FAILED     the fast tier was taken out of service; STATE
  *   AATTS_CMD_FAST_RESTORED   it is back in service; STATE
- *   AATTS_CMD_STATS           STATS, every STATS_INTERVAL ms when non-zero
+ *   AATTS_CMD_STATS           STATS (and ADAPT under default, since 1.3),
+ *                             every STATS_INTERVAL ms when non-zero
  */
 #ifndef _UAPI_LINUX_AATTS_H
 #define _UAPI_LINUX_AATTS_H
@@ -204,7 +227,7 @@
 #define AATTS_TARGET_NAME		"aatts"
 
 #define AATTS_VERSION_MAJOR		1
-#define AATTS_VERSION_MINOR		2
+#define AATTS_VERSION_MINOR		3
 #define AATTS_VERSION_PATCH		0
 
 /* Cache block size bounds, in 512-byte sectors (4 KiB .. 1 GiB). */
@@ -284,6 +307,8 @@ enum aatts_dev_attr {
 	AATTS_DEV_A_COUNT,		/* NLA_U64 */
 	AATTS_DEV_A_RESIDENCY,		/* NLA_NESTED: AATTS_RES_A_* */
 	AATTS_DEV_A_PAD,
+	/* Since 1.3: */
+	AATTS_DEV_A_ADAPT,		/* NLA_NESTED: AATTS_ADAPT_A_* */
 	__AATTS_DEV_A_LAST
 };
 
@@ -376,6 +401,33 @@ enum aatts_stat_attr {
 };
 
 #define AATTS_STAT_A_MAX (__AATTS_STAT_A_LAST - 1)
+
+/* AATTS_DEV_A_ADAPT (since 1.3) */
+enum aatts_adapt_attr {
+	AATTS_ADAPT_A_UNSPEC,
+	AATTS_ADAPT_A_MODE,		/* NLA_NUL_STRING */
+	AATTS_ADAPT_A_WARM,		/* NLA_U8 */
+	AATTS_ADAPT_A_SWITCHES,		/* NLA_U64 */
+	AATTS_ADAPT_A_PERIODS,		/* NLA_U64 */
+	AATTS_ADAPT_A_SHADOW_SLOTS,	/* NLA_U32 */
+	AATTS_ADAPT_A_SAMPLED_PPM,	/* NLA_U32 */
+	AATTS_ADAPT_A_SHADOW_BYTES,	/* NLA_U64 */
+	AATTS_ADAPT_A_SHADOW,		/* NLA_NESTED: AATTS_SHADOW_A_*, repeated */
+	AATTS_ADAPT_A_PAD,
+	__AATTS_ADAPT_A_LAST
+};
+
+#define AATTS_ADAPT_A_MAX (__AATTS_ADAPT_A_LAST - 1)
+
+enum aatts_shadow_attr {
+	AATTS_SHADOW_A_UNSPEC,
+	AATTS_SHADOW_A_NAME,		/* NLA_NUL_STRING */
+	AATTS_SHADOW_A_RATIO,		/* NLA_U32, per mille */
+	AATTS_SHADOW_A_LAST,		/* NLA_U32, per mille */
+	__AATTS_SHADOW_A_LAST
+};
+
+#define AATTS_SHADOW_A_MAX (__AATTS_SHADOW_A_LAST - 1)
 
 /* AATTS_DEV_A_RESIDENCY */
 enum aatts_res_attr {

@@ -1172,4 +1172,87 @@ TEST(default_leaves_a_losing_mode)
 	aatts_cache_destroy(l);
 }
 
+/* Runs mode under default as a change of mode does, adoption finished. */
+static void run_mode(struct aatts_cache *c, enum aatts_policy_id mode)
+{
+	u64 param[AATTS_POLICY_PARAMS_NR];
+
+	aatts_policy_params(mode, NULL, 0, param, NULL);
+	aatts_policy_run(c, mode, param);
+	while (!aatts_cache_step(c, AATTS_STEP_BUDGET))
+		;
+}
+
+/*
+ * lfu entered late under default counts each sampled block as lfu's
+ * shadow does (64 slots: every block is sampled), not from the switch on:
+ * blocks read often before the switch outlive a run of new blocks, as
+ * under lfu run from the start.  (With the counts capped at 1, blocks 5
+ * and 7, the least recent, go first.)
+ */
+TEST(default_lfu_entered_late_counts_as_its_shadow)
+{
+	struct aatts_cache *c = make(64, 1000, AATTS_POLICY_DEFAULT);
+	struct aatts_cache *s;
+	u32 ls, ss;
+	u64 b;
+	int i;
+
+	ASSERT_NE(NULL, c);
+	s = c->mini->shadow[AATTS_POLICY_LFU];
+	for (i = 0; i < 10; i++)
+		read_now(c, 5);
+	for (i = 0; i < 3; i++)
+		read_now(c, 7);
+	for (b = 0; b < 64; b++)
+		read_now(c, b);
+	run_mode(c, AATTS_POLICY_LFU);
+	for (b = 5; b <= 7; b += 2) {
+		ls = aatts_cache_lookup(c, b);
+		ss = aatts_cache_lookup(s, b);
+		ASSERT_NE(AATTS_NO_SLOT, ls);
+		ASSERT_NE(AATTS_NO_SLOT, ss);
+		EXPECT_EQ(s->slots[ss].freq, c->slots[ls].freq);
+		EXPECT_LE(4, c->slots[ls].freq);
+	}
+	for (b = 100; b < 100 + 62; b++)
+		read_now(c, b);
+	EXPECT_TRUE(resident(c, 5));
+	EXPECT_TRUE(resident(c, 7));
+	aatts_cache_destroy(c);
+}
+
+/*
+ * minio's mode entered late under default holds what the mode before left
+ * (here lru's: blocks 100..163); misses on blocks that minio's shadow keeps
+ * (0..63, the first set) replace blocks it does not, so a second pass
+ * over 0..63 hits every block, as minio run from the start would.
+ */
+TEST(default_fixed_set_follows_its_shadow)
+{
+	struct aatts_cache *c = make(64, 1000, AATTS_POLICY_DEFAULT);
+	struct aatts_cache_stats st;
+	u64 b, hits;
+
+	ASSERT_NE(NULL, c);
+	for (b = 0; b < 64; b++)
+		read_now(c, b);
+	run_mode(c, AATTS_POLICY_LRU);
+	for (b = 100; b < 164; b++)
+		read_now(c, b);
+	EXPECT_FALSE(resident(c, 0));
+	EXPECT_TRUE(c->mini->warm);
+	run_mode(c, AATTS_POLICY_MINIO);
+	for (b = 0; b < 64; b++)
+		read_now(c, b);
+	aatts_cache_get_stats(c, &st);
+	hits = st.read_hits;
+	for (b = 0; b < 64; b++)
+		read_now(c, b);
+	aatts_cache_get_stats(c, &st);
+	EXPECT_EQ(64ULL, st.read_hits - hits);
+	EXPECT_EQ(AATTS_POLICY_MINIO, (int)(c->policy - aatts_policies));
+	aatts_cache_destroy(c);
+}
+
 TEST_HARNESS_MAIN
