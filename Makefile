@@ -52,8 +52,11 @@ SIM_SRCS := $(wildcard tools/sim/*.c) lib/predict/markov.c tools/common/cli.c
 SIM_HDRS := $(wildcard tools/sim/*.h) lib/predict/markov.h tools/common/cli.h
 JSONC_CFLAGS := $(shell pkg-config --cflags json-c)
 JSONC_LIBS := $(shell pkg-config --libs json-c)
-CTL_SRCS := $(wildcard tools/ctl/*.c)
-CTL_HDRS := $(wildcard tools/ctl/*.h)
+# The aatts generic netlink client, shared by aattsctl and aattsd.
+NL_CLIENT := lib/aattsnl/aattsnl.c
+NL_CLIENT_HDRS := lib/aattsnl/aattsnl.h
+CTL_SRCS := $(wildcard tools/ctl/*.c) $(NL_CLIENT)
+CTL_HDRS := $(wildcard tools/ctl/*.h) $(NL_CLIENT_HDRS)
 CTL_PKGS := libnl-genl-3.0 devmapper json-c
 CTL_CFLAGS := $(shell pkg-config --cflags $(CTL_PKGS))
 CTL_LIBS := $(shell pkg-config --libs $(CTL_PKGS))
@@ -98,7 +101,7 @@ $(B)/bin/aatts-sim $(B)/san/bin/aatts-sim: $(SIM_SRCS) $(SIM_HDRS) $(POLICY_SRCS
 
 $(B)/bin/aattsctl $(B)/san/bin/aattsctl: $(CTL_SRCS) $(CTL_HDRS) include/uapi/linux/aatts.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Iinclude/uapi $(CTL_CFLAGS) -o $@ $(CTL_SRCS) \
+	$(CC) $(CFLAGS) -Iinclude/uapi -Ilib/aattsnl $(CTL_CFLAGS) -o $@ $(CTL_SRCS) \
 		$(CTL_LIBS)
 
 tests: $(DM_TEST_BINS) $(HOST_TEST_BINS) $(NL_TEST_BINS) $(NL_BENCH) $(B)/tests/netlink/prefetch_prio
@@ -122,7 +125,7 @@ $(B)/tests/host/markov_test: tests/host/sim/markov_test.c \
 $(B)/tests/host/ctl_parse_test: tests/host/ctl/parse_test.c tools/ctl/parse.c \
 		$(CTL_HDRS) $(SELFTESTS)/kselftest_harness.h
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -Itools/ctl -Iinclude/uapi -o $@ $< tools/ctl/parse.c
+	$(CC) $(TEST_CFLAGS) -Itools/ctl -Ilib/aattsnl -Iinclude/uapi -o $@ $< tools/ctl/parse.c
 
 $(B)/tests/host/gen_trace: tests/host/sim/gen_trace.c
 	@mkdir -p $(dir $@)

@@ -49,10 +49,10 @@ static int on_event(struct nlattr **tb, uint8_t cmd, void *arg)
 
 	if (!what)
 		return 0;	/* a newer kernel's event */
-	r = dev_parse(tb, &d);
+	r = aatts_dev_parse(tb, &d);
 	if (r)
 		return r;
-	devt_str(d.devt, devt, sizeof(devt));
+	aatts_devt_str(d.devt, devt, sizeof(devt));
 	if (l->json) {
 		struct json_object *o = json_object_new_object();
 
@@ -80,8 +80,8 @@ static int on_event(struct nlattr **tb, uint8_t cmd, void *arg)
 				       d.kv[i].value);
 		} else if (cmd == AATTS_CMD_STATS) {
 			for (i = 1; i <= AATTS_STAT_A_MAX; i++)
-				if (stat_names[i] && d.has_stat[i])
-					printf(" %s=%" PRIu64, stat_names[i],
+				if (aatts_stat_names[i] && d.has_stat[i])
+					printf(" %s=%" PRIu64, aatts_stat_names[i],
 					       d.stat[i]);
 		} else {
 			printf(" state=%s", d.state);
@@ -101,7 +101,7 @@ int cmd_events(int argc, char **argv)
 		{ 0 }
 	};
 	struct listen l = { 0 };
-	struct ctl_nl nl;
+	struct aatts_nl nl;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, ":hj", opts, NULL)) != -1) {
@@ -128,6 +128,6 @@ int cmd_events(int argc, char **argv)
 	r = ctl_nl_subscribe(&nl);
 	if (!r)
 		r = ctl_nl_listen(&nl, on_event, &l);
-	ctl_nl_close(&nl);
+	aatts_nl_close(&nl);
 	return r;
 }

@@ -134,7 +134,7 @@ const char *fmt_bytes(uint64_t b, char *buf, size_t len)
 	return buf;
 }
 
-struct json_object *kv_json(const struct kv *kv, unsigned int nr)
+struct json_object *kv_json(const struct aatts_kv *kv, unsigned int nr)
 {
 	struct json_object *o = json_object_new_object();
 	unsigned int i;
@@ -151,8 +151,8 @@ struct json_object *stats_json(const struct aatts_dev *d)
 	int i;
 
 	for (i = 1; i <= AATTS_STAT_A_MAX; i++)
-		if (stat_names[i] && d->has_stat[i])
-			json_object_object_add(o, stat_names[i],
+		if (aatts_stat_names[i] && d->has_stat[i])
+			json_object_object_add(o, aatts_stat_names[i],
 					       json_object_new_uint64(d->stat[i]));
 	return o;
 }
@@ -163,7 +163,7 @@ struct json_object *dev_json(const struct aatts_dev *d)
 	char devt[24];
 	int i;
 
-	devt_str(d->devt, devt, sizeof(devt));
+	aatts_devt_str(d->devt, devt, sizeof(devt));
 	json_object_object_add(o, "name", json_object_new_string(d->name));
 	json_object_object_add(o, "devt", json_object_new_string(devt));
 	json_object_object_add(o, "disk", json_object_new_string(d->disk));
@@ -180,8 +180,8 @@ struct json_object *dev_json(const struct aatts_dev *d)
 		struct json_object *p = json_object_new_object();
 
 		for (i = 1; i <= AATTS_PARAMS_A_MAX; i++)
-			if (param_names[i])
-				json_object_object_add(p, param_names[i],
+			if (aatts_param_names[i])
+				json_object_object_add(p, aatts_param_names[i],
 						       json_object_new_uint64(d->param[i]));
 		json_object_object_add(o, "params", p);
 	}
@@ -213,7 +213,7 @@ void dev_print(const struct aatts_dev *d)
 	char devt[24], a[64], b[64], line[512];
 	unsigned int i, n = 0;
 
-	devt_str(d->devt, devt, sizeof(devt));
+	aatts_devt_str(d->devt, devt, sizeof(devt));
 	printf("%s (%s, %s)\n", d->name, d->disk, devt);
 	table_row(t, "slow:", d->slow);
 	table_row(t, "fast:", d->fast);
@@ -244,9 +244,9 @@ void dev_print(const struct aatts_dev *d)
 	}
 	if (d->has_params)
 		for (i = 1; i <= AATTS_PARAMS_A_MAX; i++)
-			if (param_names[i]) {
+			if (aatts_param_names[i]) {
 				snprintf(line, sizeof(line), "%s:",
-					 param_names[i]);
+					 aatts_param_names[i]);
 				table_row(t, line, u64s(d->param[i], a,
 							sizeof(a)));
 			}
@@ -269,16 +269,16 @@ void stats_print(const struct aatts_dev *d, const struct aatts_dev *prev,
 	if (prev)
 		table_row(t, "counter", "value", "per second");
 	for (i = 1; i <= AATTS_STAT_A_MAX; i++) {
-		if (!stat_names[i] || !d->has_stat[i])
+		if (!aatts_stat_names[i] || !d->has_stat[i])
 			continue;
 		u64s(d->stat[i], v, sizeof(v));
 		if (prev) {
 			snprintf(rate, sizeof(rate), "%.1f",
 				 secs > 0 ? ((double)d->stat[i] -
 					     (double)prev->stat[i]) / secs : 0);
-			table_row(t, stat_names[i], v, rate);
+			table_row(t, aatts_stat_names[i], v, rate);
 		} else {
-			table_row(t, stat_names[i], v);
+			table_row(t, aatts_stat_names[i], v);
 		}
 	}
 	table_print(t, stdout, 4);
