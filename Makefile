@@ -60,6 +60,12 @@ CTL_HDRS := $(wildcard tools/ctl/*.h) $(NL_CLIENT_HDRS)
 CTL_PKGS := libnl-genl-3.0 devmapper json-c
 CTL_CFLAGS := $(shell pkg-config --cflags $(CTL_PKGS))
 CTL_LIBS := $(shell pkg-config --libs $(CTL_PKGS))
+# aattsd: libnl-genl-3, json-c, libcap.
+D_SRCS := $(wildcard daemon/*.c) $(NL_CLIENT)
+D_HDRS := $(wildcard daemon/*.h) $(NL_CLIENT_HDRS)
+D_PKGS := libnl-genl-3.0 json-c libcap
+D_CFLAGS := $(shell pkg-config --cflags $(D_PKGS))
+D_LIBS := $(shell pkg-config --libs $(D_PKGS))
 VM_TESTS := $(DM_TEST_BINS) tests/dm/datapath.sh tests/dm/fio_verify.sh \
 	tests/dm/faults.sh tests/dm/stress.sh tests/dm/ima.sh tests/dm/tiers.sh \
 	tests/dm/quiesce.sh \
@@ -75,13 +81,13 @@ kmod:
 	$(MAKE) -C kmod KDIR=$(KDIR)
 
 user: $(B)/bin/aatts-sim $(B)/bin/aatts-tracegen $(B)/bin/aatts-trace \
-	$(B)/bin/aattsctl
+	$(B)/bin/aattsctl $(B)/bin/aattsd
 	@mkdir -p $(B)/bin
 
 # The same tools built with ASan and UBSan (unless SAN=0), which the shell
 # tests run under make check (AATTS_BIN, see tests/check).
 SAN_TOOLS := $(addprefix $(B)/san/bin/,aatts-sim aatts-tracegen aatts-trace \
-	aattsctl)
+	aattsctl aattsd)
 $(B)/san/bin/%: CFLAGS += $(SANFLAGS)
 
 san-tools: $(SAN_TOOLS)
@@ -103,6 +109,11 @@ $(B)/bin/aattsctl $(B)/san/bin/aattsctl: $(CTL_SRCS) $(CTL_HDRS) include/uapi/li
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Iinclude/uapi -Ilib/aattsnl $(CTL_CFLAGS) -o $@ $(CTL_SRCS) \
 		$(CTL_LIBS)
+
+$(B)/bin/aattsd $(B)/san/bin/aattsd: $(D_SRCS) $(D_HDRS) include/uapi/linux/aatts.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iinclude/uapi -Ilib/aattsnl $(D_CFLAGS) -o $@ $(D_SRCS) \
+		$(D_LIBS)
 
 tests: $(DM_TEST_BINS) $(HOST_TEST_BINS) $(NL_TEST_BINS) $(NL_BENCH) $(B)/tests/netlink/prefetch_prio
 
