@@ -70,7 +70,7 @@ VM_TESTS := $(DM_TEST_BINS) tests/dm/datapath.sh tests/dm/fio_verify.sh \
 	tests/dm/faults.sh tests/dm/stress.sh tests/dm/ima.sh tests/dm/tiers.sh \
 	tests/dm/quiesce.sh \
 	$(NL_TEST_BINS) tests/dm/unload.sh tests/ctl/devices.sh tests/ctl/files.sh \
-	tests/dm/integrity.sh tests/ctl/control.sh
+	tests/dm/integrity.sh tests/ctl/control.sh tests/daemon/aattsd.sh
 
 all: kmod user tests
 
@@ -115,7 +115,11 @@ $(B)/bin/aattsd $(B)/san/bin/aattsd: $(D_SRCS) $(D_HDRS) include/uapi/linux/aatt
 	$(CC) $(CFLAGS) -Iinclude/uapi -Ilib/aattsnl $(D_CFLAGS) -o $@ $(D_SRCS) \
 		$(D_LIBS)
 
-tests: $(DM_TEST_BINS) $(HOST_TEST_BINS) $(NL_TEST_BINS) $(NL_BENCH) $(B)/tests/netlink/prefetch_prio
+$(B)/tests/daemon/client: tests/daemon/client.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $<
+
+tests: $(B)/tests/daemon/client $(DM_TEST_BINS) $(HOST_TEST_BINS) $(NL_TEST_BINS) $(NL_BENCH) $(B)/tests/netlink/prefetch_prio
 
 $(B)/tests/host/core_test: tests/host/sim/core_test.c $(POLICY_SRCS) \
 		$(POLICY_HDRS) $(SELFTESTS)/kselftest_harness.h
