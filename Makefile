@@ -41,7 +41,8 @@ NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0)
 NL_LIB := tests/netlink/aanl.c tests/netlink/aanl.h
 HOST_TEST_BINS := $(B)/tests/host/core_test $(B)/tests/host/peek_test \
 	$(B)/tests/host/gen_trace \
-	$(B)/tests/host/markov_test $(B)/tests/host/ctl_parse_test
+	$(B)/tests/host/markov_test $(B)/tests/host/ctl_parse_test \
+	$(B)/tests/host/fmap_test $(B)/tests/host/config_test
 
 # The policy core, built into aatts.ko and, unchanged, into user space.
 POLICY_SRCS := $(wildcard kmod/policy/*.c)
@@ -141,6 +142,16 @@ $(B)/tests/host/ctl_parse_test: tests/host/ctl/parse_test.c tools/ctl/parse.c \
 		$(CTL_HDRS) $(SELFTESTS)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -Itools/ctl -Ilib/aattsnl -Iinclude/uapi -o $@ $< tools/ctl/parse.c
+
+$(B)/tests/host/fmap_test: tests/host/daemon/fmap_test.c daemon/fmap.c \
+		daemon/fmap.h $(SELFTESTS)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -Idaemon -o $@ $< daemon/fmap.c
+
+$(B)/tests/host/config_test: tests/host/daemon/config_test.c daemon/config.c \
+		daemon/aattsd.h $(SELFTESTS)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -Idaemon -Ilib/aattsnl -Iinclude/uapi -o $@ $< daemon/config.c
 
 $(B)/tests/host/gen_trace: tests/host/sim/gen_trace.c
 	@mkdir -p $(dir $@)
