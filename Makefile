@@ -63,7 +63,7 @@ CTL_CFLAGS := $(shell pkg-config --cflags $(CTL_PKGS))
 CTL_LIBS := $(shell pkg-config --libs $(CTL_PKGS))
 # aattsd: libnl-genl-3, json-c, libcap.
 D_SRCS := $(wildcard daemon/*.c) $(NL_CLIENT)
-D_HDRS := $(wildcard daemon/*.h) $(NL_CLIENT_HDRS)
+D_HDRS := $(wildcard daemon/*.h) $(NL_CLIENT_HDRS) ebpf/observer.h
 D_PKGS := libnl-genl-3.0 json-c libcap
 D_CFLAGS := $(shell pkg-config --cflags $(D_PKGS))
 D_LIBS := $(shell pkg-config --libs $(D_PKGS))
@@ -113,7 +113,7 @@ $(B)/bin/aattsctl $(B)/san/bin/aattsctl: $(CTL_SRCS) $(CTL_HDRS) include/uapi/li
 
 $(B)/bin/aattsd $(B)/san/bin/aattsd: $(D_SRCS) $(D_HDRS) include/uapi/linux/aatts.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Iinclude/uapi -Ilib/aattsnl $(D_CFLAGS) -o $@ $(D_SRCS) \
+	$(CC) $(CFLAGS) -Iinclude/uapi -Ilib/aattsnl -Iebpf $(D_CFLAGS) -o $@ $(D_SRCS) \
 		$(D_LIBS)
 
 $(B)/tests/daemon/client: tests/daemon/client.c

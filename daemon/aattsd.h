@@ -15,7 +15,7 @@
  *   protocol.c  the control protocol: JSON requests, validation, replies
  *   caps.c      capabilities kept after setup
  *   fmap.c      file -> device extents (FIEMAP), cached
- *   record.c    --record: the aatts-events 1 file
+ *   record.c    --record: the aatts-events 1 file (record.h)
  */
 #ifndef AATTSD_H
 #define AATTSD_H

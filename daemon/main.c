@@ -17,6 +17,7 @@
 #include <sys/capability.h>
 
 #include "aattsd.h"
+#include "record.h"
 
 static const char usage[] =
 "usage: aattsd [--foreground] [--config FILE] [--socket PATH] [--record FILE]\n"
@@ -46,6 +47,8 @@ static int setup(struct aattsd *d)
 	if (!r)
 		r = control_init(d, d->socket_path);
 	if (!r)
+		r = record_open(d);
+	if (!r)
 		r = timer_init(d);
 	if (r)
 		return r;
@@ -55,6 +58,9 @@ static int setup(struct aattsd *d)
 
 	/* Every genl request needs it, [read] ones included. */
 	keep[nr++] = CAP_NET_ADMIN;
+	/* --record opens the files read by handle (open_by_handle_at). */
+	if (d->record_path)
+		keep[nr++] = CAP_DAC_READ_SEARCH;
 	r = caps_keep(keep, (unsigned int)nr);
 	if (r) {
 		log_err("dropping capabilities: %s", strerror(-r));
@@ -69,6 +75,7 @@ static int setup(struct aattsd *d)
 static void teardown(struct aattsd *d)
 {
 	timer_exit(d);
+	record_close(d);
 	control_exit(d);
 	uevent_exit(d);
 	genl_exit(d);

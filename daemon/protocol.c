@@ -19,6 +19,8 @@
 #include <json.h>
 
 #include "aattsd.h"
+#include "fmap.h"
+#include "record.h"
 
 /* The reply as a line; room is left for the '\n' that control.c adds. */
 static char *to_line(struct json_object *o)
@@ -185,6 +187,27 @@ static char *op_stats(struct aattsd *d, struct json_object *req,
 	add_u64(s, "clients", d->nr_clients);
 	add_u64(s, "clients_refused", d->clients_refused);
 	add_u64(s, "poll_interval_ms", d->cfg.poll_interval_ms);
+	if (d->rec) {
+		struct json_object *rj = json_object_new_object();
+		struct record_stats rs;
+		struct fmap_stats fs;
+		size_t files;
+
+		record_get_stats(d, &rs, &fs, &files);
+		add_u64(rj, "ranges", rs.ranges);
+		add_u64(rj, "cached", rs.cached);
+		add_u64(rj, "recorded", rs.recorded);
+		add_u64(rj, "declared", rs.declared);
+		add_u64(rj, "gone", rs.gone);
+		add_u64(rj, "errors", rs.errors);
+		add_u64(rj, "fmap_files", files);
+		add_u64(rj, "fmap_hits", fs.hits);
+		add_u64(rj, "fmap_misses", fs.misses);
+		add_u64(rj, "fmap_maps", fs.maps);
+		add_u64(rj, "fmap_unchanged", fs.unchanged);
+		add_u64(rj, "fmap_evictions", fs.evictions);
+		json_object_object_add(s, "record", rj);
+	}
 	json_object_object_add(o, "stats", s);
 	return to_line(o);
 }

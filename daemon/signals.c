@@ -14,6 +14,7 @@
 #include <sys/signalfd.h>
 
 #include "aattsd.h"
+#include "record.h"
 
 static void reload(struct aattsd *d)
 {
@@ -34,6 +35,7 @@ static void reload(struct aattsd *d)
 		timer_set(d, c.poll_interval_ms);
 	log_set_level(c.log_level);
 	d->cfg = c;
+	record_config(d);
 }
 
 static void on_signal(struct aattsd *d, struct watch *w, uint32_t events)

@@ -2,7 +2,8 @@
 /*
  * aattsd: periodic work by timerfd, every poll_interval_ms: a DEV_GET dump
  * that refreshes every device's counters and state and catches any change
- * the events did not tell (a lost event, an overrun socket).
+ * the events did not tell (a lost event, an overrun socket); the --record
+ * file is flushed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <sys/timerfd.h>
 
 #include "aattsd.h"
+#include "record.h"
 
 static void on_timer(struct aattsd *d, struct watch *w, uint32_t events)
 {
@@ -23,6 +25,7 @@ static void on_timer(struct aattsd *d, struct watch *w, uint32_t events)
 		return;
 	d->polls++;
 	genl_resync(d, NULL);
+	record_flush(d);
 }
 
 int timer_set(struct aattsd *d, unsigned int ms)
