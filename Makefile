@@ -41,7 +41,9 @@ NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0)
 NL_LIB := tests/netlink/aanl.c tests/netlink/aanl.h
 HOST_TEST_BINS := $(B)/tests/host/core_test $(B)/tests/host/peek_test \
 	$(B)/tests/host/gen_trace \
-	$(B)/tests/host/markov_test $(B)/tests/host/ctl_parse_test \
+	$(B)/tests/host/markov_test $(B)/tests/host/planner_test \
+	$(B)/tests/host/tune_test \
+	$(B)/tests/host/ctl_parse_test \
 	$(B)/tests/host/fmap_test $(B)/tests/host/config_test
 
 # The policy core, built into aatts.ko and, unchanged, into user space.
@@ -49,8 +51,10 @@ POLICY_SRCS := $(wildcard kmod/policy/*.c)
 POLICY_HDRS := $(wildcard kmod/policy/*.h)
 # Usage errors and counted options, shared by the command-line tools.
 CLI := tools/common/cli.c tools/common/cli.h
-SIM_SRCS := $(wildcard tools/sim/*.c) lib/predict/markov.c tools/common/cli.c
-SIM_HDRS := $(wildcard tools/sim/*.h) lib/predict/markov.h tools/common/cli.h
+PREDICT_SRCS := lib/predict/markov.c lib/predict/planner.c
+PREDICT_HDRS := lib/predict/markov.h lib/predict/planner.h
+SIM_SRCS := $(wildcard tools/sim/*.c) $(PREDICT_SRCS) tools/common/cli.c
+SIM_HDRS := $(wildcard tools/sim/*.h) $(PREDICT_HDRS) tools/common/cli.h
 JSONC_CFLAGS := $(shell pkg-config --cflags json-c)
 JSONC_LIBS := $(shell pkg-config --libs json-c)
 # The aatts generic netlink client, shared by aattsctl and aattsd.
@@ -137,6 +141,16 @@ $(B)/tests/host/markov_test: tests/host/sim/markov_test.c \
 		$(SELFTESTS)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -Ilib/predict -o $@ $< lib/predict/markov.c
+
+$(B)/tests/host/planner_test: tests/host/sim/planner_test.c $(PREDICT_SRCS) \
+		$(PREDICT_HDRS) $(SELFTESTS)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -Ilib/predict -o $@ $< $(PREDICT_SRCS)
+
+$(B)/tests/host/tune_test: tests/host/sim/tune_test.c lib/predict/tune.c \
+		lib/predict/tune.h $(SELFTESTS)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -Ilib/predict -o $@ $< lib/predict/tune.c
 
 $(B)/tests/host/ctl_parse_test: tests/host/ctl/parse_test.c tools/ctl/parse.c \
 		$(CTL_HDRS) $(SELFTESTS)/kselftest_harness.h

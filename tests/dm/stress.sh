@@ -10,7 +10,7 @@ SLOWRAM=/dev/ram3
 FASTRAM=/dev/ram4
 DEV=aatts_t_stress
 LEN=$((128 * 2048))		# 128 MiB
-FAST_LEN=$((16 * 2048))		# 16 MiB fast tier
+FAST_LEN=$((16 * 2048 / SCALE))	# 16 MiB fast tier (AATTS_TEST_SCALE)
 M=/dev/mapper/$DEV
 FIO=(fio --filename=$M --ioengine=libaio --iodepth=8 --direct=1
 	--randseed=7 --verify=crc32c --verify_fatal=1 --eta=never
@@ -28,12 +28,13 @@ FASTDEV=$(dm_devno aatts_t_sfast)
 ktap_test "create" dm_create $DEV "0 $LEN aatts $SLOWDEV $FASTDEV 64 2 policy lru"
 
 # fio_bg OUT ARGS...: fio in the background (its pid in $pid): writes,
-# then verifies, over 64 MiB (four times the fast tier), with a reader
+# then verifies, over 64 MiB (four times the fast tier; AATTS_TEST_SCALE
+# divides both), with a reader
 # promoting beside it.
 fio_bg() {
 	local out=$1
 	shift
-	"${FIO[@]}" --size=64M "$@" \
+	"${FIO[@]}" --size=$((64 / SCALE))M "$@" \
 		--name=writer --rw=randwrite --bsrange=4k-32k --verify_backlog=256 \
 		--name=reader --rw=randread --bs=4k --verify=0 >"$out" 2>&1 &
 	pid=$!

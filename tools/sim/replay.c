@@ -3,21 +3,24 @@
  * Replays a trace through the policy core, exactly as aatts.ko drives it
  * except that every promotion completes at once (fill_done(ok)), which
  * makes the reference policies behave as trace-format v1 defines them.
- * With --prefetch markov, the predictor (lib/predict/markov.c) sees every
- * read record as one extent and its predictions are promoted through the
- * core (aatts_cache_promote(), the policy's admission rule applies).
+ * With --prefetch markov, the prefetch planner (lib/predict/planner.c, as
+ * aattsd runs it) sees every read record as one extent and what it issues
+ * is promoted through the core (aatts_cache_promote(), the policy's
+ * admission rule applies).
  */
 #include <stdio.h>
 
 #include "replay.h"
-#include "markov.h"
+#include "planner.h"
 
 FILE *sim_adapt_log;
 
 struct replay {
 	struct aatts_cache *c;
 	struct sim_result *r;
-	struct markov *m;
+	struct planner *pl;
+	struct markov_extent *out;	/* the planner's output */
+	size_t max_out;
 	const struct sim_prefetch *pf;
 	u8 *pending;		/* per block: prefetched, not yet read */
 	u64 nr_blocks;
@@ -59,24 +62,22 @@ static bool prefetch_block(struct replay *rp, u64 block)
 static void predict(struct replay *rp, const struct sim_record *rec)
 {
 	struct markov_extent x = { rec->first, rec->last - rec->first + 1 };
-	struct markov_extent next;
-	u32 d;
+	struct planner_stats before, after;
+	size_t i, n;
 	u64 b, end;
 
-	if (!markov_access(rp->m, &x, &next))
-		return;
-	for (d = 0; d < rp->pf->depth; d++) {
-		rp->r->pf_predictions++;
-		end = next.first + (next.len < rp->pf->max_len ?
-				    next.len : rp->pf->max_len);
-		for (b = next.first; b < end && b < rp->nr_blocks; b++) {
+	planner_get_stats(rp->pl, &before);
+	n = planner_observe(rp->pl, 0, &x, 0, rp->out, rp->max_out);
+	planner_get_stats(rp->pl, &after);
+	rp->r->pf_predictions += after.markov_extents - before.markov_extents;
+	for (i = 0; i < n; i++) {
+		end = rp->out[i].first + rp->out[i].len;
+		for (b = rp->out[i].first; b < end && b < rp->nr_blocks; b++) {
 			if (prefetch_block(rp, b)) {
 				rp->pending[b] = 1;
 				rp->r->pf_issued++;
 			}
 		}
-		if (!markov_predict(rp->m, next.first, &next))
-			break;
 	}
 }
 
@@ -117,7 +118,7 @@ static int replay_record(struct replay *rp, const struct sim_record *r,
 	case SIM_READ:
 		for (b = r->first; b <= r->last; b++)
 			read_block(rp, b);
-		if (rp->m)
+		if (rp->pl)
 			predict(rp, r);
 		break;
 	case SIM_WRITE:
@@ -176,20 +177,33 @@ int sim_replay_core(const struct sim_trace *t, enum aatts_policy_id id,
 		return -1;
 	}
 	if (pf && pf->markov) {
-		struct markov_params mp = {
-			.entries = pf->entries,
-			.min_conf = pf->min_conf,
+		/*
+		 * The planner remembers as many issued blocks as the cache
+		 * holds; Markov only, as trace records carry no file.
+		 */
+		struct planner_params pp = {
+			.markov = { .entries = pf->entries,
+				    .min_conf = pf->min_conf },
+			.depth = pf->depth,
+			.max_len = pf->max_len,
+			.recent = cache_blocks,
 		};
 
-		rp.m = markov_create(&mp);
+		rp.pl = planner_create(&pp);
 		rp.pending = zalloc_or_die(t->nr_blocks, 1);
-		if (!rp.m) {
+		/* Each predicted extent in at most max_len pieces. */
+		rp.max_out = (size_t)pp.depth * pp.max_len;
+		if (rp.max_out > 1U << 20)
+			rp.max_out = 1U << 20;
+		rp.out = zalloc_or_die(rp.max_out, sizeof(*rp.out));
+		if (!rp.pl) {
 			fprintf(stderr, "aatts-sim: cannot create the predictor\n");
 			aatts_cache_destroy(rp.c);
 			free(rp.pending);
+			free(rp.out);
 			return -1;
 		}
-		r->pf_bytes = markov_bytes(rp.m);
+		r->pf_bytes = planner_bytes(rp.pl);
 	}
 	r->nr_epoch_slow = t->nr_epochs + 1;
 	r->epoch_slow = zalloc_or_die(r->nr_epoch_slow, sizeof(u64));
@@ -217,8 +231,9 @@ int sim_replay_core(const struct sim_trace *t, enum aatts_policy_id id,
 	r->evictions = s.evictions;
 	r->rejections = s.rejections;
 	aatts_cache_destroy(rp.c);
-	markov_destroy(rp.m);
+	planner_destroy(rp.pl);
 	free(rp.pending);
+	free(rp.out);
 	return ret ? -1 : 0;
 }
 

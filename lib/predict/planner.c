@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The prefetch planner (planner.h). */
+#include <stdlib.h>
+
+#include "planner.h"
+
+struct stream {
+	uint64_t id;		/* 0: free */
+	uint64_t next;		/* block after the stream's last read */
+	uint32_t run;		/* reads in a row, each where the last ended */
+};
+
+struct planner {
+	struct markov *m;
+	struct planner_params p;
+	uint64_t *recent;	/* block + 1 of an issued, unread block; 0 */
+	uint64_t recent_mask;
+	struct stream *streams;
+	uint64_t streams_mask;
+	struct planner_stats st;
+	/* planner_observe()'s output while it runs */
+	struct markov_extent *out;
+	size_t n, max;
+	uint64_t left;		/* budget left for this read */
+};
+
+static uint64_t pow2(uint64_t n)
+{
+	uint64_t s = 1;
+
+	while (s < n)
+		s <<= 1;
+	return s;
+}
+
+struct planner *planner_create(const struct planner_params *p)
+{
+	struct planner *pl;
+	uint64_t recent = p->recent ? p->recent : 65536;
+	uint64_t streams = p->streams ? p->streams : 4096;
+
+	if (recent > 1U << 30 || streams > 1U << 24 ||
+	    (p->seq_min_run && !p->seq_window))
+		return NULL;
+	pl = calloc(1, sizeof(*pl));
+	if (!pl)
+		return NULL;
+	pl->p = *p;
+	if (!pl->p.depth)
+		pl->p.depth = 1;
+	if (!pl->p.max_len)
+		pl->p.max_len = 1024;
+	recent = pow2(recent);
+	streams = pow2(streams);
+	pl->m = markov_create(&p->markov);
+	pl->recent = calloc(recent, sizeof(*pl->recent));
+	pl->streams = calloc(streams, sizeof(*pl->streams));
+	if (!pl->m || !pl->recent || !pl->streams) {
+		planner_destroy(pl);
+		return NULL;
+	}
+	pl->recent_mask = recent - 1;
+	pl->streams_mask = streams - 1;
+	return pl;
+}
+
+void planner_destroy(struct planner *pl)
+{
+	if (!pl)
+		return;
+	markov_destroy(pl->m);
+	free(pl->recent);
+	free(pl->streams);
+	free(pl);
+}
+
+/* Blocks read: those issued and still remembered were used. */
+static void account_read(struct planner *pl, const struct markov_extent *x)
+{
+	uint64_t b, *e;
+
+	pl->st.read_blocks += x->len;
+	for (b = x->first; b < x->first + x->len; b++) {
+		e = &pl->recent[b & pl->recent_mask];
+		if (*e == b + 1) {
+			pl->st.used++;
+			*e = 0;
+		}
+	}
+}
+
+/* Issues block b, growing the last output extent when b continues it. */
+static void issue(struct planner *pl, uint64_t b)
+{
+	uint64_t *e = &pl->recent[b & pl->recent_mask];
+	struct markov_extent *last = pl->n ? &pl->out[pl->n - 1] : NULL;
+
+	if (*e == b + 1) {
+		pl->st.repeated++;
+		return;
+	}
+	if (pl->p.budget && !pl->left) {
+		pl->st.over_budget++;
+		return;
+	}
+	if (!last || last->first + last->len != b || last->len == UINT32_MAX) {
+		if (pl->n == pl->max) {
+			pl->st.over_budget++;
+			return;
+		}
+		last = &pl->out[pl->n++];
+		last->first = b;
+		last->len = 0;
+	}
+	last->len++;
+	if (*e)
+		pl->st.wasted++;
+	*e = b + 1;
+	pl->st.issued++;
+	pl->left--;
+}
+
+static void issue_extent(struct planner *pl, uint64_t first, uint64_t len)
+{
+	uint64_t b;
+
+	for (b = first; b < first + len; b++)
+		issue(pl, b);
+}
+
+/* The sequential predictor: the window after x, within the stream. */
+static void predict_seq(struct planner *pl, uint64_t id,
+			const struct markov_extent *x, uint64_t limit)
+{
+	struct stream *s = &pl->streams[(id * 0x9e3779b97f4a7c15ULL >> 20) &
+					pl->streams_mask];
+	uint64_t end = x->first + x->len;
+
+	if (s->id == id && s->next == x->first)
+		s->run++;
+	else
+		s->run = 1;
+	s->id = id;
+	s->next = end;
+	if (s->run < pl->p.seq_min_run || limit <= end)
+		return;
+	pl->st.seq_extents++;
+	issue_extent(pl, end, limit - end < pl->p.seq_window ?
+		     limit - end : pl->p.seq_window);
+}
+
+size_t planner_observe(struct planner *pl, uint64_t stream,
+		       const struct markov_extent *x, uint64_t limit,
+		       struct markov_extent *out, size_t max)
+{
+	struct markov_extent next;
+	uint32_t d;
+
+	pl->st.reads++;
+	pl->out = out;
+	pl->n = 0;
+	pl->max = max;
+	pl->left = pl->p.budget ? pl->p.budget : UINT64_MAX;
+	account_read(pl, x);
+	if (stream && pl->p.seq_min_run)
+		predict_seq(pl, stream, x, limit);
+	if (markov_access(pl->m, x, &next)) {
+		for (d = 0; d < pl->p.depth; d++) {
+			pl->st.markov_extents++;
+			issue_extent(pl, next.first, next.len < pl->p.max_len ?
+				     next.len : pl->p.max_len);
+			if (d + 1 == pl->p.depth ||
+			    !markov_predict(pl->m, next.first, &next))
+				break;
+		}
+	}
+	pl->out = NULL;
+	return pl->n;
+}
+
+void planner_break(struct planner *pl)
+{
+	markov_break(pl->m);
+}
+
+void planner_get_stats(const struct planner *pl, struct planner_stats *st)
+{
+	*st = pl->st;
+}
+
+const struct markov *planner_markov(const struct planner *pl)
+{
+	return pl->m;
+}
+
+uint64_t planner_bytes(const struct planner *pl)
+{
+	return sizeof(*pl) + markov_bytes(pl->m) +
+	       (pl->recent_mask + 1) * sizeof(*pl->recent) +
+	       (pl->streams_mask + 1) * sizeof(*pl->streams);
+}

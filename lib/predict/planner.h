@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The prefetch planner: what aattsd prefetches after each read it observes,
+ * in plain C11 for user space.  aatts-sim links it unchanged (--prefetch
+ * markov), so the simulator issues what the daemon would.
+ *
+ * Two predictors, both in device blocks:
+ * - Markov (markov.h): the extents that followed this one last times, at
+ *   the predictor's confidence, followed along the chain up to `depth`
+ *   extents, each clipped to `max_len` blocks;
+ * - sequential within a stream (a file): once a stream has read
+ *   `seq_min_run` extents in a row, each starting where the previous one
+ *   ended, the `seq_window` blocks after the read are predicted, never
+ *   past the stream's limit (the end of the file's extent on the device:
+ *   reading a whole sample file predicts nothing of the next one).
+ *
+ * Issued blocks are remembered in a direct-mapped table of `recent`
+ * entries (a block maps to one entry): a block still remembered as issued
+ * and not yet read is not issued again.  A remembered block that is read
+ * counts as used; one pushed out of the table unread counts as wasted
+ * (sized like the fast tier, the table forgets about when the cache
+ * would evict).  precision = used / (used + wasted); recall = used /
+ * blocks read.  At most `budget` blocks are issued per observed read.
+ *
+ * Memory is allocated once (markov_bytes() + 8 bytes per recent entry +
+ * 16 per stream entry); the work per read is bounded by the read's length
+ * plus depth * max_len + seq_window.  Not thread-safe.
+ */
+#ifndef AATTS_PLANNER_H
+#define AATTS_PLANNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "markov.h"
+
+struct planner_params {
+	struct markov_params markov;
+	uint32_t depth;		/* Markov extents followed; 0: 1 */
+	uint32_t max_len;	/* blocks per predicted extent; 0: 1024 */
+	uint32_t seq_min_run;	/* 0: no sequential predictor */
+	uint32_t seq_window;	/* blocks ahead of a sequential reader */
+	uint32_t budget;	/* blocks issued per read; 0: no limit */
+	uint32_t recent;	/* issued blocks remembered; 0: 65536 */
+	uint32_t streams;	/* sequential streams tracked; 0: 4096 */
+};
+
+struct planner_stats {
+	uint64_t reads;		/* planner_observe() calls */
+	uint64_t read_blocks;	/* blocks they read */
+	uint64_t markov_extents;	/* extents predicted by Markov */
+	uint64_t seq_extents;	/* extents predicted as sequential */
+	uint64_t issued;	/* blocks issued */
+	uint64_t repeated;	/* predicted blocks not issued: issued, unread */
+	uint64_t over_budget;	/* predicted blocks dropped by the budget */
+	uint64_t used;		/* issued blocks read afterwards */
+	uint64_t wasted;	/* issued blocks forgotten unread */
+};
+
+struct planner;
+
+/* NULL on allocation failure or bad parameters. */
+struct planner *planner_create(const struct planner_params *p);
+void planner_destroy(struct planner *pl);
+
+/*
+ * Records that stream `stream` (a file id; 0: none) read extent x, whose
+ * stream ends before block `limit` (0: unknown: no sequential prediction),
+ * and writes the extents to prefetch into out[0..max).  Returns how many.
+ * With max == 0 the planner still learns and counts.
+ */
+size_t planner_observe(struct planner *pl, uint64_t stream,
+		       const struct markov_extent *x, uint64_t limit,
+		       struct markov_extent *out, size_t max);
+
+/* Forgets the previous extent: the next read starts a new stream. */
+void planner_break(struct planner *pl);
+
+void planner_get_stats(const struct planner *pl, struct planner_stats *st);
+const struct markov *planner_markov(const struct planner *pl);
+uint64_t planner_bytes(const struct planner *pl);
+
+#endif /* AATTS_PLANNER_H */
