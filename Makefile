@@ -44,7 +44,8 @@ HOST_TEST_BINS := $(B)/tests/host/core_test $(B)/tests/host/peek_test \
 	$(B)/tests/host/markov_test $(B)/tests/host/planner_test \
 	$(B)/tests/host/tune_test \
 	$(B)/tests/host/ctl_parse_test \
-	$(B)/tests/host/fmap_test $(B)/tests/host/config_test
+	$(B)/tests/host/fmap_test $(B)/tests/host/config_test \
+	$(B)/tests/host/record_test
 
 # The policy core, built into aatts.ko and, unchanged, into user space.
 POLICY_SRCS := $(wildcard kmod/policy/*.c)
@@ -161,6 +162,15 @@ $(B)/tests/host/fmap_test: tests/host/daemon/fmap_test.c daemon/fmap.c \
 		daemon/fmap.h $(SELFTESTS)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -Idaemon -o $@ $< daemon/fmap.c
+
+$(B)/tests/host/record_test: tests/host/daemon/record_test.c daemon/record.c \
+		daemon/record.h daemon/fmap.c daemon/fmap.h daemon/config.c \
+		daemon/log.c daemon/loop.c daemon/aattsd.h ebpf/observer.h \
+		$(SELFTESTS)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -Idaemon -Iebpf -Ilib/aattsnl -Iinclude/uapi -o $@ $< \
+		daemon/record.c daemon/fmap.c daemon/config.c daemon/log.c \
+		daemon/loop.c
 
 $(B)/tests/host/config_test: tests/host/daemon/config_test.c daemon/config.c \
 		daemon/aattsd.h $(SELFTESTS)/kselftest_harness.h

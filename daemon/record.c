@@ -167,7 +167,7 @@ static int open_key(struct recorder *r, const struct fmap_key *k)
 		mp = mount_of(r, k->dev, again);
 		if (!mp)
 			return -ENOENT;
-		mfd = open(mp, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		mfd = open(mp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);	/* not O_PATH: EBADF */
 		if (mfd < 0) {
 			e = -errno;
 		} else {
