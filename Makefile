@@ -59,7 +59,7 @@ SIM_HDRS := $(wildcard tools/sim/*.h) $(PREDICT_HDRS) tools/common/cli.h
 JSONC_CFLAGS := $(shell pkg-config --cflags json-c)
 JSONC_LIBS := $(shell pkg-config --libs json-c)
 # The aatts generic netlink client, shared by aattsctl and aattsd.
-NL_CLIENT := lib/aattsnl/aattsnl.c
+NL_CLIENT := lib/aattsnl/aattsnl.c lib/aattsnl/json.c
 NL_CLIENT_HDRS := lib/aattsnl/aattsnl.h
 CTL_SRCS := $(wildcard tools/ctl/*.c) $(NL_CLIENT)
 CTL_HDRS := $(wildcard tools/ctl/*.h) $(NL_CLIENT_HDRS)
@@ -76,7 +76,8 @@ VM_TESTS := $(DM_TEST_BINS) tests/dm/datapath.sh tests/dm/fio_verify.sh \
 	tests/dm/faults.sh tests/dm/stress.sh tests/dm/ima.sh tests/dm/tiers.sh \
 	tests/dm/quiesce.sh \
 	$(NL_TEST_BINS) tests/dm/unload.sh tests/ctl/devices.sh tests/ctl/files.sh \
-	tests/dm/integrity.sh tests/ctl/control.sh tests/daemon/aattsd.sh
+	tests/dm/integrity.sh tests/ctl/control.sh tests/daemon/aattsd.sh \
+	tests/daemon/fmap.sh
 
 all: kmod user tests
 

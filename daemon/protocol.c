@@ -83,36 +83,11 @@ static char *error_id(struct json_object *id, const char *code,
 	return s;
 }
 
+/* aattsctl list --json's object, and the events counted. */
 static struct json_object *dev_obj(const struct device *dv)
 {
-	const struct aatts_dev *a = &dv->dev;
-	struct json_object *o = json_object_new_object();
-	struct json_object *kv = json_object_new_object();
-	struct json_object *st = json_object_new_object();
-	char devt[24];
-	unsigned int i;
+	struct json_object *o = aatts_dev_json(&dv->dev);
 
-	aatts_devt_str(a->devt, devt, sizeof(devt));
-	json_object_object_add(o, "name", json_object_new_string(a->name));
-	json_object_object_add(o, "devt", json_object_new_string(devt));
-	json_object_object_add(o, "disk", json_object_new_string(a->disk));
-	json_object_object_add(o, "slow", json_object_new_string(a->slow));
-	json_object_object_add(o, "fast", json_object_new_string(a->fast));
-	json_object_object_add(o, "size", json_object_new_int64((int64_t)a->size));
-	json_object_object_add(o, "block_size",
-			       json_object_new_int64(a->block_size));
-	json_object_object_add(o, "mode", json_object_new_string(a->mode));
-	json_object_object_add(o, "state", json_object_new_string(a->state));
-	json_object_object_add(o, "policy", json_object_new_string(a->policy));
-	for (i = 0; i < a->nr_kv; i++)
-		json_object_object_add(kv, a->kv[i].key,
-				       json_object_new_int64((int64_t)a->kv[i].value));
-	json_object_object_add(o, "policy_params", kv);
-	for (i = 1; i <= AATTS_STAT_A_MAX; i++)
-		if (aatts_stat_names[i] && a->has_stat[i])
-			json_object_object_add(st, aatts_stat_names[i],
-					       json_object_new_int64((int64_t)a->stat[i]));
-	json_object_object_add(o, "stats", st);
 	json_object_object_add(o, "events", json_object_new_int64((int64_t)dv->events));
 	return o;
 }

@@ -93,4 +93,10 @@ int aatts_nl_dev_list(struct aatts_nl *nl, struct aatts_dev **v, size_t *nr);
 void aatts_devt_split(uint32_t devt, unsigned int *maj, unsigned int *min);
 void aatts_devt_str(uint32_t devt, char *buf, size_t len);
 
+/* json.c: new json-c objects (the caller puts them). */
+struct json_object;
+struct json_object *aatts_dev_json(const struct aatts_dev *d);
+struct json_object *aatts_kv_json(const struct aatts_kv *kv, unsigned int nr);
+struct json_object *aatts_stats_json(const struct aatts_dev *d);
+
 #endif

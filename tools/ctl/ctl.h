@@ -117,9 +117,6 @@ void table_free(struct table *t);
 const char *fmt_bytes(uint64_t b, char *buf, size_t len);
 
 struct json_object;
-struct json_object *dev_json(const struct aatts_dev *d);
-struct json_object *kv_json(const struct aatts_kv *kv, unsigned int nr);
-struct json_object *stats_json(const struct aatts_dev *d);
 void json_print(struct json_object *o, bool pretty);
 void dev_print(const struct aatts_dev *d);
 void stats_print(const struct aatts_dev *d, const struct aatts_dev *prev,

@@ -63,9 +63,9 @@ static int on_event(struct nlattr **tb, uint8_t cmd, void *arg)
 			json_object_object_add(o, "policy",
 					       json_object_new_string(d.policy));
 			json_object_object_add(o, "policy_params",
-					       kv_json(d.kv, d.nr_kv));
+					       aatts_kv_json(d.kv, d.nr_kv));
 		} else if (cmd == AATTS_CMD_STATS) {
-			json_object_object_add(o, "stats", stats_json(&d));
+			json_object_object_add(o, "stats", aatts_stats_json(&d));
 		} else {
 			json_object_object_add(o, "state",
 					       json_object_new_string(d.state));

@@ -43,7 +43,7 @@ int cmd_list(int argc, char **argv)
 		struct json_object *a = json_object_new_array();
 
 		for (i = 0; i < nr; i++)
-			json_object_array_add(a, dev_json(&v[i]));
+			json_object_array_add(a, aatts_dev_json(&v[i]));
 		json_print(a, true);
 	} else if (nr) {
 		struct table *t = table_new(10);

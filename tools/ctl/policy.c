@@ -129,7 +129,7 @@ static int policy_get(int argc, char **argv, bool json)
 		json_object_object_add(o, "devt", json_object_new_string(devt));
 		json_object_object_add(o, "policy",
 				       json_object_new_string(d.policy));
-		json_object_object_add(o, "params", kv_json(d.kv, d.nr_kv));
+		json_object_object_add(o, "params", aatts_kv_json(d.kv, d.nr_kv));
 		json_print(o, true);
 	} else {
 		printf("%s\n", d.policy);

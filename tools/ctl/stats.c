@@ -58,7 +58,7 @@ static void stats_json_print(const struct aatts_dev *d, bool watch)
 				       json_object_new_double((double)time(NULL)));
 	json_object_object_add(o, "name", json_object_new_string(d->name));
 	json_object_object_add(o, "devt", json_object_new_string(devt));
-	json_object_object_add(o, "stats", stats_json(d));
+	json_object_object_add(o, "stats", aatts_stats_json(d));
 	json_print(o, !watch);
 }
 

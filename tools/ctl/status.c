@@ -39,7 +39,7 @@ int cmd_status(int argc, char **argv)
 	if (r)
 		return r;
 	if (json)
-		json_print(dev_json(&d), true);
+		json_print(aatts_dev_json(&d), true);
 	else
 		dev_print(&d);
 	return 0;
