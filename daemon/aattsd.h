@@ -16,6 +16,7 @@
  *   caps.c      capabilities kept after setup
  *   fmap.c      file -> device extents (FIEMAP), cached
  *   record.c    --record: the aatts-events 1 file (record.h)
+ *   metrics.c   Prometheus metrics, a textfile for node_exporter
  */
 #ifndef AATTSD_H
 #define AATTSD_H
@@ -68,6 +69,7 @@ struct config {
 	unsigned int max_clients;	/* control connections at once */
 	unsigned int fmap_files;	/* files in the FIEMAP cache at most */
 	unsigned int fmap_revalidate_ms; /* recheck a cached file after */
+	char metrics_file[256];		/* Prometheus textfile; "": none */
 };
 void config_defaults(struct config *c);
 /*
@@ -130,6 +132,9 @@ char *protocol_error(const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 #define PROTO_LINE_MAX	4096	/* a request line, '\n' included, at most */
 
+/* metrics.c: writes metrics_file (when set), atomically. */
+void metrics_write(struct aattsd *d);
+
 /* caps.c */
 /* Keeps only the capabilities of keep (CAP_* values, nr of them); -errno. */
 int caps_keep(const int *keep, unsigned int nr);
@@ -174,6 +179,7 @@ struct aattsd {
 	uint64_t requests;
 	uint64_t request_errors;
 	uint64_t clients_refused;
+	uint64_t metrics_writes;
 };
 
 uint64_t now_ns(void);

@@ -66,6 +66,7 @@ static const struct key keys[] = {
 	NUM(fmap_revalidate_ms, 0, 3600000),
 	{ "log_level", 0, 0, 0 },
 	{ "control_group", 0, 0, 0 },
+	{ "metrics_file", 0, 0, 0 },
 };
 #define NR_KEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -93,6 +94,16 @@ static int set(struct config *c, unsigned int k, const char *v, char *why,
 			return -1;
 		}
 		snprintf(c->control_group, sizeof(c->control_group), "%s", v);
+		return 0;
+	}
+	if (!strcmp(keys[k].name, "metrics_file")) {
+		if (*v && (*v != '/' || strlen(v) >= sizeof(c->metrics_file))) {
+			snprintf(why, len,
+				 "metrics_file '%.60s': not an absolute path of at most %zu bytes",
+				 v, sizeof(c->metrics_file) - 1);
+			return -1;
+		}
+		snprintf(c->metrics_file, sizeof(c->metrics_file), "%s", v);
 		return 0;
 	}
 	if (uint_value(v, keys[k].lo, keys[k].hi,

@@ -162,6 +162,7 @@ static char *op_stats(struct aattsd *d, struct json_object *req,
 	add_u64(s, "clients", d->nr_clients);
 	add_u64(s, "clients_refused", d->clients_refused);
 	add_u64(s, "poll_interval_ms", d->cfg.poll_interval_ms);
+	add_u64(s, "metrics_writes", d->metrics_writes);
 	if (d->rec) {
 		struct json_object *rj = json_object_new_object();
 		struct record_stats rs;

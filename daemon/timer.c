@@ -3,7 +3,7 @@
  * aattsd: periodic work by timerfd, every poll_interval_ms: a DEV_GET dump
  * that refreshes every device's counters and state and catches any change
  * the events did not tell (a lost event, an overrun socket); the --record
- * file is flushed.
+ * file is flushed and the metrics file written.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +26,7 @@ static void on_timer(struct aattsd *d, struct watch *w, uint32_t events)
 	d->polls++;
 	genl_resync(d, NULL);
 	record_flush(d);
+	metrics_write(d);
 }
 
 int timer_set(struct aattsd *d, unsigned int ms)

@@ -63,7 +63,7 @@ start() {
 }
 create() { dm_create "$1" "0 $RAM_SECTORS aatts $2 $3 128"; }
 
-ktap_plan 38
+ktap_plan 41
 dm_remove $DEV1 $DEV2
 ADDED_GROUP=
 getent group aatts >/dev/null || { groupadd -r aatts && ADDED_GROUP=1; }
@@ -145,10 +145,26 @@ kill -HUP "$PID"
 ktap_test "SIGHUP, bad line 3: reload error counted" until_true 5 test "$(dstat reload_errors)" = 1
 ktap_check "the log names line 3; the old config stays (poll 3600000 ms)" \
 	"$(grep -c 'line 3: .*keeping' "$LOG"):$(dstat poll_interval_ms)" = 1:3600000
-printf 'poll_interval_ms = 500\nlog_level = debug\n' >"$CONF"
+PROM=$TMP/metrics.prom
+printf 'poll_interval_ms = 500\nlog_level = debug\nmetrics_file = %s\n' "$PROM" >"$CONF"
 kill -HUP "$PID"
 ktap_test "SIGHUP, good config: poll every 500 ms, and polls run" \
 	until_true 5 test "$(dstat poll_interval_ms):$(($(dstat polls) > 1))" = 500:1
+
+# --- metrics (node_exporter textfile) -------------------------------------------
+dd if=/dev/mapper/$DEV1 of=/dev/null bs=64K count=16 iflag=direct status=none
+aatts_settle $DEV1
+sys1=$(aatts_sysfs $DEV1)
+w=$(dstat metrics_writes)
+until_true 5 test "$(dstat metrics_writes)" -gt $((w + 1))
+prom() { grep "^$1{device=\"$DEV1\"," "$PROM" | awk '{ print $2 }'; }
+ktap_check "metrics file: mode 0640, aattsd_devices 2" \
+	"$(stat -c %a "$PROM"):$(awk '$1 == "aattsd_devices" { print $2 }' "$PROM")" = 640:2
+ktap_check "metrics: $DEV1's read_misses_total and fast_blocks_used are sysfs's" \
+	"$(prom aatts_read_misses_total):$(prom aatts_fast_blocks_used)" = \
+	"$(cat "$sys1/read_misses"):$(cat "$sys1/fast_blocks_used")"
+ktap_check "metrics: $DEV1's hit ratio is hits / (hits + misses)" "$(prom aatts_read_hit_ratio)" = \
+	"$(awk -v h="$(cat "$sys1/read_hits")" -v m="$(cat "$sys1/read_misses")" 'BEGIN { printf "%.6f", h / (h + m) }')"
 cp "$TMP/good.conf" "$CONF"
 
 # --- kill -9 under I/O, restart -----------------------------------------------

@@ -25,6 +25,7 @@ TEST(empty_is_the_defaults)
 	EXPECT_EQ(1000U, c.poll_interval_ms);
 	EXPECT_STREQ("aatts", c.control_group);
 	EXPECT_EQ(LOG_LVL_INFO, c.log_level);
+	EXPECT_STREQ("", c.metrics_file);
 }
 
 TEST(every_key_comments_and_blanks)
@@ -35,7 +36,10 @@ TEST(every_key_comments_and_blanks)
 	ASSERT_EQ(0, parse("# aattsd.conf\n\n  poll_interval_ms =250\n"
 			   "log_level= debug  \n\tcontrol_group = tensors\n"
 			   "max_clients = 3\nfmap_files=16\n"
-			   "fmap_revalidate_ms = 0\n# end", &c, msg));
+			   "fmap_revalidate_ms = 0\n"
+			   "metrics_file = /var/lib/node/aattsd.prom\n# end",
+			   &c, msg));
+	EXPECT_STREQ("/var/lib/node/aattsd.prom", c.metrics_file);
 	EXPECT_EQ(250U, c.poll_interval_ms);
 	EXPECT_EQ(LOG_LVL_DEBUG, c.log_level);
 	EXPECT_STREQ("tensors", c.control_group);
@@ -60,6 +64,7 @@ TEST(errors_name_their_line)
 		{ "log_level = loud\n", "line 1: log_level 'loud': not one of" },
 		{ "control_group = a b\n", "line 1: control_group 'a b'" },
 		{ "max_clients = 0\n", "line 1: max_clients '0'" },
+		{ "metrics_file = metrics.prom\n", "line 1: metrics_file 'metrics.prom': not an absolute path" },
 	};
 	struct config c;
 	char msg[256];
