@@ -152,8 +152,11 @@ ktap_test "SIGHUP, good config: poll every 500 ms, and polls run" \
 	until_true 5 test "$(dstat poll_interval_ms):$(($(dstat polls) > 1))" = 500:1
 
 # --- metrics (node_exporter textfile) -------------------------------------------
-dd if=/dev/mapper/$DEV1 of=/dev/null bs=64K count=16 iflag=direct status=none
-aatts_settle $DEV1
+# Three passes over 16 blocks: misses, then hits once they are promoted.
+for i in 1 2 3; do
+	dd if=/dev/mapper/$DEV1 of=/dev/null bs=64K count=16 iflag=direct status=none
+	aatts_settle $DEV1
+done
 sys1=$(aatts_sysfs $DEV1)
 w=$(dstat metrics_writes)
 until_true 5 test "$(dstat metrics_writes)" -gt $((w + 1))
@@ -163,8 +166,10 @@ ktap_check "metrics file: mode 0640, aattsd_devices 2" \
 ktap_check "metrics: $DEV1's read_misses_total and fast_blocks_used are sysfs's" \
 	"$(prom aatts_read_misses_total):$(prom aatts_fast_blocks_used)" = \
 	"$(cat "$sys1/read_misses"):$(cat "$sys1/fast_blocks_used")"
-ktap_check "metrics: $DEV1's hit ratio is hits / (hits + misses)" "$(prom aatts_read_hit_ratio)" = \
-	"$(awk -v h="$(cat "$sys1/read_hits")" -v m="$(cat "$sys1/read_misses")" 'BEGIN { printf "%.6f", h / (h + m) }')"
+ratio=$(awk -v h="$(cat "$sys1/read_hits")" -v m="$(cat "$sys1/read_misses")" \
+	'BEGIN { if (h > 0 && m > 0) printf "%.6f", h / (h + m) }')
+ktap_check "metrics: $DEV1's hit ratio is hits / (hits + misses), both non-zero ($ratio)" \
+	"$(prom aatts_read_hit_ratio)" = "$ratio"
 cp "$TMP/good.conf" "$CONF"
 
 # --- kill -9 under I/O, restart -----------------------------------------------
