@@ -66,18 +66,31 @@ CTL_HDRS := $(wildcard tools/ctl/*.h) $(NL_CLIENT_HDRS)
 CTL_PKGS := libnl-genl-3.0 devmapper json-c
 CTL_CFLAGS := $(shell pkg-config --cflags $(CTL_PKGS))
 CTL_LIBS := $(shell pkg-config --libs $(CTL_PKGS))
-# aattsd: libnl-genl-3, json-c, libcap.
-D_SRCS := $(wildcard daemon/*.c) $(NL_CLIENT)
-D_HDRS := $(wildcard daemon/*.h) $(NL_CLIENT_HDRS) ebpf/observer.h
+# The eBPF read observers (ebpf/): vmlinux.h from the build host's BTF, the
+# CO-RE object and its bpftool skeleton in build/ebpf/; the loader
+# (ebpf/observer.c, API ebpf/observer.h) in build/lib/libaatts-observer.a,
+# linked with $(OBSERVER_LIBS).
+BPFTOOL ?= bpftool
+BPF_CLANG ?= clang
+LLVM_STRIP ?= llvm-strip
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+OBSERVER_CFLAGS := -Iebpf -I$(B)/ebpf
+OBSERVER_LIBS := -lbpf -lelf -lz
+OBSERVER_DEPS := ebpf/observer.c ebpf/observer.h ebpf/reads.h $(B)/ebpf/reads.skel.h
+# aattsd: libnl-genl-3, json-c, libcap, and the observers' loader (built
+# into it from ebpf/observer.c, as into aatts-observe).
+D_SRCS := $(wildcard daemon/*.c) $(NL_CLIENT) ebpf/observer.c
+D_HDRS := $(wildcard daemon/*.h) $(NL_CLIENT_HDRS) $(OBSERVER_DEPS)
 D_PKGS := libnl-genl-3.0 json-c libcap
 D_CFLAGS := $(shell pkg-config --cflags $(D_PKGS))
-D_LIBS := $(shell pkg-config --libs $(D_PKGS))
+D_LIBS := $(shell pkg-config --libs $(D_PKGS)) $(OBSERVER_LIBS)
 VM_TESTS := $(DM_TEST_BINS) tests/dm/datapath.sh tests/dm/fio_verify.sh \
 	tests/dm/faults.sh tests/dm/stress.sh tests/dm/ima.sh tests/dm/tiers.sh \
 	tests/dm/quiesce.sh \
 	$(NL_TEST_BINS) tests/dm/unload.sh tests/ctl/devices.sh tests/ctl/files.sh \
-	tests/dm/integrity.sh tests/ctl/control.sh tests/daemon/aattsd.sh \
-	tests/daemon/fmap.sh
+	tests/dm/integrity.sh tests/ctl/control.sh tests/ebpf/observe.sh \
+	tests/daemon/aattsd.sh tests/daemon/fmap.sh
 
 all: kmod user tests
 
@@ -88,13 +101,14 @@ kmod:
 	$(MAKE) -C kmod KDIR=$(KDIR)
 
 user: $(B)/bin/aatts-sim $(B)/bin/aatts-tracegen $(B)/bin/aatts-trace \
-	$(B)/bin/aattsctl $(B)/bin/aattsd
+	$(B)/bin/aattsctl $(B)/bin/aatts-observe $(B)/lib/libaatts-observer.a \
+	$(B)/bin/aattsd
 	@mkdir -p $(B)/bin
 
 # The same tools built with ASan and UBSan (unless SAN=0), which the shell
 # tests run under make check (AATTS_BIN, see tests/check).
 SAN_TOOLS := $(addprefix $(B)/san/bin/,aatts-sim aatts-tracegen aatts-trace \
-	aattsctl aattsd)
+	aattsctl aatts-observe aattsd)
 $(B)/san/bin/%: CFLAGS += $(SANFLAGS)
 
 san-tools: $(SAN_TOOLS)
@@ -117,10 +131,34 @@ $(B)/bin/aattsctl $(B)/san/bin/aattsctl: $(CTL_SRCS) $(CTL_HDRS) include/uapi/li
 	$(CC) $(CFLAGS) -Iinclude/uapi -Ilib/aattsnl $(CTL_CFLAGS) -o $@ $(CTL_SRCS) \
 		$(CTL_LIBS)
 
+$(B)/ebpf/vmlinux.h:
+	@mkdir -p $(dir $@)
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c >$@.tmp && mv $@.tmp $@
+
+$(B)/ebpf/reads.bpf.o: ebpf/reads.bpf.c ebpf/reads.h $(B)/ebpf/vmlinux.h
+	$(BPF_CLANG) -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -g -O2 -Wall -Werror \
+		-I$(B)/ebpf -Iebpf -c $< -o $@
+	$(LLVM_STRIP) -g $@
+
+$(B)/ebpf/reads.skel.h: $(B)/ebpf/reads.bpf.o
+	$(BPFTOOL) gen skeleton $< name reads_bpf >$@.tmp && mv $@.tmp $@
+
+$(B)/ebpf/observer.o: $(OBSERVER_DEPS)
+	$(CC) $(CFLAGS) $(OBSERVER_CFLAGS) -c -o $@ $<
+
+$(B)/lib/libaatts-observer.a: $(B)/ebpf/observer.o
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/bin/aatts-observe $(B)/san/bin/aatts-observe: tools/observe/main.c $(OBSERVER_DEPS) $(CLI)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itools/common $(OBSERVER_CFLAGS) -o $@ $(filter %.c,$^) \
+		$(OBSERVER_LIBS)
+
 $(B)/bin/aattsd $(B)/san/bin/aattsd: $(D_SRCS) $(D_HDRS) include/uapi/linux/aatts.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Iinclude/uapi -Ilib/aattsnl -Iebpf $(D_CFLAGS) -o $@ $(D_SRCS) \
-		$(D_LIBS)
+	$(CC) $(CFLAGS) -Iinclude/uapi -Ilib/aattsnl $(OBSERVER_CFLAGS) $(D_CFLAGS) -o $@ \
+		$(D_SRCS) $(D_LIBS)
 
 $(B)/tests/daemon/client: tests/daemon/client.c
 	@mkdir -p $(dir $@)
@@ -249,6 +287,14 @@ bench-netlink:
 	@tests/vm/run --timeout 1800 scripts/bench-netlink \
 		"$$($(NL_BENCH) --calibrate)" | tee $(B)/bench/netlink.txt
 
+# Not a test: fio 4 KiB page-cache reads with and without the eBPF
+# observers attached, in one VM run (scripts/bench-ebpf).
+bench-ebpf:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p $(B)/bench
+	@tests/vm/run --timeout 1800 scripts/bench-ebpf | tee $(B)/bench/ebpf.txt
+
 # Not a test: the longest hold of the I/O lock by each long operation of
 # the policy core, at 16 M slots (1 GiB of memory), in user space.
 HOLD_BENCH := $(B)/tests/host/hold_bench
@@ -268,5 +314,5 @@ clean:
 	rm -rf $(B)
 
 .PHONY: all deps kmod user san-tools tests check check-debug demo bench bench-policy \
-	bench-datapath bench-netlink bench-holds \
+	bench-datapath bench-netlink bench-ebpf bench-holds \
 	style clean
