@@ -90,7 +90,7 @@ VM_TESTS := $(DM_TEST_BINS) tests/dm/datapath.sh tests/dm/fio_verify.sh \
 	tests/dm/quiesce.sh \
 	$(NL_TEST_BINS) tests/dm/unload.sh tests/ctl/devices.sh tests/ctl/files.sh \
 	tests/dm/integrity.sh tests/ctl/control.sh tests/ebpf/observe.sh \
-	tests/daemon/aattsd.sh tests/daemon/fmap.sh
+	tests/daemon/aattsd.sh tests/daemon/fmap.sh tests/daemon/record.sh
 
 all: kmod user tests
 

@@ -17,6 +17,7 @@
  *   fmap.c      file -> device extents (FIEMAP), cached
  *   record.c    --record: the aatts-events 1 file (record.h)
  *   metrics.c   Prometheus metrics, a textfile for node_exporter
+ *   observer.c  the eBPF read observers (ebpf/observer.h) in the loop
  */
 #ifndef AATTSD_H
 #define AATTSD_H
@@ -132,6 +133,15 @@ char *protocol_error(const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 #define PROTO_LINE_MAX	4096	/* a request line, '\n' included, at most */
 
+/* observer.c */
+struct aatts_observer_stats;
+int observer_init(struct aattsd *d);
+void observer_exit(struct aattsd *d);
+void observer_tick(struct aattsd *d);
+void observer_watch(struct aattsd *d, uint32_t devt, bool on);
+void observer_get_stats(const struct aattsd *d,
+			struct aatts_observer_stats *st);
+
 /* metrics.c: writes metrics_file (when set), atomically. */
 void metrics_write(struct aattsd *d);
 
@@ -144,6 +154,7 @@ char *caps_text(void);
 /* The daemon. */
 struct client;
 struct recorder;
+struct aatts_observer;
 struct aattsd {
 	int epfd;
 	bool stop;
@@ -166,6 +177,11 @@ struct aattsd {
 	struct client *clients;
 	unsigned int nr_clients;
 	struct recorder *rec;
+	struct aatts_observer *obs;	/* NULL: the kernel cannot run them */
+	struct watch obs_watch;
+	uint64_t obs_ranges;
+	uint64_t obs_reads_seen;	/* observer reads at the last tick */
+	uint64_t obs_flushes;
 
 	/* Counters, for "stats". */
 	uint64_t started_ns;

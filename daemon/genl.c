@@ -24,16 +24,16 @@ static void device_added(struct aattsd *d, struct device *dv)
 {
 	char devt[24];
 
-	(void)d;
 	aatts_devt_str(dv->dev.devt, devt, sizeof(devt));
 	log_info("serving %s (%s, %s): policy %s, %s", dv->dev.name, devt,
 		 dv->dev.disk, dv->dev.policy, dv->dev.state);
+	observer_watch(d, dv->dev.devt, true);
 }
 
 static void device_removed(struct aattsd *d, struct device *dv)
 {
-	(void)d;
 	log_info("%s is gone", dv->dev.name);
+	observer_watch(d, dv->dev.devt, false);
 }
 
 int genl_resync(struct aattsd *d, const char *why)

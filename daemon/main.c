@@ -49,6 +49,8 @@ static int setup(struct aattsd *d)
 	if (!r)
 		r = record_open(d);
 	if (!r)
+		r = observer_init(d);
+	if (!r)
 		r = timer_init(d);
 	if (r)
 		return r;
@@ -75,6 +77,7 @@ static int setup(struct aattsd *d)
 static void teardown(struct aattsd *d)
 {
 	timer_exit(d);
+	observer_exit(d);	/* its last ranges into the record */
 	record_close(d);
 	control_exit(d);
 	uevent_exit(d);
@@ -104,6 +107,7 @@ int main(int argc, char **argv)
 		.signal_watch.fd = -1,
 		.timer_watch.fd = -1,
 		.control_watch.fd = -1,
+		.obs_watch.fd = -1,
 	};
 	char msg[256];
 	bool absent;

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "aattsd.h"
+#include "observer.h"
 
 /* Counters that go up and down: gauges. */
 static bool level(unsigned int stat)
@@ -136,6 +137,19 @@ static void write_all(struct aattsd *d, FILE *f)
 		      d->nr_clients);
 	daemon_metric(f, "reload_errors_total", "counter",
 		      "configuration reloads refused", d->reload_errors);
+	if (d->obs) {
+		struct aatts_observer_stats os;
+
+		observer_get_stats(d, &os);
+		daemon_metric(f, "observer_ranges_total", "counter",
+			      "file ranges the eBPF observers delivered",
+			      os.ranges);
+		daemon_metric(f, "observer_reads_total", "counter",
+			      "file reads the observers saw on served devices",
+			      os.reads);
+		daemon_metric(f, "observer_drops_total", "counter",
+			      "ranges lost: the ring buffer was full", os.drops);
+	}
 }
 
 void metrics_write(struct aattsd *d)

@@ -20,6 +20,7 @@
 
 #include "aattsd.h"
 #include "fmap.h"
+#include "observer.h"
 #include "record.h"
 
 /* The reply as a line; room is left for the '\n' that control.c adds. */
@@ -115,6 +116,8 @@ static char *op_hello(struct aattsd *d, struct json_object *req,
 			       json_object_new_string(caps ? caps : "?"));
 	json_object_object_add(o, "recording",
 			       json_object_new_boolean(d->record_path != NULL));
+	json_object_object_add(o, "observing",
+			       json_object_new_boolean(d->obs != NULL));
 	free(caps);
 	return to_line(o);
 }
@@ -163,6 +166,19 @@ static char *op_stats(struct aattsd *d, struct json_object *req,
 	add_u64(s, "clients_refused", d->clients_refused);
 	add_u64(s, "poll_interval_ms", d->cfg.poll_interval_ms);
 	add_u64(s, "metrics_writes", d->metrics_writes);
+	if (d->obs) {
+		struct json_object *oj = json_object_new_object();
+		struct aatts_observer_stats os;
+
+		observer_get_stats(d, &os);
+		add_u64(oj, "ranges", os.ranges);
+		add_u64(oj, "reads", os.reads);
+		add_u64(oj, "drops", os.drops);
+		add_u64(oj, "evicted_runs", os.evicted_runs);
+		add_u64(oj, "consumed", d->obs_ranges);
+		add_u64(oj, "flushes", d->obs_flushes);
+		json_object_object_add(s, "observers", oj);
+	}
 	if (d->rec) {
 		struct json_object *rj = json_object_new_object();
 		struct record_stats rs;

@@ -25,6 +25,7 @@ static void on_timer(struct aattsd *d, struct watch *w, uint32_t events)
 		return;
 	d->polls++;
 	genl_resync(d, NULL);
+	observer_tick(d);
 	record_flush(d);
 	metrics_write(d);
 }
