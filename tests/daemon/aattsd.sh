@@ -149,7 +149,7 @@ PROM=$TMP/metrics.prom
 printf 'poll_interval_ms = 500\nlog_level = debug\nmetrics_file = %s\n' "$PROM" >"$CONF"
 kill -HUP "$PID"
 ktap_test "SIGHUP, good config: poll every 500 ms, and polls run" \
-	until_true 5 test "$(dstat poll_interval_ms):$(($(dstat polls) > 1))" = 500:1
+	until_true 15 test "$(dstat poll_interval_ms):$(($(dstat polls) > 1))" = 500:1
 
 # --- metrics (node_exporter textfile) -------------------------------------------
 # Three passes over 16 blocks: misses, then hits once they are promoted.
