@@ -43,7 +43,9 @@ HOST_TEST_BINS := $(B)/tests/host/core_test $(B)/tests/host/peek_test \
 	$(B)/tests/host/gen_trace \
 	$(B)/tests/host/markov_test $(B)/tests/host/planner_test \
 	$(B)/tests/host/tune_test \
-	$(B)/tests/host/ctl_parse_test
+	$(B)/tests/host/ctl_parse_test \
+	$(B)/tests/host/fmap_test $(B)/tests/host/config_test \
+	$(B)/tests/host/record_test
 
 # The policy core, built into aatts.ko and, unchanged, into user space.
 POLICY_SRCS := $(wildcard kmod/policy/*.c)
@@ -56,8 +58,11 @@ SIM_SRCS := $(wildcard tools/sim/*.c) $(PREDICT_SRCS) tools/common/cli.c
 SIM_HDRS := $(wildcard tools/sim/*.h) $(PREDICT_HDRS) tools/common/cli.h
 JSONC_CFLAGS := $(shell pkg-config --cflags json-c)
 JSONC_LIBS := $(shell pkg-config --libs json-c)
-CTL_SRCS := $(wildcard tools/ctl/*.c)
-CTL_HDRS := $(wildcard tools/ctl/*.h)
+# The aatts generic netlink client, shared by aattsctl and aattsd.
+NL_CLIENT := lib/aattsnl/aattsnl.c lib/aattsnl/json.c
+NL_CLIENT_HDRS := lib/aattsnl/aattsnl.h
+CTL_SRCS := $(wildcard tools/ctl/*.c) $(NL_CLIENT)
+CTL_HDRS := $(wildcard tools/ctl/*.h) $(NL_CLIENT_HDRS)
 CTL_PKGS := libnl-genl-3.0 devmapper json-c
 CTL_CFLAGS := $(shell pkg-config --cflags $(CTL_PKGS))
 CTL_LIBS := $(shell pkg-config --libs $(CTL_PKGS))
@@ -73,11 +78,19 @@ BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 OBSERVER_CFLAGS := -Iebpf -I$(B)/ebpf
 OBSERVER_LIBS := -lbpf -lelf -lz
 OBSERVER_DEPS := ebpf/observer.c ebpf/observer.h ebpf/reads.h $(B)/ebpf/reads.skel.h
+# aattsd: libnl-genl-3, json-c, libcap, and the observers' loader (built
+# into it from ebpf/observer.c, as into aatts-observe).
+D_SRCS := $(wildcard daemon/*.c) $(NL_CLIENT) ebpf/observer.c
+D_HDRS := $(wildcard daemon/*.h) $(NL_CLIENT_HDRS) $(OBSERVER_DEPS)
+D_PKGS := libnl-genl-3.0 json-c libcap
+D_CFLAGS := $(shell pkg-config --cflags $(D_PKGS))
+D_LIBS := $(shell pkg-config --libs $(D_PKGS)) $(OBSERVER_LIBS)
 VM_TESTS := $(DM_TEST_BINS) tests/dm/datapath.sh tests/dm/fio_verify.sh \
 	tests/dm/faults.sh tests/dm/stress.sh tests/dm/ima.sh tests/dm/tiers.sh \
 	tests/dm/quiesce.sh \
 	$(NL_TEST_BINS) tests/dm/unload.sh tests/ctl/devices.sh tests/ctl/files.sh \
-	tests/dm/integrity.sh tests/ctl/control.sh tests/ebpf/observe.sh
+	tests/dm/integrity.sh tests/ctl/control.sh tests/ebpf/observe.sh \
+	tests/daemon/aattsd.sh tests/daemon/fmap.sh tests/daemon/record.sh
 
 all: kmod user tests
 
@@ -88,13 +101,14 @@ kmod:
 	$(MAKE) -C kmod KDIR=$(KDIR)
 
 user: $(B)/bin/aatts-sim $(B)/bin/aatts-tracegen $(B)/bin/aatts-trace \
-	$(B)/bin/aattsctl $(B)/bin/aatts-observe $(B)/lib/libaatts-observer.a
+	$(B)/bin/aattsctl $(B)/bin/aatts-observe $(B)/lib/libaatts-observer.a \
+	$(B)/bin/aattsd
 	@mkdir -p $(B)/bin
 
 # The same tools built with ASan and UBSan (unless SAN=0), which the shell
 # tests run under make check (AATTS_BIN, see tests/check).
 SAN_TOOLS := $(addprefix $(B)/san/bin/,aatts-sim aatts-tracegen aatts-trace \
-	aattsctl aatts-observe)
+	aattsctl aatts-observe aattsd)
 $(B)/san/bin/%: CFLAGS += $(SANFLAGS)
 
 san-tools: $(SAN_TOOLS)
@@ -114,7 +128,7 @@ $(B)/bin/aatts-sim $(B)/san/bin/aatts-sim: $(SIM_SRCS) $(SIM_HDRS) $(POLICY_SRCS
 
 $(B)/bin/aattsctl $(B)/san/bin/aattsctl: $(CTL_SRCS) $(CTL_HDRS) include/uapi/linux/aatts.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Iinclude/uapi $(CTL_CFLAGS) -o $@ $(CTL_SRCS) \
+	$(CC) $(CFLAGS) -Iinclude/uapi -Ilib/aattsnl $(CTL_CFLAGS) -o $@ $(CTL_SRCS) \
 		$(CTL_LIBS)
 
 $(B)/ebpf/vmlinux.h:
@@ -141,7 +155,16 @@ $(B)/bin/aatts-observe $(B)/san/bin/aatts-observe: tools/observe/main.c $(OBSERV
 	$(CC) $(CFLAGS) -Itools/common $(OBSERVER_CFLAGS) -o $@ $(filter %.c,$^) \
 		$(OBSERVER_LIBS)
 
-tests: $(DM_TEST_BINS) $(HOST_TEST_BINS) $(NL_TEST_BINS) $(NL_BENCH) $(B)/tests/netlink/prefetch_prio
+$(B)/bin/aattsd $(B)/san/bin/aattsd: $(D_SRCS) $(D_HDRS) include/uapi/linux/aatts.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iinclude/uapi -Ilib/aattsnl $(OBSERVER_CFLAGS) $(D_CFLAGS) -o $@ \
+		$(D_SRCS) $(D_LIBS)
+
+$(B)/tests/daemon/client: tests/daemon/client.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $<
+
+tests: $(B)/tests/daemon/client $(DM_TEST_BINS) $(HOST_TEST_BINS) $(NL_TEST_BINS) $(NL_BENCH) $(B)/tests/netlink/prefetch_prio
 
 $(B)/tests/host/core_test: tests/host/sim/core_test.c $(POLICY_SRCS) \
 		$(POLICY_HDRS) $(SELFTESTS)/kselftest_harness.h
@@ -172,7 +195,26 @@ $(B)/tests/host/tune_test: tests/host/sim/tune_test.c lib/predict/tune.c \
 $(B)/tests/host/ctl_parse_test: tests/host/ctl/parse_test.c tools/ctl/parse.c \
 		$(CTL_HDRS) $(SELFTESTS)/kselftest_harness.h
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -Itools/ctl -Iinclude/uapi -o $@ $< tools/ctl/parse.c
+	$(CC) $(TEST_CFLAGS) -Itools/ctl -Ilib/aattsnl -Iinclude/uapi -o $@ $< tools/ctl/parse.c
+
+$(B)/tests/host/fmap_test: tests/host/daemon/fmap_test.c daemon/fmap.c \
+		daemon/fmap.h $(SELFTESTS)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -Idaemon -o $@ $< daemon/fmap.c
+
+$(B)/tests/host/record_test: tests/host/daemon/record_test.c daemon/record.c \
+		daemon/record.h daemon/fmap.c daemon/fmap.h daemon/config.c \
+		daemon/log.c daemon/loop.c daemon/aattsd.h ebpf/observer.h \
+		$(SELFTESTS)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -Idaemon -Iebpf -Ilib/aattsnl -Iinclude/uapi -o $@ $< \
+		daemon/record.c daemon/fmap.c daemon/config.c daemon/log.c \
+		daemon/loop.c
+
+$(B)/tests/host/config_test: tests/host/daemon/config_test.c daemon/config.c \
+		daemon/aattsd.h $(SELFTESTS)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -Idaemon -Ilib/aattsnl -Iinclude/uapi -o $@ $< daemon/config.c
 
 $(B)/tests/host/gen_trace: tests/host/sim/gen_trace.c
 	@mkdir -p $(dir $@)

@@ -14,7 +14,7 @@ int cmd_epoch(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct ctl_nl nl;
+	struct aatts_nl nl;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -31,6 +31,6 @@ int cmd_epoch(int argc, char **argv)
 	if (r)
 		return r;
 	r = epoch_commit(&nl, argv[optind + 1]);
-	ctl_nl_close(&nl);
+	aatts_nl_close(&nl);
 	return r;
 }

@@ -49,10 +49,10 @@ static int on_event(struct nlattr **tb, uint8_t cmd, void *arg)
 
 	if (!what)
 		return 0;	/* a newer kernel's event */
-	r = dev_parse(tb, &d);
+	r = aatts_dev_parse(tb, &d);
 	if (r)
 		return r;
-	devt_str(d.devt, devt, sizeof(devt));
+	aatts_devt_str(d.devt, devt, sizeof(devt));
 	if (l->json) {
 		struct json_object *o = json_object_new_object();
 
@@ -63,12 +63,12 @@ static int on_event(struct nlattr **tb, uint8_t cmd, void *arg)
 			json_object_object_add(o, "policy",
 					       json_object_new_string(d.policy));
 			json_object_object_add(o, "policy_params",
-					       kv_json(d.kv, d.nr_kv));
+					       aatts_kv_json(d.kv, d.nr_kv));
 		} else if (cmd == AATTS_CMD_STATS) {
-			json_object_object_add(o, "stats", stats_json(&d));
+			json_object_object_add(o, "stats", aatts_stats_json(&d));
 			if (d.has_adapt)
 				json_object_object_add(o, "adapt",
-						       adapt_json(&d.adapt));
+						       aatts_adapt_json(&d.adapt));
 		} else {
 			json_object_object_add(o, "state",
 					       json_object_new_string(d.state));
@@ -83,8 +83,8 @@ static int on_event(struct nlattr **tb, uint8_t cmd, void *arg)
 				       d.kv[i].value);
 		} else if (cmd == AATTS_CMD_STATS) {
 			for (i = 1; i <= AATTS_STAT_A_MAX; i++)
-				if (stat_names[i] && d.has_stat[i])
-					printf(" %s=%" PRIu64, stat_names[i],
+				if (aatts_stat_names[i] && d.has_stat[i])
+					printf(" %s=%" PRIu64, aatts_stat_names[i],
 					       d.stat[i]);
 			if (d.has_adapt)
 				printf(" running=%s", d.adapt.mode);
@@ -106,7 +106,7 @@ int cmd_events(int argc, char **argv)
 		{ 0 }
 	};
 	struct listen l = { 0 };
-	struct ctl_nl nl;
+	struct aatts_nl nl;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, ":hj", opts, NULL)) != -1) {
@@ -133,6 +133,6 @@ int cmd_events(int argc, char **argv)
 	r = ctl_nl_subscribe(&nl);
 	if (!r)
 		r = ctl_nl_listen(&nl, on_event, &l);
-	ctl_nl_close(&nl);
+	aatts_nl_close(&nl);
 	return r;
 }

@@ -83,7 +83,7 @@ int file_ranges(const char *path, const struct aatts_dev *d, uint32_t score,
 		r = err("%s: not a regular file", path);
 		goto out;
 	}
-	devt_split(d->devt, &maj, &min);
+	aatts_devt_split(d->devt, &maj, &min);
 	if (st.st_dev != makedev(maj, min)) {
 		dev_name(st.st_dev, here, sizeof(here));
 		dev_name(makedev(maj, min), there, sizeof(there));

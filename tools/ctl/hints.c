@@ -19,15 +19,15 @@ static const char usage[] =
 "  paths are taken from the current directory.  The epoch is committed\n"
 "  after all hints are staged, unless --no-commit.\n";
 
-int epoch_commit(struct ctl_nl *nl, const char *name)
+int epoch_commit(struct aatts_nl *nl, const char *name)
 {
-	struct nl_msg *msg = ctl_nl_request(nl, AATTS_CMD_EPOCH_COMMIT, NLM_F_ACK, 0);
+	struct nl_msg *msg = aatts_nl_request(nl, AATTS_CMD_EPOCH_COMMIT, NLM_F_ACK, 0);
 
-	if (msg && ctl_nl_put_dev(msg, name)) {
+	if (msg && aatts_nl_put_dev(msg, name)) {
 		nlmsg_free(msg);
 		msg = NULL;
 	}
-	if (ctl_nl_exchange(nl, msg, NULL, NULL))
+	if (aatts_nl_exchange(nl, msg, NULL, NULL))
 		return ctl_nl_error(nl, name);
 	return 0;
 }
@@ -45,7 +45,7 @@ int cmd_hints(int argc, char **argv)
 	bool commit = true;
 	uint64_t count = 0, bytes = 0, b;
 	struct aatts_dev d;
-	struct ctl_nl nl;
+	struct aatts_nl nl;
 	size_t nr = 0, i;
 	char msg[256];
 	FILE *f;
@@ -98,7 +98,7 @@ int cmd_hints(int argc, char **argv)
 		printf("%s: staged %" PRIu64 " ranges (%" PRIu64 " bytes) from %zu hints%s\n",
 		       name, count, bytes, nr,
 		       commit ? "; epoch committed" : "");
-	ctl_nl_close(&nl);
+	aatts_nl_close(&nl);
 out:
 	rangev_free(&rv);
 	hints_free(hints, nr);

@@ -18,7 +18,7 @@ int cmd_list(int argc, char **argv)
 		{ 0 }
 	};
 	struct aatts_dev *v;
-	struct ctl_nl nl;
+	struct aatts_nl nl;
 	bool json = false;
 	size_t nr, i;
 	int c, r;
@@ -36,14 +36,14 @@ int cmd_list(int argc, char **argv)
 	if (r)
 		return r;
 	r = dev_list(&nl, &v, &nr);
-	ctl_nl_close(&nl);
+	aatts_nl_close(&nl);
 	if (r)
 		return r;
 	if (json) {
 		struct json_object *a = json_object_new_array();
 
 		for (i = 0; i < nr; i++)
-			json_object_array_add(a, dev_json(&v[i]));
+			json_object_array_add(a, aatts_dev_json(&v[i]));
 		json_print(a, true);
 	} else if (nr) {
 		struct table *t = table_new(10);
@@ -53,7 +53,7 @@ int cmd_list(int argc, char **argv)
 		for (i = 0; i < nr; i++) {
 			char devt[24], size[32], bs[32];
 
-			devt_str(v[i].devt, devt, sizeof(devt));
+			aatts_devt_str(v[i].devt, devt, sizeof(devt));
 			table_row(t, v[i].name, v[i].disk, devt, v[i].slow,
 				  v[i].fast, fmt_bytes(v[i].size, size, sizeof(size)),
 				  fmt_bytes(v[i].block_size, bs, sizeof(bs)),

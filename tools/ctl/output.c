@@ -134,103 +134,6 @@ const char *fmt_bytes(uint64_t b, char *buf, size_t len)
 	return buf;
 }
 
-struct json_object *kv_json(const struct kv *kv, unsigned int nr)
-{
-	struct json_object *o = json_object_new_object();
-	unsigned int i;
-
-	for (i = 0; i < nr; i++)
-		json_object_object_add(o, kv[i].key,
-				       json_object_new_uint64(kv[i].value));
-	return o;
-}
-
-struct json_object *stats_json(const struct aatts_dev *d)
-{
-	struct json_object *o = json_object_new_object();
-	int i;
-
-	for (i = 1; i <= AATTS_STAT_A_MAX; i++)
-		if (stat_names[i] && d->has_stat[i])
-			json_object_object_add(o, stat_names[i],
-					       json_object_new_uint64(d->stat[i]));
-	return o;
-}
-
-struct json_object *adapt_json(const struct adapt *a)
-{
-	struct json_object *o = json_object_new_object();
-	struct json_object *r = json_object_new_object();
-	unsigned int i;
-
-	json_object_object_add(o, "mode", json_object_new_string(a->mode));
-	json_object_object_add(o, "warm", json_object_new_boolean(a->warm));
-	json_object_object_add(o, "switches",
-			       json_object_new_uint64(a->switches));
-	json_object_object_add(o, "periods", json_object_new_uint64(a->periods));
-	json_object_object_add(o, "shadow_slots",
-			       json_object_new_uint64(a->shadow_slots));
-	json_object_object_add(o, "sampled_ppm",
-			       json_object_new_uint64(a->sampled_ppm));
-	json_object_object_add(o, "shadow_bytes",
-			       json_object_new_uint64(a->shadow_bytes));
-	for (i = 0; i < a->nr; i++)
-		json_object_object_add(r, a->shadow[i].name,
-				       json_object_new_uint64(a->shadow[i].ratio));
-	json_object_object_add(o, "ratios", r);
-	return o;
-}
-
-void adapt_str(const struct adapt *a, char *buf, size_t len)
-{
-	size_t n;
-	unsigned int i;
-
-	n = snprintf(buf, len, "%s (", a->mode);
-	for (i = 0; i < a->nr && n < len; i++)
-		n += snprintf(buf + n, len - n, "%s=%" PRIu32 " ",
-			      a->shadow[i].name, a->shadow[i].ratio);
-	if (n < len)
-		snprintf(buf + n, len - n,
-			 "per mille sampled, %" PRIu64 " switches%s)",
-			 a->switches, a->warm ? "" : ", warming up");
-}
-
-struct json_object *dev_json(const struct aatts_dev *d)
-{
-	struct json_object *o = json_object_new_object();
-	char devt[24];
-	int i;
-
-	devt_str(d->devt, devt, sizeof(devt));
-	json_object_object_add(o, "name", json_object_new_string(d->name));
-	json_object_object_add(o, "devt", json_object_new_string(devt));
-	json_object_object_add(o, "disk", json_object_new_string(d->disk));
-	json_object_object_add(o, "slow", json_object_new_string(d->slow));
-	json_object_object_add(o, "fast", json_object_new_string(d->fast));
-	json_object_object_add(o, "size", json_object_new_uint64(d->size));
-	json_object_object_add(o, "block_size",
-			       json_object_new_uint64(d->block_size));
-	json_object_object_add(o, "mode", json_object_new_string(d->mode));
-	json_object_object_add(o, "state", json_object_new_string(d->state));
-	json_object_object_add(o, "policy", json_object_new_string(d->policy));
-	json_object_object_add(o, "policy_params", kv_json(d->kv, d->nr_kv));
-	if (d->has_params) {
-		struct json_object *p = json_object_new_object();
-
-		for (i = 1; i <= AATTS_PARAMS_A_MAX; i++)
-			if (param_names[i])
-				json_object_object_add(p, param_names[i],
-						       json_object_new_uint64(d->param[i]));
-		json_object_object_add(o, "params", p);
-	}
-	if (d->has_stats)
-		json_object_object_add(o, "stats", stats_json(d));
-	if (d->has_adapt)
-		json_object_object_add(o, "adapt", adapt_json(&d->adapt));
-	return o;
-}
-
 void json_print(struct json_object *o, bool pretty)
 {
 	int flags = JSON_C_TO_STRING_NOSLASHESCAPE;
@@ -248,13 +151,29 @@ static const char *u64s(uint64_t v, char *buf, size_t len)
 	return buf;
 }
 
+/* "MODE (SHADOW=RATIO... per mille sampled, N switches)" */
+static void adapt_str(const struct aatts_adapt *a, char *buf, size_t len)
+{
+	size_t n;
+	unsigned int i;
+
+	n = snprintf(buf, len, "%s (", a->mode);
+	for (i = 0; i < a->nr && n < len; i++)
+		n += snprintf(buf + n, len - n, "%s=%" PRIu32 " ",
+			      a->shadow[i].name, a->shadow[i].ratio);
+	if (n < len)
+		snprintf(buf + n, len - n,
+			 "per mille sampled, %" PRIu64 " switches%s)",
+			 a->switches, a->warm ? "" : ", warming up");
+}
+
 void dev_print(const struct aatts_dev *d)
 {
 	struct table *t = table_new(2);
 	char devt[24], a[64], b[64], line[512];
 	unsigned int i, n = 0;
 
-	devt_str(d->devt, devt, sizeof(devt));
+	aatts_devt_str(d->devt, devt, sizeof(devt));
 	printf("%s (%s, %s)\n", d->name, d->disk, devt);
 	table_row(t, "slow:", d->slow);
 	table_row(t, "fast:", d->fast);
@@ -289,9 +208,9 @@ void dev_print(const struct aatts_dev *d)
 	}
 	if (d->has_params)
 		for (i = 1; i <= AATTS_PARAMS_A_MAX; i++)
-			if (param_names[i]) {
+			if (aatts_param_names[i]) {
 				snprintf(line, sizeof(line), "%s:",
-					 param_names[i]);
+					 aatts_param_names[i]);
 				table_row(t, line, u64s(d->param[i], a,
 							sizeof(a)));
 			}
@@ -314,16 +233,16 @@ void stats_print(const struct aatts_dev *d, const struct aatts_dev *prev,
 	if (prev)
 		table_row(t, "counter", "value", "per second");
 	for (i = 1; i <= AATTS_STAT_A_MAX; i++) {
-		if (!stat_names[i] || !d->has_stat[i])
+		if (!aatts_stat_names[i] || !d->has_stat[i])
 			continue;
 		u64s(d->stat[i], v, sizeof(v));
 		if (prev) {
 			snprintf(rate, sizeof(rate), "%.1f",
 				 secs > 0 ? ((double)d->stat[i] -
 					     (double)prev->stat[i]) / secs : 0);
-			table_row(t, stat_names[i], v, rate);
+			table_row(t, aatts_stat_names[i], v, rate);
 		} else {
-			table_row(t, stat_names[i], v);
+			table_row(t, aatts_stat_names[i], v);
 		}
 	}
 	table_print(t, stdout, 4);

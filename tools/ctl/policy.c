@@ -24,7 +24,7 @@ static int policy_set(int argc, char **argv)
 	const char *name = NULL, *policy;
 	struct nlattr *pp, *kv;
 	struct nl_msg *msg;
-	struct ctl_nl nl;
+	struct aatts_nl nl;
 	char key[AATTS_KEY_MAX];
 	uint64_t value;
 	int i, first, r;
@@ -56,8 +56,8 @@ static int policy_set(int argc, char **argv)
 	r = dev_resolve(&nl, usage, &name, NULL);
 	if (r)
 		goto out;
-	msg = ctl_nl_request(&nl, AATTS_CMD_POLICY_SET, NLM_F_ACK, 0);
-	if (!msg || ctl_nl_put_dev(msg, name) ||
+	msg = aatts_nl_request(&nl, AATTS_CMD_POLICY_SET, NLM_F_ACK, 0);
+	if (!msg || aatts_nl_put_dev(msg, name) ||
 	    nla_put_string(msg, AATTS_DEV_A_POLICY, policy))
 		goto nomem;
 	if (argc > first) {
@@ -74,21 +74,21 @@ static int policy_set(int argc, char **argv)
 		}
 		nla_nest_end(msg, pp);
 	}
-	if (ctl_nl_exchange(&nl, msg, NULL, NULL))
+	if (aatts_nl_exchange(&nl, msg, NULL, NULL))
 		r = ctl_nl_error(&nl, name);
 out:
-	ctl_nl_close(&nl);
+	aatts_nl_close(&nl);
 	return r;
 nomem:
 	nlmsg_free(msg);
-	ctl_nl_close(&nl);
+	aatts_nl_close(&nl);
 	return err("out of memory");
 }
 
 static int got_policy(struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	(void)cmd;
-	return dev_parse(tb, arg);
+	return aatts_dev_parse(tb, arg);
 }
 
 static int policy_get(int argc, char **argv, bool json)
@@ -96,7 +96,7 @@ static int policy_get(int argc, char **argv, bool json)
 	const char *name = NULL;
 	struct aatts_dev d;
 	struct nl_msg *msg;
-	struct ctl_nl nl;
+	struct aatts_nl nl;
 	unsigned int i;
 	int r;
 
@@ -110,13 +110,13 @@ static int policy_get(int argc, char **argv, bool json)
 	r = dev_resolve(&nl, usage, &name, NULL);
 	if (r)
 		goto out;
-	msg = ctl_nl_request(&nl, AATTS_CMD_POLICY_GET, NLM_F_ACK, 0);
-	if (msg && ctl_nl_put_dev(msg, name)) {
+	msg = aatts_nl_request(&nl, AATTS_CMD_POLICY_GET, NLM_F_ACK, 0);
+	if (msg && aatts_nl_put_dev(msg, name)) {
 		nlmsg_free(msg);
 		msg = NULL;
 	}
 	memset(&d, 0, sizeof(d));
-	if (ctl_nl_exchange(&nl, msg, got_policy, &d)) {
+	if (aatts_nl_exchange(&nl, msg, got_policy, &d)) {
 		r = ctl_nl_error(&nl, name);
 		goto out;
 	}
@@ -124,12 +124,12 @@ static int policy_get(int argc, char **argv, bool json)
 		struct json_object *o = json_object_new_object();
 		char devt[24];
 
-		devt_str(d.devt, devt, sizeof(devt));
+		aatts_devt_str(d.devt, devt, sizeof(devt));
 		json_object_object_add(o, "name", json_object_new_string(d.name));
 		json_object_object_add(o, "devt", json_object_new_string(devt));
 		json_object_object_add(o, "policy",
 				       json_object_new_string(d.policy));
-		json_object_object_add(o, "params", kv_json(d.kv, d.nr_kv));
+		json_object_object_add(o, "params", aatts_kv_json(d.kv, d.nr_kv));
 		json_print(o, true);
 	} else {
 		printf("%s\n", d.policy);
@@ -137,7 +137,7 @@ static int policy_get(int argc, char **argv, bool json)
 			printf("  %s=%" PRIu64 "\n", d.kv[i].key, d.kv[i].value);
 	}
 out:
-	ctl_nl_close(&nl);
+	aatts_nl_close(&nl);
 	return r;
 }
 

@@ -28,7 +28,7 @@ static int got_count(struct nlattr **tb, uint8_t cmd, void *arg)
 	return 0;
 }
 
-int send_ranges(struct ctl_nl *nl, uint8_t cmd, const char *name,
+int send_ranges(struct aatts_nl *nl, uint8_t cmd, const char *name,
 		const struct rangev *rv, uint32_t flags, bool score,
 		bool prio, uint32_t priority, uint64_t *count)
 {
@@ -40,14 +40,14 @@ int send_ranges(struct ctl_nl *nl, uint8_t cmd, const char *name,
 		n = rv->nr - done;
 		if (n > AATTS_RANGES_MAX)
 			n = AATTS_RANGES_MAX;
-		msg = ctl_nl_request(nl, cmd, NLM_F_ACK, n * 64);
-		if (!msg || ctl_nl_put_dev(msg, name) ||
+		msg = aatts_nl_request(nl, cmd, NLM_F_ACK, n * 64);
+		if (!msg || aatts_nl_put_dev(msg, name) ||
 		    (flags && nla_put_u32(msg, AATTS_DEV_A_FLAGS, flags)) ||
 		    ctl_nl_put_ranges(msg, rv->v + done, n, score, prio, priority)) {
 			nlmsg_free(msg);
 			return err("out of memory");
 		}
-		if (ctl_nl_exchange(nl, msg, got_count, count))
+		if (aatts_nl_exchange(nl, msg, got_count, count))
 			return ctl_nl_error(nl, name);
 		done += n;
 	}
@@ -69,7 +69,7 @@ int cmd_ranges(int argc, char **argv)
 	uint64_t off, len, count = 0, bytes = 0, b;
 	uint64_t priority = 0;
 	struct aatts_dev d;
-	struct ctl_nl nl;
+	struct aatts_nl nl;
 	int c, i, r;
 	uint8_t cmd;
 
@@ -146,7 +146,7 @@ int cmd_ranges(int argc, char **argv)
 			       cmd == AATTS_CMD_PIN ? "pinned" : "unpinned",
 			       rv.nr, bytes);
 	}
-	ctl_nl_close(&nl);
+	aatts_nl_close(&nl);
 	rangev_free(&rv);
 	return r;
 }

@@ -69,7 +69,7 @@ static int got_fragment(struct nlattr **tb, uint8_t cmd, void *arg)
 	return 0;
 }
 
-static int query(struct ctl_nl *nl, const struct aatts_dev *d,
+static int query(struct aatts_nl *nl, const struct aatts_dev *d,
 		 struct interval *iv)
 {
 	uint64_t off = iv->first * d->block_size;
@@ -83,13 +83,13 @@ static int query(struct ctl_nl *nl, const struct aatts_dev *d,
 	iv->bits = calloc((iv->nr + 63) / 64, sizeof(uint64_t));
 	if (!iv->bits)
 		return err("out of memory");
-	msg = ctl_nl_request(nl, AATTS_CMD_RESIDENCY_GET, NLM_F_DUMP, 0);
-	if (!msg || ctl_nl_put_dev(msg, d->name) ||
+	msg = aatts_nl_request(nl, AATTS_CMD_RESIDENCY_GET, NLM_F_DUMP, 0);
+	if (!msg || aatts_nl_put_dev(msg, d->name) ||
 	    ctl_nl_put_ranges(msg, &r, 1, false, false, 0)) {
 		nlmsg_free(msg);
 		return err("out of memory");
 	}
-	if (ctl_nl_exchange(nl, msg, got_fragment, iv))
+	if (aatts_nl_exchange(nl, msg, got_fragment, iv))
 		return ctl_nl_error(nl, d->name);
 	return 0;
 }
@@ -109,7 +109,7 @@ struct result {
 	uint64_t bytes, resident_bytes, blocks, resident_blocks;
 };
 
-static int file_residency(struct ctl_nl *nl, const struct aatts_dev *d,
+static int file_residency(struct aatts_nl *nl, const struct aatts_dev *d,
 			  const char *path, struct result *res)
 {
 	struct interval *iv = NULL;
@@ -181,7 +181,7 @@ int cmd_residency(int argc, char **argv)
 	const char *name;
 	struct aatts_dev d;
 	struct result res;
-	struct ctl_nl nl;
+	struct aatts_nl nl;
 	bool json = false;
 	int c, i, r;
 
@@ -250,6 +250,6 @@ int cmd_residency(int argc, char **argv)
 		json_object_put(a);
 	table_free(t);
 out:
-	ctl_nl_close(&nl);
+	aatts_nl_close(&nl);
 	return r;
 }

@@ -20,19 +20,19 @@ static const char usage[] =
 static int got_stats(struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	(void)cmd;
-	return dev_parse(tb, arg);
+	return aatts_dev_parse(tb, arg);
 }
 
-static int stats_get(struct ctl_nl *nl, const char *name, struct aatts_dev *d)
+static int stats_get(struct aatts_nl *nl, const char *name, struct aatts_dev *d)
 {
-	struct nl_msg *msg = ctl_nl_request(nl, AATTS_CMD_STATS_GET, NLM_F_ACK, 0);
+	struct nl_msg *msg = aatts_nl_request(nl, AATTS_CMD_STATS_GET, NLM_F_ACK, 0);
 
-	if (msg && ctl_nl_put_dev(msg, name)) {
+	if (msg && aatts_nl_put_dev(msg, name)) {
 		nlmsg_free(msg);
 		msg = NULL;
 	}
 	memset(d, 0, sizeof(*d));
-	if (ctl_nl_exchange(nl, msg, got_stats, d))
+	if (aatts_nl_exchange(nl, msg, got_stats, d))
 		return ctl_nl_error(nl, name);
 	if (!d->has_stats)
 		return err("%s: the kernel's reply holds no counters", name);
@@ -52,15 +52,15 @@ static void stats_json_print(const struct aatts_dev *d, bool watch)
 	struct json_object *o = json_object_new_object();
 	char devt[24];
 
-	devt_str(d->devt, devt, sizeof(devt));
+	aatts_devt_str(d->devt, devt, sizeof(devt));
 	if (watch)
 		json_object_object_add(o, "time",
 				       json_object_new_double((double)time(NULL)));
 	json_object_object_add(o, "name", json_object_new_string(d->name));
 	json_object_object_add(o, "devt", json_object_new_string(devt));
-	json_object_object_add(o, "stats", stats_json(d));
+	json_object_object_add(o, "stats", aatts_stats_json(d));
 	if (d->has_adapt)
-		json_object_object_add(o, "adapt", adapt_json(&d->adapt));
+		json_object_object_add(o, "adapt", aatts_adapt_json(&d->adapt));
 	json_print(o, !watch);
 }
 
@@ -75,7 +75,7 @@ int cmd_stats(int argc, char **argv)
 	struct aatts_dev cur, prev;
 	const char *name = NULL;
 	double watch = 0, t0, t1;
-	struct ctl_nl nl;
+	struct aatts_nl nl;
 	bool json = false;
 	char *end;
 	int c, r;
@@ -141,6 +141,6 @@ int cmd_stats(int argc, char **argv)
 		t0 = t1;
 	}
 out:
-	ctl_nl_close(&nl);
+	aatts_nl_close(&nl);
 	return r;
 }

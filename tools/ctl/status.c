@@ -16,7 +16,7 @@ int cmd_status(int argc, char **argv)
 	};
 	const char *name = NULL;
 	struct aatts_dev d;
-	struct ctl_nl nl;
+	struct aatts_nl nl;
 	bool json = false;
 	int c, r;
 
@@ -35,11 +35,11 @@ int cmd_status(int argc, char **argv)
 	if (r)
 		return r;
 	r = dev_resolve(&nl, usage, &name, &d);
-	ctl_nl_close(&nl);
+	aatts_nl_close(&nl);
 	if (r)
 		return r;
 	if (json)
-		json_print(dev_json(&d), true);
+		json_print(aatts_dev_json(&d), true);
 	else
 		dev_print(&d);
 	return 0;
