@@ -5,9 +5,9 @@
 RAM_SECTORS=$(blockdev --getsz /dev/ram0 2>/dev/null || echo 0)
 
 # AATTS_TEST_SCALE: divides the data sizes of the longest programs
-# (fio_verify.sh, stress.sh), keeping their ratios to the fast tier; the
-# debug kernel's lane sets 4 (KASAN and lockdep under TCG run fio at about
-# 200 KiB/s).
+# (fio_verify.sh, stress.sh, netlink/fuzz_test), keeping their ratios to
+# the fast tier; the debug kernel's lane sets 4 (KASAN and lockdep under
+# TCG run fio at about 200 KiB/s).
 SCALE=${AATTS_TEST_SCALE:-1}
 case $SCALE in 1 | 2 | 4 | 8) ;; *) echo "AATTS_TEST_SCALE must be 1, 2, 4 or 8" >&2; exit 1 ;; esac
 
