@@ -338,6 +338,31 @@ int aatts_nl_exchange(struct aatts_nl *nl, struct nl_msg *msg, aatts_nl_fn fn,
 	return nl->error;
 }
 
+int aatts_nl_put_ranges(struct nl_msg *msg, const struct aatts_range *r,
+			size_t nr, bool score, bool priority, uint32_t prio)
+{
+	struct nlattr *ranges, *one;
+	size_t i;
+
+	ranges = nla_nest_start(msg, AATTS_DEV_A_RANGES);
+	if (!ranges)
+		return -EMSGSIZE;
+	for (i = 0; i < nr; i++) {
+		one = nla_nest_start(msg, AATTS_RANGES_A_RANGE);
+		if (!one ||
+		    nla_put_u64(msg, AATTS_RANGE_A_OFFSET, r[i].off) ||
+		    nla_put_u64(msg, AATTS_RANGE_A_LENGTH, r[i].len) ||
+		    (score && nla_put_u32(msg, AATTS_RANGE_A_SCORE,
+					  r[i].score)) ||
+		    (priority && nla_put_u32(msg, AATTS_RANGE_A_PRIORITY,
+					     prio)))
+			return -EMSGSIZE;
+		nla_nest_end(msg, one);
+	}
+	nla_nest_end(msg, ranges);
+	return 0;
+}
+
 int aatts_nl_put_dev(struct nl_msg *msg, const char *name)
 {
 	return nla_put_string(msg, AATTS_DEV_A_NAME, name) ? -EMSGSIZE : 0;

@@ -44,6 +44,21 @@ int aatts_nl_exchange(struct aatts_nl *nl, struct nl_msg *msg, aatts_nl_fn fn,
 		      void *arg);
 int aatts_nl_put_dev(struct nl_msg *msg, const char *name);
 
+/* A device range in bytes (PREFETCH, DEMOTE, PIN, UNPIN, RESIDENCY_GET). */
+struct aatts_range {
+	uint64_t off;
+	uint64_t len;
+	uint32_t score;
+};
+
+/*
+ * Puts AATTS_DEV_A_RANGES of r[0..nr) (nr <= AATTS_RANGES_MAX), with each
+ * range's score when score, and priority prio on each when priority;
+ * -EMSGSIZE.
+ */
+int aatts_nl_put_ranges(struct nl_msg *msg, const struct aatts_range *r,
+			size_t nr, bool score, bool priority, uint32_t prio);
+
 /* Joins the events multicast group (needs CAP_NET_ADMIN); -errno. */
 int aatts_nl_subscribe(struct aatts_nl *nl);
 /* Blocks, calling fn for every event, until it returns non-zero. */

@@ -53,14 +53,8 @@ int hints_parse(FILE *f, struct hint **hints, size_t *nr, char *msg,
 		size_t msglen);
 void hints_free(struct hint *hints, size_t nr);
 
-struct range {
-	uint64_t off;
-	uint64_t len;
-	uint32_t score;
-};
-
 struct rangev {
-	struct range *v;
+	struct aatts_range *v;
 	size_t nr;
 	size_t cap;
 };
@@ -74,8 +68,6 @@ void rangev_free(struct rangev *rv);
 int ctl_nl_open(struct aatts_nl *nl);
 /* Prints "aattsctl: what: strerror: extack" and returns EXIT_RUNTIME. */
 int ctl_nl_error(const struct aatts_nl *nl, const char *what);
-int ctl_nl_put_ranges(struct nl_msg *msg, const struct range *r, size_t nr,
-		  bool score, bool priority, uint32_t prio);
 int ctl_nl_subscribe(struct aatts_nl *nl);
 int ctl_nl_listen(struct aatts_nl *nl, aatts_nl_fn fn, void *arg);
 

@@ -32,31 +32,6 @@ int ctl_nl_error(const struct aatts_nl *nl, const char *what)
 	return err("%s: %s", what, strerror(-nl->error));
 }
 
-int ctl_nl_put_ranges(struct nl_msg *msg, const struct range *r, size_t nr,
-		  bool score, bool priority, uint32_t prio)
-{
-	struct nlattr *ranges, *one;
-	size_t i;
-
-	ranges = nla_nest_start(msg, AATTS_DEV_A_RANGES);
-	if (!ranges)
-		return -EMSGSIZE;
-	for (i = 0; i < nr; i++) {
-		one = nla_nest_start(msg, AATTS_RANGES_A_RANGE);
-		if (!one ||
-		    nla_put_u64(msg, AATTS_RANGE_A_OFFSET, r[i].off) ||
-		    nla_put_u64(msg, AATTS_RANGE_A_LENGTH, r[i].len) ||
-		    (score && nla_put_u32(msg, AATTS_RANGE_A_SCORE,
-					  r[i].score)) ||
-		    (priority && nla_put_u32(msg, AATTS_RANGE_A_PRIORITY,
-					     prio)))
-			return -EMSGSIZE;
-		nla_nest_end(msg, one);
-	}
-	nla_nest_end(msg, ranges);
-	return 0;
-}
-
 int dev_get(struct aatts_nl *nl, const char *name, struct aatts_dev *d)
 {
 	return aatts_nl_dev_get(nl, name, d) ? ctl_nl_error(nl, name) : 0;

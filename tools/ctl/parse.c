@@ -213,7 +213,7 @@ bad:
 
 int rangev_add(struct rangev *rv, uint64_t off, uint64_t len, uint32_t score)
 {
-	struct range *last = rv->nr ? &rv->v[rv->nr - 1] : NULL;
+	struct aatts_range *last = rv->nr ? &rv->v[rv->nr - 1] : NULL;
 
 	if (last && last->score == score && last->off + last->len == off) {
 		last->len += len;
@@ -221,14 +221,14 @@ int rangev_add(struct rangev *rv, uint64_t off, uint64_t len, uint32_t score)
 	}
 	if (rv->nr == rv->cap) {
 		size_t cap = rv->cap ? rv->cap * 2 : 64;
-		struct range *v = realloc(rv->v, cap * sizeof(*v));
+		struct aatts_range *v = realloc(rv->v, cap * sizeof(*v));
 
 		if (!v)
 			return -ENOMEM;
 		rv->v = v;
 		rv->cap = cap;
 	}
-	rv->v[rv->nr++] = (struct range){ .off = off, .len = len,
+	rv->v[rv->nr++] = (struct aatts_range){ .off = off, .len = len,
 					  .score = score };
 	return 0;
 }

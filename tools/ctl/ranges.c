@@ -43,7 +43,7 @@ int send_ranges(struct aatts_nl *nl, uint8_t cmd, const char *name,
 		msg = aatts_nl_request(nl, cmd, NLM_F_ACK, n * 64);
 		if (!msg || aatts_nl_put_dev(msg, name) ||
 		    (flags && nla_put_u32(msg, AATTS_DEV_A_FLAGS, flags)) ||
-		    ctl_nl_put_ranges(msg, rv->v + done, n, score, prio, priority)) {
+		    aatts_nl_put_ranges(msg, rv->v + done, n, score, prio, priority)) {
 			nlmsg_free(msg);
 			return err("out of memory");
 		}

@@ -30,7 +30,7 @@ struct interval {
 
 static int by_offset(const void *a, const void *b)
 {
-	const struct range *x = a, *y = b;
+	const struct aatts_range *x = a, *y = b;
 
 	return x->off < y->off ? -1 : x->off > y->off;
 }
@@ -74,7 +74,7 @@ static int query(struct aatts_nl *nl, const struct aatts_dev *d,
 {
 	uint64_t off = iv->first * d->block_size;
 	uint64_t end = (iv->first + iv->nr) * d->block_size;
-	struct range r = { .off = off };
+	struct aatts_range r = { .off = off };
 	struct nl_msg *msg;
 
 	if (end > d->size)
@@ -85,7 +85,7 @@ static int query(struct aatts_nl *nl, const struct aatts_dev *d,
 		return err("out of memory");
 	msg = aatts_nl_request(nl, AATTS_CMD_RESIDENCY_GET, NLM_F_DUMP, 0);
 	if (!msg || aatts_nl_put_dev(msg, d->name) ||
-	    ctl_nl_put_ranges(msg, &r, 1, false, false, 0)) {
+	    aatts_nl_put_ranges(msg, &r, 1, false, false, 0)) {
 		nlmsg_free(msg);
 		return err("out of memory");
 	}
