@@ -64,6 +64,14 @@ struct planner *planner_create(const struct planner_params *p)
 	return pl;
 }
 
+void planner_set_limits(struct planner *pl, uint32_t depth,
+			uint32_t seq_window, uint32_t budget)
+{
+	pl->p.depth = depth ? depth : 1;
+	pl->p.seq_window = seq_window;
+	pl->p.budget = budget;
+}
+
 void planner_destroy(struct planner *pl)
 {
 	if (!pl)

@@ -22,6 +22,9 @@
  * would evict).  precision = used / (used + wasted); recall = used /
  * blocks read.  At most `budget` blocks are issued per observed read.
  *
+ * planner_set_limits() changes depth, seq_window and budget between reads
+ * (the performance / cost knob, tune.h), keeping what was learnt.
+ *
  * Memory is allocated once (markov_bytes() + 8 bytes per recent entry +
  * 16 per stream entry); the work per read is bounded by the read's length
  * plus depth * max_len + seq_window.  Not thread-safe.
@@ -72,6 +75,14 @@ void planner_destroy(struct planner *pl);
 size_t planner_observe(struct planner *pl, uint64_t stream,
 		       const struct markov_extent *x, uint64_t limit,
 		       struct markov_extent *out, size_t max);
+
+/*
+ * Changes the limits a tuner moves (tune.h) between reads, keeping what
+ * was learnt: depth (0: 1), seq_window (0: no sequential prediction, even
+ * with seq_min_run), budget (0: no limit).  The table sizes stay.
+ */
+void planner_set_limits(struct planner *pl, uint32_t depth,
+			uint32_t seq_window, uint32_t budget);
 
 /* Forgets the previous extent: the next read starts a new stream. */
 void planner_break(struct planner *pl);

@@ -129,6 +129,36 @@ TEST(budget_and_output_room_bound_the_work)
 	planner_destroy(pl);
 }
 
+TEST(set_limits_changes_window_and_budget_keeping_state)
+{
+	struct planner_params p = { .seq_min_run = 1, .seq_window = 100,
+				    .budget = 5 };
+	struct planner *pl = planner_create(&p);
+	struct markov_extent out[OUT_MAX];
+	struct planner_stats st;
+
+	ASSERT_NE(NULL, pl);
+	ASSERT_EQ(1U, feed(pl, 1, 0, 1, 1000, out));
+	EXPECT_EQ(5U, out[0].len);
+	/* A larger budget, a window of 20: blocks 1..5 are still out. */
+	planner_set_limits(pl, 2, 20, 50);
+	ASSERT_EQ(1U, feed(pl, 1, 1, 1, 1000, out));
+	EXPECT_EQ(6U, out[0].first);
+	EXPECT_EQ(16U, out[0].len);
+	/* Window 0: no sequential prediction at all. */
+	planner_set_limits(pl, 1, 0, 0);
+	EXPECT_EQ(0U, feed(pl, 1, 2, 1, 1000, out));
+	/* Budget 0 is no limit. */
+	planner_set_limits(pl, 1, 200, 0);
+	ASSERT_EQ(1U, feed(pl, 1, 3, 1, 1000, out));
+	EXPECT_EQ(22U, out[0].first);
+	EXPECT_EQ(182U, out[0].len);
+	planner_get_stats(pl, &st);
+	EXPECT_EQ(5U + 16U + 182U, st.issued);
+	EXPECT_EQ(3U, st.used);	/* blocks 1..3 were read after issue */
+	planner_destroy(pl);
+}
+
 TEST(forgotten_unread_blocks_count_as_wasted)
 {
 	struct planner_params p = { .seq_min_run = 1, .seq_window = 4,
