@@ -203,12 +203,12 @@ $(B)/tests/host/fmap_test: tests/host/daemon/fmap_test.c daemon/fmap.c \
 	$(CC) $(TEST_CFLAGS) -Idaemon -o $@ $< daemon/fmap.c
 
 $(B)/tests/host/record_test: tests/host/daemon/record_test.c daemon/record.c \
-		daemon/record.h daemon/fmap.c daemon/fmap.h daemon/config.c \
+		daemon/record.h daemon/fmap.c daemon/fmap.h daemon/mnttab.c daemon/config.c \
 		daemon/log.c daemon/loop.c daemon/aattsd.h ebpf/observer.h \
 		$(SELFTESTS)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -Idaemon -Iebpf -Ilib/aattsnl -Iinclude/uapi -o $@ $< \
-		daemon/record.c daemon/fmap.c daemon/config.c daemon/log.c \
+		daemon/record.c daemon/fmap.c daemon/mnttab.c daemon/config.c daemon/log.c \
 		daemon/loop.c
 
 $(B)/tests/host/config_test: tests/host/daemon/config_test.c daemon/config.c \

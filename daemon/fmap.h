@@ -84,4 +84,18 @@ const struct fmap_extent *fmap_find(const struct fmap *m, uint64_t off);
 size_t fmap_count(const struct fmap_cache *c);
 void fmap_get_stats(const struct fmap_cache *c, struct fmap_stats *st);
 
+/*
+ * mnttab.c: the mount points of served devices, by st_dev, and files
+ * opened by handle on them (needs CAP_DAC_READ_SEARCH).
+ */
+struct mnttab {
+	struct {
+		uint64_t dev;
+		char path[256];
+	} mnt[16];
+	unsigned int nr_mnt;
+};
+/* The file of k, open read-only; -errno (-ESTALE: gone, -ENOENT: no mount). */
+int mnttab_open(struct mnttab *t, const struct fmap_key *k);
+
 #endif
