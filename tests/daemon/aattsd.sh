@@ -42,17 +42,6 @@ q() {
 }
 devices() { q "$1" '{"v":1,"op":"devices"}'; }
 dstat() { q ".stats.$1" '{"v":1,"op":"stats"}'; }
-# until_true SECS CMD...: retries CMD every 0.2 s for up to SECS seconds.
-until_true() {
-	local n=$(($1 * 5))
-	shift
-	while [ $n -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.2
-		n=$((n - 1))
-	done
-	return 1
-}
 has_dev() { [ "$(devices "[.devices[] | select(.name == \"$1\")] | length")" = 1 ]; }
 no_dev() { [ "$(devices "[.devices[] | select(.name == \"$1\")] | length")" = 0 ]; }
 dev_field() { devices ".devices[] | select(.name == \"$1\") | .$2"; }
@@ -99,7 +88,7 @@ ktap_check "stats: uevents seen, no poll ran" "$(($(dstat uevents) > 0)):$(dstat
 # --- policy events ----------------------------------------------------------
 "$CTL" policy set $DEV2 lfu aging=7 >/dev/null
 ktap_test "policy set lfu on $DEV2: devices says lfu within 5 s" \
-	until_true 5 test "$(dev_field $DEV2 policy)" = lfu
+	until_true 5 '[ "$(dev_field $DEV2 policy)" = lfu ]'
 ktap_check "devices: $DEV2 policy_params.aging 7, one event counted" \
 	"$(dev_field $DEV2 policy_params.aging):$(dev_field $DEV2 events)" = 7:1
 
@@ -142,14 +131,14 @@ chmod 0660 "$SOCK"
 cp "$CONF" "$TMP/good.conf"
 printf 'poll_interval_ms = 500\nlog_level = info\nthis is not a key\n' >"$CONF"
 kill -HUP "$PID"
-ktap_test "SIGHUP, bad line 3: reload error counted" until_true 5 test "$(dstat reload_errors)" = 1
+ktap_test "SIGHUP, bad line 3: reload error counted" until_true 5 '[ "$(dstat reload_errors)" = 1 ]'
 ktap_check "the log names line 3; the old config stays (poll 3600000 ms)" \
 	"$(grep -c 'line 3: .*keeping' "$LOG"):$(dstat poll_interval_ms)" = 1:3600000
 PROM=$TMP/metrics.prom
 printf 'poll_interval_ms = 500\nlog_level = debug\nmetrics_file = %s\n' "$PROM" >"$CONF"
 kill -HUP "$PID"
 ktap_test "SIGHUP, good config: poll every 500 ms, and polls run" \
-	until_true 15 test "$(dstat poll_interval_ms):$(($(dstat polls) > 1))" = 500:1
+	until_true 15 '[ "$(dstat poll_interval_ms):$(($(dstat polls) > 1))" = 500:1 ]'
 
 # --- metrics (node_exporter textfile) -------------------------------------------
 # Three passes over 16 blocks: misses, then hits once they are promoted.
@@ -159,7 +148,7 @@ for i in 1 2 3; do
 done
 sys1=$(aatts_sysfs $DEV1)
 w=$(dstat metrics_writes)
-until_true 5 test "$(dstat metrics_writes)" -gt $((w + 1))
+until_true 5 '[ "$(dstat metrics_writes)" -gt $((w + 1)) ]'
 prom() { grep "^$1{device=\"$DEV1\"," "$PROM" | awk '{ print $2 }'; }
 ktap_check "metrics file: mode 0640, aattsd_devices 2" \
 	"$(stat -c %a "$PROM"):$(awk '$1 == "aattsd_devices" { print $2 }' "$PROM")" = 640:2
@@ -209,7 +198,7 @@ ktap_check "devices: the new $DEV2's devt and its default policy" \
 	"$(dev_field $DEV2 devt) $(dev_field $DEV2 policy)" = "$(dm_devno $DEV2) default"
 "$CTL" policy set $DEV2 fifo >/dev/null
 ktap_test "policy events still followed after the removal (fifo)" \
-	until_true 5 test "$(dev_field $DEV2 policy)" = fifo
+	until_true 5 '[ "$(dev_field $DEV2 policy)" = fifo ]'
 
 # --- SIGTERM --------------------------------------------------------------------
 kill -TERM "$PID"

@@ -31,16 +31,6 @@ trap cleanup EXIT
 
 q() { printf '%s\n' "$2" | "$CLIENT" "$SOCK" | jq -r "$1"; }
 rstat() { q ".stats.record.$1" '{"v":1,"op":"stats"}'; }
-until_true() {
-	local n=$(($1 * 5))
-	shift
-	while [ $n -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.2
-		n=$((n - 1))
-	done
-	return 1
-}
 # first_phys FILE: the device byte offset of the file's first byte.
 first_phys() { filefrag -v -b1 "$1" | awk '$1 == "0:" { sub(/\.\..*/, "", $4); print $4 }'; }
 cold_read() {
@@ -61,7 +51,8 @@ printf 'poll_interval_ms = 200\nlog_level = debug\nfmap_revalidate_ms = 0\n' >"$
 "$AATTSD" --foreground --config "$TMP/conf" --socket "$SOCK" --record "$EV" >"$LOG" 2>&1 &
 PID=$!
 until_true 60 test -S "$SOCK"
-until_true 30 test "$(q .ok '{"v":1,"op":"hello"}' 2>/dev/null)" = true
+hello_ok() { [ "$(q .ok '{"v":1,"op":"hello"}' 2>/dev/null)" = true ]; }
+until_true 30 hello_ok
 ktap_check "aattsd --record answers, the observers loaded" \
 	"$(grep -c 'observers loaded' "$LOG")" = 1
 ktap_check "capabilities: cap_dac_read_search and cap_net_admin kept" \
@@ -70,11 +61,11 @@ ktap_check "capabilities: cap_dac_read_search and cap_net_admin kept" \
 for f in a b c; do
 	cold_read "$MNT/$f"
 done
-ktap_test "three cold reads recorded within 5 s" until_true 5 test "$(rstat recorded)" -ge 3
+ktap_test "three cold reads recorded within 5 s" until_true 5 '[ "$(rstat recorded)" -ge 3 ]'
 r0=$(rstat recorded)
 c0=$(rstat cached)
 dd if="$MNT/c" of=/dev/null bs=64K status=none	# c, read last: in the page cache
-until_true 5 test "$(rstat cached)" -gt "$c0"
+until_true 5 '[ "$(rstat cached)" -gt "$c0" ]'
 sleep 1	# a tick or more: a wrongly recorded range would show
 ktap_check "a read from the page cache: counted cached, not recorded" \
 	"$(( $(rstat cached) > c0 )):$(rstat recorded)" = "1:$r0"
@@ -82,7 +73,7 @@ ktap_check "a read from the page cache: counted cached, not recorded" \
 d0=$(rstat declared)
 dd if=/dev/urandom of="$MNT/c" bs=1M count=1 conv=notrunc status=none
 cold_read "$MNT/c"
-ktap_test "c rewritten and read: declared again" until_true 5 test "$(rstat declared)" -gt "$d0"
+ktap_test "c rewritten and read: declared again" until_true 5 '[ "$(rstat declared)" -gt "$d0" ]'
 kill -TERM "$PID"
 wait "$PID"
 rc=$?

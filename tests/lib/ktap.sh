@@ -69,3 +69,23 @@ ktap_finish() {
 	[ "$KTAP_FAIL" = 0 ]
 	exit
 }
+
+# until_true SECS CMD...: retries CMD every 0.2 s for up to SECS seconds.
+# A single argument is a condition evaluated afresh each time, so that its
+# $(...) is read again: until_true 5 '[ "$(counter x)" = 1 ]'.  (Written
+# unquoted, test "$(counter x)" = 1 would compare one reading again and
+# again.)
+until_true() {
+	local n=$(($1 * 5))
+	shift
+	while [ $n -gt 0 ]; do
+		if [ $# = 1 ]; then
+			eval "$1" && return 0
+		else
+			"$@" && return 0
+		fi
+		sleep 0.2
+		n=$((n - 1))
+	done
+	return 1
+}
