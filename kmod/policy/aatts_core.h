@@ -204,24 +204,6 @@ struct aatts_mini {
 	u32 last_seen;		/* and sampled reads */
 	u64 periods;		/* decisions since the switch to default */
 	u64 switches;		/* mode changes since then */
-	/*
-	 * Each candidate's lead over the mode in force, in sampled hits
-	 * (decide()): within [-cost, cost].
-	 */
-	s32 lead[AATTS_POLICY_NR];
-	/* The hits of the candidate and the mode over the lead's climb. */
-	u32 span[AATTS_POLICY_NR];
-	/*
-	 * The price of a change to each candidate: the blocks its shadow
-	 * keeps that the live cache does not hold (sampled blocks; each is a
-	 * miss the change would pay), as of its last sweep.
-	 */
-	u32 cost[AATTS_POLICY_NR];
-	u32 sweep_id;		/* the shadow being swept, */
-	u32 sweep_pos;		/* its next slot, */
-	u32 sweep_missing;	/* and its blocks not held so far */
-	bool sweep_leading;	/* it led when its sweep started */
-	u32 priced;		/* leaders swept since their lead began */
 	u32 cursor;		/* next slot aatts_mini_fixed_victim() looks at */
 	u64 rescored;		/* epoch commits the shadows have followed */
 	bool warm;		/* the shadows are full: their ratios count */

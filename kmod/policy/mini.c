@@ -29,12 +29,14 @@
 #define AATTS_MINI_PERIOD_MIN	16U
 /* The decayed counts keep (2^w - 1) / 2^w of their value each period. */
 #define AATTS_MINI_AVG_SHIFT	8
-/* The allowance of the leads: 1/2^s of a period's sampled reads. */
-#define AATTS_MINI_ALLOW_SHIFT	6
-/* Leads are capped here (a count of hits, no overflow). */
-#define AATTS_MINI_LEAD_MAX	(1U << 30)
-/* Shadow slots compared with the live cache per sampled read. */
-#define AATTS_MINI_SWEEP	4U
+/* A candidate must beat the mode by 1/2^s of its count, and ... */
+#define AATTS_MINI_MARGIN_SHIFT	5
+/* ... by this many standard deviations of the difference, ... */
+#define AATTS_MINI_Z		2
+/* ... and by this many (decayed) hits at least. */
+#define AATTS_MINI_MIN_GAIN	8U
+/* ... and by 1/2^s of the sampled reads (a hit ratio's difference). */
+#define AATTS_MINI_ABS_SHIFT	6
 /* Slots a miss under minio's or isa's mode looks at for a victim. */
 #define AATTS_MINI_SCAN		16U
 /* Work units of adoption per read after a change of mode. */
@@ -57,7 +59,6 @@ int aatts_mini_create(struct aatts_cache *c)
 		m->shadow[id] = aatts_cache_create_shadow(c, id, m->size);
 		if (!m->shadow[id])
 			return -ENOMEM;
-		m->cost[id] = m->size;
 	}
 	return 0;
 }
@@ -79,7 +80,6 @@ void aatts_mini_destroy(struct aatts_cache *c)
 void aatts_mini_restart(struct aatts_cache *c)
 {
 	struct aatts_mini *m = c->mini;
-	int id;
 
 	if (!m)
 		return;
@@ -92,16 +92,6 @@ void aatts_mini_restart(struct aatts_cache *c)
 	memset(m->last, 0, sizeof(m->last));
 	m->total = 0;
 	m->last_seen = 0;
-	for (id = 0; id < AATTS_POLICY_NR; id++) {
-		m->lead[id] = 0;
-		m->span[id] = 0;
-		m->cost[id] = m->size;
-	}
-	m->sweep_id = 0;
-	m->sweep_pos = 0;
-	m->sweep_missing = 0;
-	m->sweep_leading = false;
-	m->priced = 0;
 }
 
 static enum aatts_policy_id mode_of(const struct aatts_cache *c)
@@ -116,37 +106,21 @@ static bool fixed_set(enum aatts_policy_id mode)
 }
 
 /* Runs mode from now on, unless the last change is still adopting. */
-static bool change_mode(struct aatts_cache *c, enum aatts_policy_id mode)
+static void change_mode(struct aatts_cache *c, enum aatts_policy_id mode)
 {
 	u64 param[AATTS_POLICY_PARAMS_NR];
 
 	if (c->heap.adopt < c->stats.nr_slots ||
 	    c->sketch.clean < c->sketch.nr_words)
-		return false;
+		return;
 	if (mode == AATTS_POLICY_DEFAULT)
 		memcpy(param, c->uparam, sizeof(param));
 	else
 		aatts_policy_params(mode, NULL, 0, param, NULL);
 	aatts_policy_run(c, mode, param);
 	c->mini->switches++;
-	return true;
 }
 
-/* Whether cache c (a shadow, or the live cache) holds block. */
-static bool holds(const struct aatts_cache *c, u64 block)
-{
-	u32 slot = aatts_map_find(c, block);
-
-	return slot != AATTS_NO_SLOT &&
-	       c->slots[slot].state == AATTS_SLOT_VALID;
-}
-
-#ifndef HYBRID
-#define HYBRID 1
-#endif
-#ifndef NOISE_Z
-#define NOISE_Z 0
-#endif
 /* floor(sqrt(x)), bit by bit: 16 rounds. */
 static u32 isqrt(u32 x)
 {
@@ -166,116 +140,20 @@ static u32 isqrt(u32 x)
 	return r;
 }
 
-#ifndef PRICE_MODE
-#define PRICE_MODE 3
-#endif
-/* The price of a change to candidate id, in sampled misses (>= 1). */
-static u32 price(const struct aatts_mini *m, int id)
-{
-	(void)id;
-#if PRICE_MODE == 0
-	return max(m->cost[id], 1U);
-#elif PRICE_MODE == 1
-	return m->size;
-#elif PRICE_MODE == 2
-	return max(m->cost[id], m->size / 2);
-#elif PRICE_MODE == 3
-	return m->size / 2;
-#elif PRICE_MODE == 4
-	return max(m->cost[id], m->size / 4);
-#endif
-}
-
 /*
- * The candidate whose lead over the mode is the largest share of its
- * price; the mode if no lead is positive.
- */
-static enum aatts_policy_id leader(const struct aatts_cache *c)
-{
-	const struct aatts_mini *m = c->mini;
-	enum aatts_policy_id best = mode_of(c);
-	int id;
-
-	for (id = 0; id < AATTS_POLICY_NR; id++)
-		if (m->lead[id] > 0 &&
-		    (best == mode_of(c) ||
-		     (u64)m->lead[id] * price(m, best) >
-		     (u64)m->lead[best] * price(m, id)))
-			best = id;
-	return best;
-}
-
-/*
- * The price of a change, measured: AATTS_MINI_SWEEP slots of one shadow
- * per sampled read are looked up in the live cache; at the end of the
- * shadow, the count of its blocks the live cache lacks is its cost.  The
- * next shadow swept is the leader's, or, with no leader, the next one
- * round, so a lead is priced within a sweep (one period).
- */
-static void sweep(struct aatts_cache *c)
-{
-	struct aatts_mini *m = c->mini;
-	const struct aatts_cache *s = m->shadow[m->sweep_id];
-	enum aatts_policy_id next;
-	u32 i;
-
-	for (i = 0; i < AATTS_MINI_SWEEP && m->sweep_pos < m->size; i++) {
-		const struct aatts_slot *slot = &s->slots[m->sweep_pos++];
-
-		if (slot->state == AATTS_SLOT_VALID && !holds(c, slot->block))
-			m->sweep_missing++;
-	}
-	if (m->sweep_pos < m->size)
-		return;
-	m->cost[m->sweep_id] = m->sweep_missing;
-	if (m->sweep_leading && m->lead[m->sweep_id] > 0)
-		m->priced |= 1U << m->sweep_id;
-	next = leader(c);
-	if (next == mode_of(c))
-		next = (m->sweep_id + 1) % AATTS_POLICY_NR;
-	m->sweep_id = next;
-	m->sweep_leading = m->lead[next] > 0;
-	m->sweep_pos = 0;
-	m->sweep_missing = 0;
-}
-
-/*
- * The end of a period: the decayed hit counts (shown), and the mode the
- * leads choose: the work function algorithm of a metrical task system
- * (Borodin, Linial, Saks), the candidates its states, a period's misses
- * of a shadow its task cost, and the price of a change (the blocks the
- * candidate's shadow keeps that the live cache lacks) its distance.
- * lead[id] is the mode's work function less the candidate's: the misses
- * the best schedule ending in the mode pays more than the best one ending
- * in the candidate.  Each period adds the candidate's hits less the mode's
- * (less an allowance of 1/2^AATTS_MINI_ALLOW_SHIFT of the sampled reads,
- * against changes for gains not worth having) and keeps it within
- * [-cost, cost]: a candidate never falls further behind than the price of
- * coming back to it.  The mode changes once a lead reaches its price, and
- * the leads are then taken relative to the new mode, so that going back
- * costs a whole lead of twice the price: noise that builds a lead and
- * undoes it changes nothing, a lasting lead pays for the change in time
- * proportional to the price.
+ * The end of a period: the decayed hit counts, and the mode they choose.
+ * A candidate replaces the mode when its count beats the mode's by more
+ * than the noise of a difference of two counts (AATTS_MINI_Z standard
+ * deviations: the variance of the difference is at most the sum of the
+ * counts) and by 1/2^AATTS_MINI_MARGIN_SHIFT of the mode's count.
  */
 static void decide(struct aatts_cache *c)
 {
 	struct aatts_mini *m = c->mini;
-	enum aatts_policy_id mode = mode_of(c), best;
-	s32 allow = max(1U, m->seen >> AATTS_MINI_ALLOW_SHIFT), lead, cost;
+	enum aatts_policy_id mode = mode_of(c), best = mode;
+	u32 gain, noise;
 	int id;
 
-	for (id = 0; id < AATTS_POLICY_NR; id++) {
-		cost = price(m, id);
-		lead = m->lead[id] + (s32)m->hits[id] - (s32)m->hits[mode] -
-		       allow;
-		m->lead[id] = id == (int)mode || !m->warm ? 0 :
-			      max(min(lead, (s32)AATTS_MINI_LEAD_MAX), -cost);
-		m->span[id] = m->lead[id] <= -cost || id == (int)mode ? 0 :
-			      min(m->span[id] + m->hits[id] + m->hits[mode],
-				  AATTS_MINI_LEAD_MAX);
-		if (m->lead[id] <= 0)
-			m->priced &= ~(1U << id);
-	}
 	for (id = 0; id < AATTS_POLICY_NR; id++) {
 		m->last[id] = m->hits[id];
 		m->avg[id] = m->warm ? m->avg[id] - (m->avg[id] >>
@@ -293,42 +171,17 @@ static void decide(struct aatts_cache *c)
 			  m->size;
 		return;
 	}
-#if HYBRID
-	best = mode;
 	for (id = 0; id < AATTS_POLICY_NR; id++)
 		if (m->avg[id] > m->avg[best])
 			best = id;
-	if (best != mode) {
-		u32 gain = m->avg[best] - m->avg[mode];
-		u32 noise = isqrt(m->avg[best] + m->avg[mode]);
-
-		if (!(gain > 2 * noise + 8 &&
-		      gain > m->avg[mode] >> 5 &&
-		      gain > m->total >> 6))
-			best = mode;
-	}
-#else
-	best = leader(c);
-#endif
-#ifdef AATTS_MINI_DEBUG
-	fprintf(stderr, "P%llu mode %d best %d | leads %d %d %d %d %d %d costs %u %u %u %u %u %u\n",
-		(unsigned long long)m->periods, mode, best,
-		m->lead[0], m->lead[1], m->lead[2], m->lead[3], m->lead[4], m->lead[5],
-		m->cost[0], m->cost[1], m->cost[2], m->cost[3], m->cost[4], m->cost[5]);
-#endif
-	if (best == mode || !(m->priced & (1U << best)) ||
-	    m->lead[best] < (s32)(price(m, best) +
-				  NOISE_Z * isqrt(m->span[best])) ||
-	    !change_mode(c, best))
+	if (best == mode)
 		return;
-	lead = m->lead[best];
-	for (id = 0; id < AATTS_POLICY_NR; id++) {
-		cost = price(m, id);
-		m->lead[id] = id == (int)best ? 0 :
-			      max(m->lead[id] - lead, -cost);
-		m->span[id] = 0;
-	}
-	m->priced = 0;
+	gain = m->avg[best] - m->avg[mode];
+	noise = isqrt(m->avg[best] + m->avg[mode]);
+	if (gain > AATTS_MINI_Z * noise + AATTS_MINI_MIN_GAIN &&
+	    gain > m->avg[mode] >> AATTS_MINI_MARGIN_SHIFT &&
+	    gain > m->total >> AATTS_MINI_ABS_SHIFT)
+		change_mode(c, best);
 }
 
 static bool sampled(const struct aatts_mini *m, u64 block)
@@ -360,6 +213,15 @@ bool aatts_mini_lfu_freq(const struct aatts_cache *c, u64 block, u16 *freq)
 	idle = s->age - s->aux[slot];
 	*freq = idle >= 16 ? 0 : s->slots[slot].freq >> idle;
 	return true;
+}
+
+/* Whether shadow s keeps block. */
+static bool holds(const struct aatts_cache *s, u64 block)
+{
+	u32 slot = aatts_map_find(s, block);
+
+	return slot != AATTS_NO_SLOT &&
+	       s->slots[slot].state == AATTS_SLOT_VALID;
 }
 
 /*
@@ -424,8 +286,6 @@ void aatts_mini_read(struct aatts_cache *c, u64 block)
 		else if (promote)
 			aatts_cache_fill_done(s, p.slot, true);
 	}
-	if (m->warm)
-		sweep(c);
 	if (++m->seen >= m->period)
 		decide(c);
 }

@@ -1172,48 +1172,6 @@ TEST(default_leaves_a_losing_mode)
 	aatts_cache_destroy(l);
 }
 
-/*
- * A lead that does not pay for the change is not followed.  default holds
- * blocks 0..255 in isa's mode (256 slots: every block sampled), read
- * twice; a burst re-reads 64 new blocks once, which lru's shadow hits (64
- * hits) and isa's does not; then the old set comes back, which isa hits
- * whole.  The lead was worth less than the 64 blocks a change would have
- * fetched (lru's shadow holds them, the cache does not): a rule that
- * follows it drops 64 blocks of the set for nothing (the rule before,
- * on decayed hit counts, did).  default stays in isa's mode and hits
- * every block of the returning set.
- */
-TEST(default_holds_a_lead_worth_less_than_the_change)
-{
-	struct aatts_cache *c = make(256, 4096, AATTS_POLICY_DEFAULT);
-	struct aatts_cache_stats st;
-	struct aatts_cache_adapt a;
-	u64 b, hits;
-	int pass;
-
-	ASSERT_NE(NULL, c);
-	for (pass = 0; pass < 2; pass++)
-		for (b = 0; b < 256; b++)
-			read_now(c, b);
-	ASSERT_TRUE(c->mini->warm);
-	for (pass = 0; pass < 2; pass++)
-		for (b = 1000; b < 1064; b++)
-			read_now(c, b);
-	for (pass = 0; pass < 2; pass++)
-		for (b = 0; b < 256; b++)
-			read_now(c, b);
-	aatts_cache_get_stats(c, &st);
-	hits = st.read_hits;
-	for (b = 0; b < 256; b++)
-		read_now(c, b);
-	aatts_cache_get_stats(c, &st);
-	ASSERT_TRUE(aatts_cache_get_adapt(c, &a));
-	EXPECT_EQ(0ULL, a.switches)
-		TH_LOG("mode %s", aatts_cache_mode_name(a.mode));
-	EXPECT_EQ(256ULL, st.read_hits - hits);
-	aatts_cache_destroy(c);
-}
-
 /* Runs mode under default as a change of mode does, adoption finished. */
 static void run_mode(struct aatts_cache *c, enum aatts_policy_id mode)
 {
