@@ -17,7 +17,10 @@ GEN=${AATTS_BIN:-build/bin}/aatts-tracegen
 BLOCKS=4096
 SEEDS="21 22 23"
 # kind, its tracegen arguments, the floor of default / best fixed, the
-# floor of default / lru (worst over seeds, block sizes and ratios).
+# floor of default / lru (worst over seeds, block sizes and ratios).  seq
+# and model are where default is furthest from the goal (0.95, 0.98): their
+# floors guard what it reaches now (seq 0.754 / 0.868, model 0.878 / 0.883
+# measured at seeds 21-23), not the goal.
 MATRIX="
 cyclic|--accesses 32768|0.95|0.98
 scan|--accesses 32768|0.92|0.98
@@ -26,6 +29,8 @@ shards|--epochs 12 --shard 128|0.92|0.96
 perm|--epochs 12 --sample-size 262144|0.80|1.2
 multijob|--epochs 5 --jobs 2|0.73|0.90
 importance|--epochs 12|0.95|1.0
+seq|--accesses 1365|0.72|0.84
+model|--accesses 341|0.85|0.86
 "
 
 # point TRACE BS RATIO: "default best lru" hit ratios (best of the fixed
@@ -42,7 +47,7 @@ point() {
 			 }'
 }
 
-ktap_plan 11
+ktap_plan 13
 while IFS='|' read -r kind args floor lfloor; do
 	[ -n "$kind" ] || continue
 	worst=9 worstl=9 where="" rc=0
