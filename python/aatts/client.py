@@ -93,7 +93,10 @@ class Client:
 
     def _readline(self):
         while b"\n" not in self._buf:
-            data = self._sock.recv(65536)
+            try:
+                data = self._sock.recv(65536)
+            except ConnectionResetError:
+                data = b""
             if not data:
                 raise AattsError("closed", "aattsd closed the connection")
             self._buf += data
@@ -104,7 +107,11 @@ class Client:
         """Sends one line as it is; the reply as a dict (errors included)."""
         if isinstance(line, str):
             line = line.encode()
-        self._sock.sendall(line + b"\n")
+        try:
+            self._sock.sendall(line + b"\n")
+        except (BrokenPipeError, ConnectionResetError):
+            # Refused: aattsd sent its one error line and closed.
+            pass
         self.requests += 1
         return json.loads(self._readline())
 
