@@ -97,7 +97,7 @@ except AattsError as e:
     out({"error": e.code, "message": e.message})
 PY
 
-ktap_plan 22
+ktap_plan 23
 ADDED_GROUP=
 getent group aatts >/dev/null || { groupadd -r aatts && ADDED_GROUP=1; }
 AATTS_GID=$(getent group aatts | cut -d: -f3)
@@ -185,5 +185,11 @@ chmod 0660 "$SOCK"
 ktap_check "the mode opened up: refused by the daemon (permission)" "$(jq -r .error <<<"$r")" = permission
 ktap_check "stats: the trainer's counters (epochs 2)" \
 	"$(printf '%s\n' '{"v":1,"op":"stats"}' | build/tests/daemon/client "$SOCK" | jq -r .stats.trainer.epochs)" = 2
-grep -q "ERROR: AddressSanitizer\|runtime error" "$LOG" && ktap_diag "$(cat "$LOG")"
+kill -TERM "$PID"
+wait "$PID"
+rc=$?
+PID=
+san=$(grep -c -e 'ERROR: AddressSanitizer' -e 'ERROR: LeakSanitizer' -e 'runtime error' "$LOG")
+[ "$san" != 0 ] && ktap_diag "$(grep -A 20 -e Sanitizer -e 'runtime error' "$LOG" | head -60)"
+ktap_check "SIGTERM: aattsd exits 0, no sanitizer report in its log (with AATTS_BIN=build/san/bin)" "$rc:$san" = 0:0
 ktap_finish
