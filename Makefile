@@ -45,7 +45,7 @@ HOST_TEST_BINS := $(B)/tests/host/core_test $(B)/tests/host/peek_test \
 	$(B)/tests/host/tune_test \
 	$(B)/tests/host/ctl_parse_test \
 	$(B)/tests/host/fmap_test $(B)/tests/host/config_test \
-	$(B)/tests/host/record_test
+	$(B)/tests/host/record_test $(B)/tests/host/trainer_test
 
 # The policy core, built into aatts.ko and, unchanged, into user space.
 POLICY_SRCS := $(wildcard kmod/policy/*.c)
@@ -90,7 +90,8 @@ VM_TESTS := $(DM_TEST_BINS) tests/dm/datapath.sh tests/dm/fio_verify.sh \
 	tests/dm/quiesce.sh \
 	$(NL_TEST_BINS) tests/dm/unload.sh tests/ctl/devices.sh tests/ctl/files.sh \
 	tests/dm/integrity.sh tests/ctl/control.sh tests/ebpf/observe.sh \
-	tests/daemon/aattsd.sh tests/daemon/fmap.sh tests/daemon/record.sh
+	tests/daemon/aattsd.sh tests/daemon/fmap.sh tests/daemon/record.sh \
+	tests/daemon/trainer.sh
 
 all: kmod user tests
 
@@ -210,6 +211,15 @@ $(B)/tests/host/record_test: tests/host/daemon/record_test.c daemon/record.c \
 	$(CC) $(TEST_CFLAGS) -Idaemon -Iebpf -Ilib/aattsnl -Iinclude/uapi -o $@ $< \
 		daemon/record.c daemon/fmap.c daemon/mnttab.c daemon/config.c daemon/log.c \
 		daemon/loop.c
+
+$(B)/tests/host/trainer_test: tests/host/daemon/trainer_test.c daemon/trainer.c \
+		daemon/trainer.h daemon/fmap.c daemon/fmap.h daemon/config.c \
+		daemon/loop.c daemon/log.c daemon/aattsd.h $(NL_CLIENT) \
+		$(NL_CLIENT_HDRS) $(SELFTESTS)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -Idaemon -Ilib/aattsnl -Iinclude/uapi $(D_CFLAGS) -o $@ $< \
+		daemon/trainer.c daemon/fmap.c daemon/config.c daemon/loop.c \
+		daemon/log.c $(NL_CLIENT) $(D_LIBS)
 
 $(B)/tests/host/config_test: tests/host/daemon/config_test.c daemon/config.c \
 		daemon/aattsd.h $(SELFTESTS)/kselftest_harness.h

@@ -18,6 +18,8 @@
  *   record.c    --record: the aatts-events 1 file (record.h)
  *   metrics.c   Prometheus metrics, a textfile for node_exporter
  *   observer.c  the eBPF read observers (ebpf/observer.h) in the loop
+ *   trainer.c   the trainer ops: manifest, importance, order, epoch_end,
+ *               residency (Documentation/aattsd.rst)
  */
 #ifndef AATTSD_H
 #define AATTSD_H
@@ -123,15 +125,67 @@ int timer_set(struct aattsd *d, unsigned int ms);
 void timer_exit(struct aattsd *d);
 
 /* control.c */
+#define PEER_GROUPS_MAX	256
+/* Who is on the other end of a control connection (SO_PEERCRED/GROUPS). */
+struct peer {
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[PEER_GROUPS_MAX];
+	unsigned int nr_groups;
+	struct trainer_job *job;	/* its own trainer job, if any */
+};
 int control_init(struct aattsd *d, const char *path);
 void control_exit(struct aattsd *d);
 
 /* protocol.c: one request line in, one reply line out (malloc'ed, no \n). */
 struct json_object;
-char *protocol_handle(struct aattsd *d, const char *line, size_t len);
+char *protocol_handle(struct aattsd *d, struct peer *p, const char *line,
+		      size_t len);
 char *protocol_error(const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-#define PROTO_LINE_MAX	4096	/* a request line, '\n' included, at most */
+/*
+ * A request line, '\n' included, at most (version 1 said 4096 until the
+ * trainer ops, whose batches need more).  control.c grows each client's
+ * buffer up to it as lines need.
+ */
+#define PROTO_LINE_MAX	(1 << 20)
+
+/*
+ * trainer.c.  Each op fills the reply o (v, ok and id already in it) and
+ * returns 0, or returns -1 with an error code and message in e.
+ */
+struct trainer_err {
+	const char *code;
+	char msg[256];
+};
+typedef int (*trainer_op_fn)(struct aattsd *d, struct peer *p,
+			     struct json_object *req, struct json_object *o,
+			     struct trainer_err *e);
+int trainer_manifest(struct aattsd *d, struct peer *p, struct json_object *req,
+		     struct json_object *o, struct trainer_err *e);
+int trainer_importance(struct aattsd *d, struct peer *p,
+		       struct json_object *req, struct json_object *o,
+		       struct trainer_err *e);
+int trainer_order(struct aattsd *d, struct peer *p, struct json_object *req,
+		  struct json_object *o, struct trainer_err *e);
+int trainer_epoch_end(struct aattsd *d, struct peer *p,
+		      struct json_object *req, struct json_object *o,
+		      struct trainer_err *e);
+int trainer_residency(struct aattsd *d, struct peer *p,
+		      struct json_object *req, struct json_object *o,
+		      struct trainer_err *e);
+/* The fields each op knows (besides v, op and id). */
+extern const char *const trainer_manifest_fields[];
+extern const char *const trainer_importance_fields[];
+extern const char *const trainer_order_fields[];
+extern const char *const trainer_epoch_end_fields[];
+extern const char *const trainer_residency_fields[];
+/* The connection of p closed: its own job goes. */
+void trainer_peer_gone(struct aattsd *d, struct peer *p);
+void trainer_exit(struct aattsd *d);
+/* For "stats". */
+void trainer_stats(struct aattsd *d, struct json_object *s);
 
 /* observer.c */
 struct aatts_observer_stats;
@@ -178,6 +232,7 @@ struct aattsd {
 	unsigned int nr_clients;
 	struct recorder *rec;
 	struct aatts_observer *obs;	/* NULL: the kernel cannot run them */
+	struct trainer *trainer;	/* made at the first trainer op */
 	struct watch obs_watch;
 	uint64_t obs_ranges;
 	uint64_t obs_reads_seen;	/* observer reads at the last tick */

@@ -9,6 +9,8 @@
  * and is disconnected.  A line longer than PROTO_LINE_MAX gets a
  * "too_long" error and is skipped up to its end; a client that does not
  * read its replies (more than CLIENT_OUT_MAX pending) is disconnected.
+ * A client's input buffer starts at CLIENT_IN_MIN bytes and doubles up to
+ * PROTO_LINE_MAX as a line needs (the trainer ops' batches).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,17 +28,16 @@
 #include "aattsd.h"
 
 #define CLIENT_OUT_MAX	(1 << 20)
-#define PEER_GROUPS_MAX	256
+#define CLIENT_IN_MIN	4096
 
 static bool bound;	/* the socket file is ours to remove */
 
 struct client {
 	struct watch w;
 	struct client *next;
-	pid_t pid;
-	uid_t uid;
-	char in[PROTO_LINE_MAX];
-	size_t inlen;
+	struct peer peer;
+	char *in;
+	size_t inlen, incap;
 	bool skipping;		/* in a line too long, until its '\n' */
 	char *out;
 	size_t outlen, outcap;
@@ -54,6 +55,8 @@ static void client_close(struct aattsd *d, struct client *c)
 		}
 	loop_del(d, &c->w);
 	close(c->w.fd);
+	trainer_peer_gone(d, &c->peer);
+	free(c->in);
 	free(c->out);
 	free(c);
 	d->nr_clients--;
@@ -128,7 +131,8 @@ static int take_lines(struct aattsd *d, struct client *c)
 			c->skipping = false;
 		} else {
 			d->requests++;
-			e = reply(c, protocol_handle(d, c->in + start, len));
+			e = reply(c, protocol_handle(d, &c->peer,
+						     c->in + start, len));
 			if (e)
 				return e;
 		}
@@ -136,7 +140,15 @@ static int take_lines(struct aattsd *d, struct client *c)
 	}
 	memmove(c->in, c->in + start, c->inlen - start);
 	c->inlen -= start;
-	if (c->inlen == sizeof(c->in)) {	/* no '\n' in a full buffer */
+	if (c->inlen == c->incap && c->incap < PROTO_LINE_MAX) {
+		char *in = realloc(c->in, c->incap * 2);
+
+		if (!in)
+			return -ENOMEM;
+		c->in = in;
+		c->incap *= 2;
+	}
+	if (c->inlen == c->incap) {	/* no '\n' in a full buffer */
 		if (!c->skipping) {
 			d->requests++;
 			d->request_errors++;
@@ -160,7 +172,7 @@ static void on_client(struct aattsd *d, struct watch *w, uint32_t events)
 	if (events & EPOLLIN) {
 		for (;;) {
 			n = recv(c->w.fd, c->in + c->inlen,
-				 sizeof(c->in) - c->inlen, MSG_DONTWAIT);
+				 c->incap - c->inlen, MSG_DONTWAIT);
 			if (n < 0 && errno == EAGAIN)
 				break;
 			if (n <= 0) {
@@ -170,7 +182,7 @@ static void on_client(struct aattsd *d, struct watch *w, uint32_t events)
 			c->inlen += (size_t)n;
 			if (take_lines(d, c)) {
 				log_warn("control client pid %d: not reading its replies: disconnected",
-					 (int)c->pid);
+					 (int)c->peer.pid);
 				client_close(d, c);
 				return;
 			}
@@ -183,20 +195,26 @@ static void on_client(struct aattsd *d, struct watch *w, uint32_t events)
 	}
 }
 
-static bool in_group(int fd, gid_t gid, const struct ucred *cr)
+/* The peer's supplementary groups into p (none when they do not fit). */
+static void peer_groups(int fd, struct peer *p)
 {
-	gid_t groups[PEER_GROUPS_MAX];
-	socklen_t len = sizeof(groups);
+	socklen_t len = sizeof(p->groups);
+
+	p->nr_groups = 0;
+	if (!getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, p->groups, &len))
+		p->nr_groups = len / sizeof(gid_t);
+}
+
+static bool in_group(gid_t gid, const struct peer *p)
+{
 	unsigned int i;
 
 	if (gid == (gid_t)-1)
 		return false;
-	if (cr->gid == gid)
+	if (p->gid == gid)
 		return true;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len))
-		return false;
-	for (i = 0; i < len / sizeof(gid_t); i++)
-		if (groups[i] == gid)
+	for (i = 0; i < p->nr_groups; i++)
+		if (p->groups[i] == gid)
 			return true;
 	return false;
 }
@@ -221,6 +239,7 @@ static void on_accept(struct aattsd *d, struct watch *w, uint32_t events)
 	struct ucred cr;
 	socklen_t len = sizeof(cr);
 	struct client *c;
+	struct peer *p;
 	int fd;
 
 	(void)events;
@@ -231,7 +250,17 @@ static void on_accept(struct aattsd *d, struct watch *w, uint32_t events)
 			refuse(d, fd, NULL);
 			continue;
 		}
-		if (cr.uid != 0 && !in_group(fd, d->control_gid, &cr)) {
+		p = calloc(1, sizeof(*p));
+		if (!p) {
+			refuse(d, fd, NULL);
+			continue;
+		}
+		p->pid = cr.pid;
+		p->uid = cr.uid;
+		p->gid = cr.gid;
+		peer_groups(fd, p);
+		if (cr.uid != 0 && !in_group(d->control_gid, p)) {
+			free(p);
 			log_warn("control: pid %d uid %u gid %u refused: not root, not in group %s",
 				 (int)cr.pid, cr.uid, cr.gid,
 				 d->cfg.control_group);
@@ -241,6 +270,7 @@ static void on_accept(struct aattsd *d, struct watch *w, uint32_t events)
 			continue;
 		}
 		if (d->nr_clients >= d->cfg.max_clients) {
+			free(p);
 			log_warn("control: pid %d refused: %u clients already",
 				 (int)cr.pid, d->nr_clients);
 			refuse(d, fd, protocol_error("busy",
@@ -248,16 +278,22 @@ static void on_accept(struct aattsd *d, struct watch *w, uint32_t events)
 			continue;
 		}
 		c = calloc(1, sizeof(*c));
-		if (!c) {
+		if (c)
+			c->in = malloc(CLIENT_IN_MIN);
+		if (!c || !c->in) {
+			free(c);
+			free(p);
 			refuse(d, fd, NULL);
 			continue;
 		}
+		c->incap = CLIENT_IN_MIN;
 		c->w.fd = fd;
 		c->w.fn = on_client;
 		c->w.arg = c;
-		c->pid = cr.pid;
-		c->uid = cr.uid;
+		c->peer = *p;
+		free(p);
 		if (loop_add(d, &c->w, EPOLLIN | EPOLLRDHUP)) {
+			free(c->in);
 			free(c);
 			close(fd);
 			continue;
@@ -369,6 +405,7 @@ void control_exit(struct aattsd *d)
 {
 	while (d->clients)
 		client_close(d, d->clients);
+	trainer_exit(d);
 	if (d->control_watch.fd >= 0) {
 		loop_del(d, &d->control_watch);
 		close(d->control_watch.fd);

@@ -200,6 +200,7 @@ static char *op_stats(struct aattsd *d, struct json_object *req,
 		add_u64(rj, "fmap_evictions", fs.evictions);
 		json_object_object_add(s, "record", rj);
 	}
+	trainer_stats(d, s);
 	json_object_object_add(o, "stats", s);
 	return to_line(o);
 }
@@ -209,15 +210,34 @@ struct op {
 	const char *const *fields;	/* besides v, op and id */
 	char *(*fn)(struct aattsd *d, struct json_object *req,
 		    struct json_object *id);
+	trainer_op_fn tfn;		/* or a trainer op (trainer.c) */
 };
+
+static char *op_trainer(struct aattsd *d, struct peer *p, trainer_op_fn fn,
+			struct json_object *req, struct json_object *id)
+{
+	struct json_object *o = reply_new(true, id);
+	struct trainer_err e = { .code = "internal" };
+
+	if (fn(d, p, req, o, &e)) {
+		json_object_put(o);
+		return error_id(id, e.code, "%s", e.msg);
+	}
+	return to_line(o);
+}
 
 static const char *const no_fields[] = { NULL };
 static const char *const devices_fields[] = { "name", NULL };
 
 static const struct op ops[] = {
-	{ "hello", no_fields, op_hello },
-	{ "devices", devices_fields, op_devices },
-	{ "stats", no_fields, op_stats },
+	{ "hello", no_fields, op_hello, NULL },
+	{ "devices", devices_fields, op_devices, NULL },
+	{ "stats", no_fields, op_stats, NULL },
+	{ "manifest", trainer_manifest_fields, NULL, trainer_manifest },
+	{ "importance", trainer_importance_fields, NULL, trainer_importance },
+	{ "order", trainer_order_fields, NULL, trainer_order },
+	{ "epoch_end", trainer_epoch_end_fields, NULL, trainer_epoch_end },
+	{ "residency", trainer_residency_fields, NULL, trainer_residency },
 };
 
 static bool known(const char *k, const char *const *fields)
@@ -230,7 +250,7 @@ static bool known(const char *k, const char *const *fields)
 	return false;
 }
 
-static char *handle(struct aattsd *d, struct json_object *req)
+static char *handle(struct aattsd *d, struct peer *p, struct json_object *req)
 {
 	struct json_object *v, *op, *id = NULL;
 	const struct op *o = NULL;
@@ -269,6 +289,8 @@ static char *handle(struct aattsd *d, struct json_object *req)
 			return error_id(id, "bad_request",
 					"op %s has no field '%.64s'", o->name, k);
 	}
+	if (o->tfn)
+		return op_trainer(d, p, o->tfn, req, id);
 	return o->fn(d, req, id);
 }
 
@@ -281,7 +303,8 @@ static bool trailing(const char *p, const char *end)
 	return false;
 }
 
-char *protocol_handle(struct aattsd *d, const char *line, size_t len)
+char *protocol_handle(struct aattsd *d, struct peer *p, const char *line,
+		      size_t len)
 {
 	struct json_tokener *tok;
 	struct json_object *req;
@@ -311,7 +334,7 @@ char *protocol_handle(struct aattsd *d, const char *line, size_t len)
 		return protocol_error("parse", "not JSON: %s",
 				      json_tokener_error_desc(e));
 	}
-	r = handle(d, req);
+	r = handle(d, p, req);
 	json_object_put(req);
 	if (r && strstr(r, "\"ok\":false"))
 		d->request_errors++;

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * aattsd: the trainer ops' limits and the pure helpers of trainer.c
+ * (tests/host/daemon/trainer_test.c).  Documentation/aattsd.rst, "Trainer
+ * ops", states the same limits.
+ */
+#ifndef AATTSD_TRAINER_H
+#define AATTSD_TRAINER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#define TRAINER_MANIFEST_MAX	(1 << 20)	/* paths in a manifest */
+#define TRAINER_SAMPLES_MAX	(1 << 21)	/* manifest + paths named later */
+#define TRAINER_BATCH_MAX	65536	/* elements of one array in a request */
+#define TRAINER_RESIDENCY_MAX	4096	/* samples in one residency request */
+#define TRAINER_ORDER_MAX	(1 << 22)	/* indices in an order */
+#define TRAINER_JOBS_MAX	16	/* named jobs */
+#define TRAINER_JOB_NAME_MAX	64	/* NUL included */
+#define TRAINER_PATH_MAX	4096	/* NUL included */
+#define TRAINER_DEVICES_MAX	8	/* devices in one request's samples */
+#define TRAINER_SPAN_BLOCKS_MAX	(1 << 24)	/* blocks one residency query spans */
+#define TRAINER_SCORE_TOP	1000000U	/* the highest kernel score sent */
+#define TRAINER_SHUFFLE		"splitmix64-fisher-yates"
+
+struct trainer_stats {
+	uint64_t manifests, scores, epochs, hint_ranges, orders;
+	uint64_t residency_queries, residency_samples, unresolved;
+};
+
+struct peer;
+/* NULL when s (len bytes, no NUL needed) is an acceptable path, else why. */
+const char *trainer_check_path(const char *s, size_t len);
+const char *trainer_check_job_name(const char *s, size_t len);
+uint64_t trainer_splitmix64(uint64_t *state);
+/* v[0..n) = a permutation of 0..n-1, the named shuffle of seed. */
+void trainer_shuffle(uint32_t *v, size_t n, uint64_t seed);
+/* A score (>= 0) as a kernel score: max -> TRAINER_SCORE_TOP, 0 -> 0. */
+uint32_t trainer_score_scale(double s, double max);
+/* Position pos of n in the next order as a kernel score (first: highest). */
+uint32_t trainer_rank_score(size_t pos, size_t n);
+/* May p read the file at path (st its stat) by the mode bits? */
+bool trainer_peer_may_read(const struct peer *p, const char *path,
+			   const struct stat *st);
+
+#endif
