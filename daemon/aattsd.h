@@ -18,6 +18,8 @@
  *   record.c    --record: the aatts-events 1 file (record.h)
  *   metrics.c   Prometheus metrics, a textfile for node_exporter
  *   observer.c  the eBPF read observers (ebpf/observer.h) in the loop
+ *   mnttab.c    observed files opened by handle
+ *   prefetch.c  the prefetch planner and the performance / cost knob
  */
 #ifndef AATTSD_H
 #define AATTSD_H
@@ -71,7 +73,10 @@ struct config {
 	unsigned int fmap_files;	/* files in the FIEMAP cache at most */
 	unsigned int fmap_revalidate_ms; /* recheck a cached file after */
 	char metrics_file[256];		/* Prometheus textfile; "": none */
+	unsigned int prefetch_mode;	/* mode: enum tune_mode */
+	unsigned int prefetch_budget;	/* slow-tier bytes/s; 0: the mode's */
 };
+extern const char *const config_modes[3];
 void config_defaults(struct config *c);
 /*
  * Parses the text of a config file into c (from the defaults).  Returns 0,
@@ -142,6 +147,22 @@ void observer_watch(struct aattsd *d, uint32_t devt, bool on);
 void observer_get_stats(const struct aattsd *d,
 			struct aatts_observer_stats *st);
 
+/* prefetch.c: the planner and the knob per served device. */
+struct aatts_read_range;
+struct prefetch_stats {
+	uint64_t issued, used, wasted, read_blocks;	/* planner, blocks */
+	uint64_t requests, errors, started;	/* PREFETCH requests */
+	uint32_t level;				/* tune level applied */
+};
+int prefetch_init(struct aattsd *d);
+void prefetch_exit(struct aattsd *d);
+void prefetch_range(struct aattsd *d, const struct aatts_read_range *rr);
+void prefetch_tick(struct aattsd *d);
+void prefetch_forget(struct aattsd *d, uint32_t devt);
+/* -ENOENT when the device has no prefetch state yet. */
+int prefetch_get(const struct aattsd *d, uint32_t devt,
+		 struct prefetch_stats *ps);
+
 /* metrics.c: writes metrics_file (when set), atomically. */
 void metrics_write(struct aattsd *d);
 
@@ -177,6 +198,7 @@ struct aattsd {
 	struct client *clients;
 	unsigned int nr_clients;
 	struct recorder *rec;
+	struct prefetch *pf;
 	struct aatts_observer *obs;	/* NULL: the kernel cannot run them */
 	struct watch obs_watch;
 	uint64_t obs_ranges;

@@ -49,6 +49,8 @@ static int setup(struct aattsd *d)
 	if (!r)
 		r = record_open(d);
 	if (!r)
+		r = prefetch_init(d);
+	if (!r)
 		r = observer_init(d);
 	if (!r)
 		r = timer_init(d);
@@ -78,6 +80,7 @@ static void teardown(struct aattsd *d)
 {
 	timer_exit(d);
 	observer_exit(d);	/* its last ranges into the record */
+	prefetch_exit(d);
 	record_close(d);
 	control_exit(d);
 	uevent_exit(d);

@@ -68,6 +68,41 @@ static void daemon_metric(FILE *f, const char *name, const char *type,
 		name, help, name, type, name, v);
 }
 
+/* The planner's counters per device with prefetch state (prefetch.c). */
+static void prefetch_metrics(struct aattsd *d, FILE *f)
+{
+	static const struct {
+		const char *name, *type, *help;
+	} m[] = {
+		{ "prefetch_issued_blocks_total", "counter", "blocks the prefetch planner issued" },
+		{ "prefetch_used_blocks_total", "counter", "issued blocks read afterwards" },
+		{ "prefetch_wasted_blocks_total", "counter", "issued blocks forgotten unread" },
+		{ "prefetch_precision", "gauge", "used / (used + wasted)" },
+		{ "prefetch_recall", "gauge", "used / blocks read" },
+	};
+	struct prefetch_stats ps;
+	double v;
+	size_t i, k;
+
+	for (k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+		fprintf(f, "# HELP aatts_%s %s\n# TYPE aatts_%s %s\n", m[k].name,
+			m[k].help, m[k].name, m[k].type);
+		for (i = 0; i < d->devs.nr; i++) {
+			if (prefetch_get(d, d->devs.v[i].dev.devt, &ps))
+				continue;
+			v = k == 0 ? (double)ps.issued : k == 1 ? (double)ps.used :
+			    k == 2 ? (double)ps.wasted :
+			    k == 3 ? (ps.used + ps.wasted ? (double)ps.used /
+				      (double)(ps.used + ps.wasted) : 0) :
+			    (ps.read_blocks ? (double)ps.used /
+			     (double)ps.read_blocks : 0);
+			fprintf(f, "aatts_%s", m[k].name);
+			dev_labels(f, &d->devs.v[i]);
+			fprintf(f, k < 3 ? " %.0f\n" : " %.6f\n", v);
+		}
+	}
+}
+
 static void write_all(struct aattsd *d, FILE *f)
 {
 	const char *name;
@@ -119,6 +154,7 @@ static void write_all(struct aattsd *d, FILE *f)
 		dev_labels(f, &d->devs.v[i]);
 		fprintf(f, " %" PRIu64 "\n", d->devs.v[i].events);
 	}
+	prefetch_metrics(d, f);
 	daemon_metric(f, "devices", "gauge", "aatts devices served",
 		      d->devs.nr);
 	daemon_metric(f, "netlink_events_total", "counter",

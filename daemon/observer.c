@@ -25,6 +25,7 @@ static void on_range(void *ctx, const struct aatts_read_range *r)
 
 	d->obs_ranges++;
 	record_range(d, r);
+	prefetch_range(d, r);
 }
 
 static void consume(struct aattsd *d)
