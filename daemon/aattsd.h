@@ -73,10 +73,11 @@ struct config {
 	unsigned int fmap_files;	/* files in the FIEMAP cache at most */
 	unsigned int fmap_revalidate_ms; /* recheck a cached file after */
 	char metrics_file[256];		/* Prometheus textfile; "": none */
-	unsigned int prefetch_mode;	/* mode: enum tune_mode */
+	unsigned int prefetch_mode;	/* mode: enum tune_mode, or _OFF */
 	unsigned int prefetch_budget;	/* slow-tier bytes/s; 0: the mode's */
 };
-extern const char *const config_modes[3];
+#define CONFIG_PREFETCH_OFF	3	/* prefetch_mode: observe only */
+extern const char *const config_modes[4];
 void config_defaults(struct config *c);
 /*
  * Parses the text of a config file into c (from the defaults).  Returns 0,

@@ -31,7 +31,9 @@ void config_defaults(struct config *c)
 }
 
 /* In the order of enum tune_mode (lib/predict/tune.h; prefetch.c checks). */
-const char *const config_modes[3] = { "performance", "balanced", "economy" };
+/* and "off" (CONFIG_PREFETCH_OFF): the observers run, nothing is prefetched. */
+const char *const config_modes[4] = { "performance", "balanced", "economy",
+				      "off" };
 
 static const char *const levels[] = {
 	[LOG_LVL_ERR] = "error",
@@ -93,13 +95,13 @@ static int set(struct config *c, unsigned int k, const char *v, char *why,
 		return -1;
 	}
 	if (!strcmp(keys[k].name, "mode")) {
-		for (i = 0; i < 3; i++)
+		for (i = 0; i < 4; i++)
 			if (!strcmp(v, config_modes[i])) {
 				c->prefetch_mode = i;
 				return 0;
 			}
 		snprintf(why, len,
-			 "mode '%s': not one of performance, balanced, economy",
+			 "mode '%s': not one of performance, balanced, economy, off",
 			 v);
 		return -1;
 	}

@@ -62,8 +62,12 @@ static int setup(struct aattsd *d)
 
 	/* Every genl request needs it, [read] ones included. */
 	keep[nr++] = CAP_NET_ADMIN;
-	/* --record opens the files read by handle (open_by_handle_at). */
-	if (d->record_path)
+	/*
+	 * --record and the prefetcher open the files read by handle
+	 * (open_by_handle_at) for their FIEMAP extents; without observers
+	 * there is nothing to open.
+	 */
+	if (d->record_path || d->obs)
 		keep[nr++] = CAP_DAC_READ_SEARCH;
 	r = caps_keep(keep, (unsigned int)nr);
 	if (r) {

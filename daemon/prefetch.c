@@ -17,7 +17,8 @@
  * misses, blocks issued, used, wasted); its depth / seq_window / budget go
  * to the planner, its migration bandwidth to the kernel when it changes.
  *
- * STATUS: written against the pieces, built, NOT yet run in a VM.
+ * mode = off (config): the observers still run (--record, metrics), no
+ * range is fed to the planner.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -46,6 +47,8 @@ struct pf_dev {
 	struct planner *pl;
 	struct tune tune;
 	struct tune_out applied;
+	unsigned int mode;		/* the configuration's, as applied */
+	unsigned int budget;
 	uint64_t last_hits, last_misses, last_issued, last_used, last_wasted;
 	uint64_t last_ns;
 	uint64_t requests, errors;	/* PREFETCH requests sent, failed */
@@ -86,6 +89,18 @@ static struct device *served(struct aattsd *d, unsigned int maj,
 	return NULL;
 }
 
+/* The mode and budget of the configuration (at start and on SIGHUP). */
+static void pf_tune_init(const struct aattsd *d, struct pf_dev *pd)
+{
+	unsigned int mode = d->cfg.prefetch_mode;
+
+	if (mode == CONFIG_PREFETCH_OFF)
+		mode = TUNE_ECONOMY;	/* migration limits as economy */
+	tune_init(&pd->tune, (enum tune_mode)mode, d->cfg.prefetch_budget);
+	pd->mode = d->cfg.prefetch_mode;
+	pd->budget = d->cfg.prefetch_budget;
+}
+
 /* The pf_dev of a served device, made on first use; NULL if none. */
 static struct pf_dev *pf_get(struct aattsd *d, struct device *dv)
 {
@@ -115,8 +130,7 @@ static struct pf_dev *pf_get(struct aattsd *d, struct device *dv)
 	pd->pl = planner_create(&pp);
 	if (!pd->pl)
 		return NULL;
-	tune_init(&pd->tune, (enum tune_mode)d->cfg.prefetch_mode,
-		  d->cfg.prefetch_budget);
+	pf_tune_init(d, pd);
 	tune_get(&pd->tune, &o);
 	planner_set_limits(pd->pl, o.depth, o.seq_window, o.budget);
 	pd->applied = o;
@@ -173,7 +187,8 @@ void prefetch_range(struct aattsd *d, const struct aatts_read_range *rr)
 	size_t n;
 	int fd;
 
-	if (!p || (rr->flags & AATTS_RANGE_WRITE) ||
+	if (!p || d->cfg.prefetch_mode == CONFIG_PREFETCH_OFF ||
+	    (rr->flags & AATTS_RANGE_WRITE) ||
 	    !(rr->flags & AATTS_RANGE_MISSED) || !rr->length)
 		return;
 	pd = pf_get(d, served(d, rr->dev_major, rr->dev_minor));
@@ -254,6 +269,11 @@ void prefetch_tick(struct aattsd *d)
 		dv = devtab_find(&d->devs, pd->devt);
 		if (!dv)
 			continue;
+		if (pd->mode != d->cfg.prefetch_mode ||
+		    pd->budget != d->cfg.prefetch_budget)
+			pf_tune_init(d, pd);
+		if (pd->mode == CONFIG_PREFETCH_OFF)
+			continue;	/* the kernel's limits left alone */
 		planner_get_stats(pd->pl, &st);
 		h = dv->dev.stat[AATTS_STAT_A_READ_HITS];
 		m = dv->dev.stat[AATTS_STAT_A_READ_MISSES];

@@ -70,7 +70,7 @@ ktap_check "socket mode 0660, group aatts" "$(stat -c %a:%G "$SOCK")" = 660:aatt
 r=$(ask '{"v":1,"op":"hello","id":"h1"}')
 ktap_check "hello: ok, protocol 1, id echoed, version" \
 	"$(jq -r '[.v, .ok, .protocols[0], .id, .daemon] | join(" ")' <<<"$r")" = "1 true 1 h1 aattsd"
-ktap_check "hello: only cap_net_admin kept" "$(jq -r .capabilities <<<"$r")" = "cap_net_admin=ep"
+ktap_check "hello: cap_dac_read_search (observers loaded: prefetch) and cap_net_admin kept" "$(jq -r .capabilities <<<"$r")" = "cap_dac_read_search,cap_net_admin=ep"
 
 ktap_check "devices: $DEV1 (there at start) with its devt" \
 	"$(dev_field $DEV1 devt)" = "$(dm_devno $DEV1)"

@@ -35,18 +35,9 @@ cleanup() {
 trap cleanup EXIT
 
 q() { printf '%s\n' "$2" | "$CLIENT" "$SOCK" | jq -r "$1"; }
+hello_ok() { test "$(q .ok '{"v":1,"op":"hello"}' 2>/dev/null)" = true; }
 pf() { q ".devices[] | select(.name == \"$DEV\") | .prefetch.$1 // empty" '{"v":1,"op":"devices"}'; }
 kstat() { "$CTL" list --json | jq -r "(.devices? // .)[] | select(.name == \"$DEV\") | .stats.$1"; }
-until_true() {
-	local n=$(($1 * 5))
-	shift
-	while [ $n -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.2
-		n=$((n - 1))
-	done
-	return 1
-}
 # load ORDER...: reads the files in that order, each from a cold page cache.
 load() {
 	local i
@@ -92,7 +83,7 @@ printf 'poll_interval_ms = 200\nmode = performance\nfmap_revalidate_ms = 60000\n
 "$AATTSD" --foreground --config "$TMP/conf" --socket "$SOCK" >"$LOG" 2>&1 &
 PID=$!
 until_true 60 test -S "$SOCK"
-until_true 30 test "$(q .ok '{"v":1,"op":"hello"}' 2>/dev/null)" = true
+until_true 30 hello_ok
 ktap_check "aattsd answers, the observers loaded" "$(grep -c 'observers loaded' "$LOG")" = 1
 load $ORDER; load $ORDER
 sleep 1

@@ -51,6 +51,8 @@ TEST(every_key_comments_and_blanks)
 	EXPECT_EQ(0U, c.fmap_revalidate_ms);
 	EXPECT_STREQ("economy", config_modes[c.prefetch_mode]);
 	EXPECT_EQ(4000000000U, c.prefetch_budget);
+	ASSERT_EQ(0, parse("mode = off\n", &c, msg));
+	EXPECT_EQ((unsigned int)CONFIG_PREFETCH_OFF, c.prefetch_mode);
 }
 
 TEST(errors_name_their_line)
@@ -69,7 +71,7 @@ TEST(errors_name_their_line)
 		{ "log_level = loud\n", "line 1: log_level 'loud': not one of" },
 		{ "control_group = a b\n", "line 1: control_group 'a b'" },
 		{ "max_clients = 0\n", "line 1: max_clients '0'" },
-		{ "mode = fast\n", "line 1: mode 'fast': not one of performance, balanced, economy" },
+		{ "mode = fast\n", "line 1: mode 'fast': not one of performance, balanced, economy, off" },
 		{ "prefetch_budget = 4294967296\n", "line 1: prefetch_budget" },
 		{ "metrics_file = metrics.prom\n", "line 1: metrics_file 'metrics.prom': not an absolute path" },
 	};
