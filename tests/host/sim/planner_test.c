@@ -271,4 +271,39 @@ TEST(a_repeated_load_order_is_prefetched_precisely)
 	planner_destroy(pl);
 }
 
+TEST(a_learnt_order_turned_random_goes_quiet_after_one_epoch)
+{
+	struct planner_params p = { .depth = 4, .seq_min_run = 2,
+				    .seq_window = 16, .recent = 1024 };
+	struct planner *pl = planner_create(&p);
+	struct planner_stats a, b;
+	int order[FILES], i, j, t, pass;
+	uint64_t s = 0x5eed;
+
+	ASSERT_NE(NULL, pl);
+	for (i = 0; i < FILES; i++)
+		order[i] = (i * 7919) % FILES;
+	for (pass = 0; pass < 4; pass++)
+		read_files(pl, order);
+	for (pass = 0; pass < 3; pass++) {
+		planner_get_stats(pl, &a);
+		for (i = FILES - 1; i > 0; i--) {
+			j = rnd(&s) % (i + 1);
+			t = order[i];
+			order[i] = order[j];
+			order[j] = t;
+		}
+		read_files(pl, order);
+		planner_get_stats(pl, &b);
+		TH_LOG("random epoch %d: issued %llu of %llu blocks read", pass,
+		       (unsigned long long)(b.issued - a.issued),
+		       (unsigned long long)(b.read_blocks - a.read_blocks));
+		/* The first random epoch pays for the learnt order, once. */
+		if (pass)
+			EXPECT_LE((b.issued - a.issued) * 100,
+				  b.read_blocks - a.read_blocks);
+	}
+	planner_destroy(pl);
+}
+
 TEST_HARNESS_MAIN
