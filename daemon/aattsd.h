@@ -152,6 +152,7 @@ void observer_get_stats(const struct aattsd *d,
 struct aatts_read_range;
 struct prefetch_stats {
 	uint64_t issued, used, wasted, read_blocks;	/* planner, blocks */
+	uint64_t lead_ns;			/* summed over used blocks */
 	uint64_t requests, errors, started;	/* PREFETCH requests */
 	uint32_t level;				/* tune level applied */
 };

@@ -68,6 +68,27 @@ static void daemon_metric(FILE *f, const char *name, const char *type,
 		name, help, name, type, name, v);
 }
 
+/* One of prefetch_metrics()' values. */
+static double prefetch_value(const struct prefetch_stats *ps, size_t k)
+{
+	switch (k) {
+	case 0:
+		return (double)ps->issued;
+	case 1:
+		return (double)ps->used;
+	case 2:
+		return (double)ps->wasted;
+	case 3:
+		return (double)ps->lead_ns / 1e9;
+	case 4:
+		return ps->used + ps->wasted ?
+		       (double)ps->used / (double)(ps->used + ps->wasted) : 0;
+	default:
+		return ps->read_blocks ?
+		       (double)ps->used / (double)ps->read_blocks : 0;
+	}
+}
+
 /* The planner's counters per device with prefetch state (prefetch.c). */
 static void prefetch_metrics(struct aattsd *d, FILE *f)
 {
@@ -77,11 +98,11 @@ static void prefetch_metrics(struct aattsd *d, FILE *f)
 		{ "prefetch_issued_blocks_total", "counter", "blocks the prefetch planner issued" },
 		{ "prefetch_used_blocks_total", "counter", "issued blocks read afterwards" },
 		{ "prefetch_wasted_blocks_total", "counter", "issued blocks forgotten unread" },
+		{ "prefetch_lead_seconds_total", "counter", "summed over used blocks: read time - issue time" },
 		{ "prefetch_precision", "gauge", "used / (used + wasted)" },
 		{ "prefetch_recall", "gauge", "used / blocks read" },
 	};
 	struct prefetch_stats ps;
-	double v;
 	size_t i, k;
 
 	for (k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
@@ -90,15 +111,10 @@ static void prefetch_metrics(struct aattsd *d, FILE *f)
 		for (i = 0; i < d->devs.nr; i++) {
 			if (prefetch_get(d, d->devs.v[i].dev.devt, &ps))
 				continue;
-			v = k == 0 ? (double)ps.issued : k == 1 ? (double)ps.used :
-			    k == 2 ? (double)ps.wasted :
-			    k == 3 ? (ps.used + ps.wasted ? (double)ps.used /
-				      (double)(ps.used + ps.wasted) : 0) :
-			    (ps.read_blocks ? (double)ps.used /
-			     (double)ps.read_blocks : 0);
 			fprintf(f, "aatts_%s", m[k].name);
 			dev_labels(f, &d->devs.v[i]);
-			fprintf(f, k < 3 ? " %.0f\n" : " %.6f\n", v);
+			fprintf(f, k < 3 ? " %.0f\n" : " %.6f\n",
+				prefetch_value(&ps, k));
 		}
 	}
 }

@@ -212,6 +212,7 @@ void prefetch_range(struct aattsd *d, const struct aatts_read_range *rr)
 		if (!m)
 			return;
 	}
+	planner_set_time(pd->pl, now);
 	off = rr->offset;
 	end = rr->offset + rr->length;
 	while (off < end && (e = fmap_find(m, off))) {
@@ -314,6 +315,7 @@ int prefetch_get(const struct aattsd *d, uint32_t devt,
 	ps->used = st.used;
 	ps->wasted = st.wasted;
 	ps->read_blocks = st.read_blocks;
+	ps->lead_ns = st.lead_ns;
 	ps->requests = pd->requests;
 	ps->errors = pd->errors;
 	ps->started = pd->started;

@@ -106,6 +106,7 @@ static struct json_object *dev_obj(const struct aattsd *d,
 		add_u64(p, "used", ps.used);
 		add_u64(p, "wasted", ps.wasted);
 		add_u64(p, "read_blocks", ps.read_blocks);
+		add_u64(p, "lead_ms", ps.used ? ps.lead_ns / ps.used / 1000000 : 0);
 		add_u64(p, "requests", ps.requests);
 		add_u64(p, "errors", ps.errors);
 		add_u64(p, "started", ps.started);

@@ -17,6 +17,7 @@ struct stream {
 struct issued {
 	uint64_t block;
 	uint64_t t;		/* the clock when issued */
+	uint64_t ns;		/* the caller's time when issued */
 	uint32_t next;
 	uint32_t live;		/* issued, neither read nor forgotten */
 };
@@ -29,6 +30,7 @@ struct planner {
 	uint32_t *heads;
 	uint64_t heads_mask;
 	uint64_t clock;		/* blocks issued + blocks read not issued */
+	uint64_t now_ns;	/* planner_set_time() */
 	struct stream *streams;
 	uint64_t streams_mask;
 	struct planner_stats st;
@@ -85,6 +87,12 @@ void planner_set_limits(struct planner *pl, uint32_t depth,
 	pl->p.depth = depth ? depth : 1;
 	pl->p.seq_window = seq_window;
 	pl->p.budget = budget;
+}
+
+void planner_set_time(struct planner *pl, uint64_t ns)
+{
+	if (ns > pl->now_ns)
+		pl->now_ns = ns;
 }
 
 void planner_destroy(struct planner *pl)
@@ -158,6 +166,7 @@ static void account_read(struct planner *pl, const struct markov_extent *x)
 		l = find(pl, b);
 		if (l) {
 			pl->st.used++;
+			pl->st.lead_ns += pl->now_ns - pl->ring[*l - 1].ns;
 			unlink_at(pl, l);
 		} else {
 			pl->clock++;	/* a demand miss takes a slot */
@@ -200,8 +209,8 @@ static void issue(struct planner *pl, uint64_t b)
 		i -= pl->cap;
 	e = &pl->ring[i];
 	c = chain_of(pl, b);
-	*e = (struct issued){ .block = b, .t = pl->clock, .next = *c,
-			      .live = 1 };
+	*e = (struct issued){ .block = b, .t = pl->clock, .ns = pl->now_ns,
+			      .next = *c, .live = 1 };
 	*c = i + 1;
 	pl->count++;
 	pl->st.issued++;

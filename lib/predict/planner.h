@@ -26,7 +26,7 @@
  * planner_set_limits() changes depth, seq_window and budget between reads
  * (the performance / cost knob, tune.h), keeping what was learnt.
  *
- * Memory is allocated once (markov_bytes() + at most 32 bytes per recent
+ * Memory is allocated once (markov_bytes() + at most 40 bytes per recent
  * entry + 24 per stream entry); the work per read is bounded by the
  * read's length plus depth * max_len + seq_window (hash chains average
  * below one entry).  Not thread-safe.
@@ -65,6 +65,7 @@ struct planner_stats {
 	uint64_t over_budget;	/* predicted blocks dropped by the budget */
 	uint64_t used;		/* issued blocks read afterwards */
 	uint64_t wasted;	/* issued blocks forgotten unread */
+	uint64_t lead_ns;	/* sum over used blocks of read - issue time */
 };
 
 struct planner;
@@ -93,6 +94,13 @@ void planner_set_limits(struct planner *pl, uint32_t depth,
 
 /* Forgets the previous extent: the next read starts a new stream. */
 void planner_break(struct planner *pl);
+
+/*
+ * The time of the reads and issues that follow (any monotonic clock in ns;
+ * never goes back): lead_ns sums, over used blocks, how long before their
+ * read they were issued.  Without it every lead is 0.
+ */
+void planner_set_time(struct planner *pl, uint64_t ns);
 
 void planner_get_stats(const struct planner *pl, struct planner_stats *st);
 const struct markov *planner_markov(const struct planner *pl);

@@ -306,4 +306,25 @@ TEST(a_learnt_order_turned_random_goes_quiet_after_one_epoch)
 	planner_destroy(pl);
 }
 
+TEST(lead_time_sums_issue_to_read)
+{
+	struct planner_params p = { .seq_min_run = 1, .seq_window = 2,
+				    .recent = 64 };
+	struct planner *pl = planner_create(&p);
+	struct markov_extent out[OUT_MAX];
+	struct planner_stats st;
+
+	ASSERT_NE(NULL, pl);
+	planner_set_time(pl, 1000);
+	feed(pl, 1, 0, 1, 100, out);	/* issues 1, 2 at t 1000 */
+	planner_set_time(pl, 1500);
+	feed(pl, 1, 1, 1, 100, out);	/* 1 used, 500 ns ahead */
+	planner_set_time(pl, 900);	/* never back */
+	feed(pl, 1, 2, 1, 100, out);	/* 2 used, 500 ns ahead */
+	planner_get_stats(pl, &st);
+	EXPECT_EQ(2U, st.used);
+	EXPECT_EQ(1000U, st.lead_ns);
+	planner_destroy(pl);
+}
+
 TEST_HARNESS_MAIN
