@@ -154,6 +154,7 @@ struct prefetch_stats {
 	uint64_t issued, used, wasted, read_blocks;	/* planner, blocks */
 	uint64_t lead_ns;			/* summed over used blocks */
 	uint64_t requests, errors, started;	/* PREFETCH requests */
+	uint64_t busy;				/* EBUSY: device busy */
 	uint32_t level;				/* tune level applied */
 };
 int prefetch_init(struct aattsd *d);

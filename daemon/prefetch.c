@@ -11,7 +11,12 @@
  * to device blocks, and fed to planner_observe() with the file as the
  * stream and the end of the file extent it falls in as the limit.  What
  * the planner issues goes to the kernel as one PREFETCH request per range
- * (up to AATTS_RANGES_MAX extents each), never one per block.
+ * (up to AATTS_RANGES_MAX extents each), never one per block, with
+ * AATTS_F_NOWAIT: the kernel starts what the migration queue has room for
+ * and returns, so the loop never sleeps in it.  What the kernel did not
+ * start is dropped and stays counted as issued (the reply has only a
+ * count): a full queue shows as lower precision, and as `started` below
+ * `issued`.
  *
  * Once per timer tick tune_interval() gets the deltas (kernel read hits and
  * misses, blocks issued, used, wasted); its depth / seq_window / budget go
@@ -52,6 +57,7 @@ struct pf_dev {
 	uint64_t last_hits, last_misses, last_issued, last_used, last_wasted;
 	uint64_t last_ns;
 	uint64_t requests, errors;	/* PREFETCH requests sent, failed */
+	uint64_t busy;			/* refused: the device was busy */
 	uint64_t started;		/* blocks the kernel started */
 };
 
@@ -163,13 +169,17 @@ static void send_prefetch(struct aattsd *d, struct pf_dev *pd, size_t n)
 	msg = aatts_nl_request(&d->req, AATTS_CMD_PREFETCH, NLM_F_ACK, n * 64);
 	pd->requests++;
 	if (!msg || nla_put_u32(msg, AATTS_DEV_A_DEVT, pd->devt) ||
+	    nla_put_u32(msg, AATTS_DEV_A_FLAGS, AATTS_F_NOWAIT) ||
 	    aatts_nl_put_ranges(msg, p->rv, n, false, false, 0)) {
 		nlmsg_free(msg);
 		pd->errors++;
 		return;
 	}
 	if (aatts_nl_exchange(&d->req, msg, got_count, &pd->started)) {
-		pd->errors++;
+		if (d->req.error == -EBUSY)
+			pd->busy++;	/* another request holds the device */
+		else
+			pd->errors++;
 		log_debug("prefetch %s: %s", devt, strerror(-d->req.error));
 	}
 }
@@ -318,6 +328,7 @@ int prefetch_get(const struct aattsd *d, uint32_t devt,
 	ps->lead_ns = st.lead_ns;
 	ps->requests = pd->requests;
 	ps->errors = pd->errors;
+	ps->busy = pd->busy;
 	ps->started = pd->started;
 	ps->level = pd->applied.level;
 	return 0;

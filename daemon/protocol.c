@@ -109,6 +109,7 @@ static struct json_object *dev_obj(const struct aattsd *d,
 		add_u64(p, "lead_ms", ps.used ? ps.lead_ns / ps.used / 1000000 : 0);
 		add_u64(p, "requests", ps.requests);
 		add_u64(p, "errors", ps.errors);
+		add_u64(p, "busy", ps.busy);
 		add_u64(p, "started", ps.started);
 		add_u64(p, "level", ps.level);
 		json_object_object_add(o, "prefetch", p);

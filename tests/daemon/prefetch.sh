@@ -2,7 +2,7 @@
 # aattsd's prefetch (issue 12): ext4 on an aatts device (policy lru, an
 # 8 MiB fast tier over a dm-delay'd slow tier), a "model" of 24 tensor
 # files (about 14 MiB, more than the fast tier) loaded in one fixed order,
-# each file read after the page cache was dropped.  Without aattsd first,
+# from a cold page cache.  Without aattsd first,
 # then with it: the device's prefetch counters rose, the planner's
 # precision on loads 3-4 is at least 0.9, load 4's read hit ratio (kernel
 # stats) is far above the one without aattsd.  Files replaced between
@@ -41,13 +41,14 @@ q() { printf '%s\n' "$2" | "$CLIENT" "$SOCK" | jq -r "$1"; }
 hello_ok() { test "$(q .ok '{"v":1,"op":"hello"}' 2>/dev/null)" = true; }
 pf() { q ".devices[] | select(.name == \"$DEV\") | .prefetch.$1 // empty" '{"v":1,"op":"devices"}'; }
 kstat() { "$CTL" list --json | jq -r "(.devices? // .)[] | select(.name == \"$DEV\") | .stats.$1"; }
-# load ORDER...: reads the files in that order, each from a cold page
-# cache; LOAD_MS is how long it took.
+# load ORDER...: reads the files in that order from a cold page cache
+# (each file is read once per load); LOAD_MS is how long it took.
 load() {
-	local i t0=$(date +%s%N)
+	local i t0
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	t0=$(date +%s%N)
 	for i in "$@"; do
-		sync
-		echo 3 >/proc/sys/vm/drop_caches
 		cat "$MNT/t$i" >/dev/null
 	done
 	LOAD_MS=$((($(date +%s%N) - t0) / 1000000))
