@@ -94,7 +94,7 @@ static void log_lines(int level, const char *what, char *text)
 
 int observer_init(struct aattsd *d)
 {
-	struct aatts_observer_opts opts = { 0 };
+	struct aatts_observer_opts opts = { .prompt = true };	/* prefetch */
 	char buf[2048], err[512];
 	int r;
 

@@ -149,7 +149,7 @@ static u64 aatts_examine_budget(struct aatts_c *ac)
  * At most max promotions are started and at most *budget blocks examined
  * (*budget is decreased: a batch shares one).  A promotion is started
  * only with a free migration entry: when there is none the call waits
- * for copies to finish (with nowait it stops: -EWOULDBLOCK), and stops
+ * for copies to finish (with nowait it stops: -ENOBUFS), and stops
  * (having started n) on a suspended device.
  */
 static int aatts_promote(struct aatts_c *ac, sector_t start, sector_t len,
@@ -171,7 +171,7 @@ static int aatts_promote(struct aatts_c *ac, sector_t start, sector_t len,
 		if (list_empty(&ac->mig.free)) {
 			spin_unlock_irq(&ac->lock);
 			if (nowait) {
-				r = -EWOULDBLOCK;
+				r = -ENOBUFS;
 				break;
 			}
 			r = aatts_mig_wait_room(ac);
@@ -210,7 +210,7 @@ static int aatts_promote(struct aatts_c *ac, sector_t start, sector_t len,
 		*promoted = n;
 	if (r == -ENOSPC)
 		return n ? 0 : -ENOSPC;
-	if (r == -EWOULDBLOCK)
+	if (r == -ENOBUFS)
 		return r;
 	/* Suspended: what was started stands. */
 	return r == -EAGAIN || r == -EEXIST || r == -EPERM ? 0 : r;
@@ -488,7 +488,7 @@ int aatts_api_prefetch_batch(struct aatts_c *ac, struct aatts_range *r,
 		 * many blocks examined as a call may, or (nowait) no free
 		 * migration entry.
 		 */
-		if (ret == -ENOSPC || ret == -EWOULDBLOCK ||
+		if (ret == -ENOSPC || ret == -ENOBUFS ||
 		    *started >= ac->nr_slots || !budget)
 			return 0;
 		if (ret) {

