@@ -133,6 +133,9 @@ static struct pf_dev *pf_get(struct aattsd *d, struct device *dv)
 		    dv->dev.stat[AATTS_STAT_A_FAST_BLOCKS_TOTAL] &&
 		    dv->dev.stat[AATTS_STAT_A_FAST_BLOCKS_TOTAL] < (1U << 30) ?
 		    (uint32_t)dv->dev.stat[AATTS_STAT_A_FAST_BLOCKS_TOTAL] : 0;
+	if (pp.recent > PLANNER_RECENT_MAX)
+		pp.recent = PLANNER_RECENT_MAX;	/* forgets earlier, bounded */
+	pp.ahead = (pp.recent ? pp.recent : 65536) / 2;
 	pd->pl = planner_create(&pp);
 	if (!pd->pl)
 		return NULL;

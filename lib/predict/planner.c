@@ -27,6 +27,7 @@ struct planner {
 	struct planner_params p;
 	struct issued *ring;
 	uint32_t cap, head, count;	/* ring of `cap` entries */
+	uint32_t live;			/* issued and unread in the ring */
 	uint32_t *heads;
 	uint64_t heads_mask;
 	uint64_t clock;		/* blocks issued + blocks read not issued */
@@ -56,6 +57,7 @@ struct planner *planner_create(const struct planner_params *p)
 	uint64_t streams = p->streams ? p->streams : 4096;
 
 	if (recent > PLANNER_RECENT_MAX || streams > 1U << 24 ||
+	    p->ahead > recent ||
 	    (p->seq_min_run && !p->seq_window))
 		return NULL;
 	pl = calloc(1, sizeof(*pl));
@@ -129,6 +131,7 @@ static void unlink_at(struct planner *pl, uint32_t *l)
 	*l = e->next;
 	e->next = 0;
 	e->live = 0;
+	pl->live--;
 }
 
 /* The oldest entry leaves the ring: unread, it was wasted. */
@@ -186,7 +189,8 @@ static void issue(struct planner *pl, uint64_t b)
 		pl->st.repeated++;
 		return;
 	}
-	if (pl->p.budget && !pl->left) {
+	if ((pl->p.budget && !pl->left) ||
+	    (pl->p.ahead && pl->live >= pl->p.ahead)) {
 		pl->st.over_budget++;
 		return;
 	}
@@ -213,6 +217,7 @@ static void issue(struct planner *pl, uint64_t b)
 			      .next = *c, .live = 1 };
 	*c = i + 1;
 	pl->count++;
+	pl->live++;
 	pl->st.issued++;
 	pl->left--;
 }

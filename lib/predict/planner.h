@@ -19,7 +19,10 @@
  * read that were not issued: demand misses): a fast tier of `recent`
  * blocks would have evicted them by then.  A block still remembered as
  * issued and not yet read is not issued again.  A remembered block that
- * is read counts as used; one forgotten unread counts as wasted.
+ * is read counts as used; one forgotten unread counts as wasted.  At most
+ * `ahead` blocks are issued and unread at a time (over_budget counts the
+ * rest): aattsd sets half the fast tier, since a look-ahead deeper than
+ * the cache evicts its own blocks before they are read.
  * precision = used / (used + wasted); recall = used / blocks read.  At
  * most `budget` blocks are issued per observed read.
  *
@@ -53,6 +56,8 @@ struct planner_params {
 				 * them; 0: 65536, at most
 				 * PLANNER_RECENT_MAX */
 	uint32_t streams;	/* sequential streams tracked; 0: 4096 */
+	uint32_t ahead;		/* issued, unread blocks at most; 0: no
+				 * limit; at most `recent` */
 };
 
 struct planner_stats {

@@ -144,8 +144,10 @@ for n in 1 2 3; do
 	pf_delta wasted pf_delta read_blocks pf_delta issued load $(random_order)
 	echo "# random load $n after the learnt order: issued $D_issued, $D_wasted forgotten unread, $D_read_blocks blocks read"
 done
-ktap_check "random orders after the learnt one: the third load forgets <= 2% of the blocks it reads unread" \
-	"$(( D_read_blocks > 0 && D_wasted * 50 <= D_read_blocks ))" = 1
+# With 24 files a file's random successor is last load's again with
+# probability 1/23: seen twice, it is predicted once (about 4% expected).
+ktap_check "random orders after the learnt one: the third load forgets <= 8% of the blocks it reads unread" \
+	"$(( D_read_blocks > 0 && D_wasted * 100 <= 8 * D_read_blocks ))" = 1
 
 kill -9 "$PID"
 wait "$PID" 2>/dev/null

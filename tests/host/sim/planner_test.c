@@ -162,14 +162,15 @@ TEST(set_limits_changes_window_and_budget_keeping_state)
 TEST(forgotten_unread_blocks_count_as_wasted)
 {
 	struct planner_params p = { .seq_min_run = 1, .seq_window = 4,
-				    .recent = 4 };
+				    .recent = 8 };
 	struct planner *pl = planner_create(&p);
 	struct markov_extent out[OUT_MAX];
 	struct planner_stats st;
 
 	ASSERT_NE(NULL, pl);
 	feed(pl, 1, 0, 1, 1000, out);	/* issues 1..4 */
-	feed(pl, 2, 100, 1, 1000, out);	/* issues 101..104: 1..4 forgotten */
+	/* 8 demand misses fill an 8-block cache: 1..4 forgotten; 108..111 */
+	feed(pl, 2, 100, 8, 1000, out);
 	planner_get_stats(pl, &st);
 	EXPECT_EQ(8U, st.issued);
 	EXPECT_EQ(4U, st.wasted);
@@ -324,6 +325,25 @@ TEST(lead_time_sums_issue_to_read)
 	planner_get_stats(pl, &st);
 	EXPECT_EQ(2U, st.used);
 	EXPECT_EQ(1000U, st.lead_ns);
+	planner_destroy(pl);
+}
+
+TEST(at_most_half_the_cache_is_issued_ahead)
+{
+	struct planner_params p = { .seq_min_run = 1, .seq_window = 64,
+				    .recent = 16, .ahead = 8 };
+	struct planner *pl = planner_create(&p);
+	struct markov_extent out[OUT_MAX];
+	struct planner_stats st;
+
+	ASSERT_NE(NULL, pl);
+	feed(pl, 1, 0, 1, 1000, out);	/* 64 predicted, 8 issued */
+	planner_get_stats(pl, &st);
+	EXPECT_EQ(8U, st.issued);
+	EXPECT_EQ(56U, st.over_budget);
+	feed(pl, 1, 1, 4, 1000, out);	/* 4 read: 4 more may go */
+	planner_get_stats(pl, &st);
+	EXPECT_EQ(12U, st.issued);
 	planner_destroy(pl);
 }
 
