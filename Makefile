@@ -80,8 +80,10 @@ OBSERVER_LIBS := -lbpf -lelf -lz
 OBSERVER_DEPS := ebpf/observer.c ebpf/observer.h ebpf/reads.h $(B)/ebpf/reads.skel.h
 # aattsd: libnl-genl-3, json-c, libcap, and the observers' loader (built
 # into it from ebpf/observer.c, as into aatts-observe).
-D_SRCS := $(wildcard daemon/*.c) $(NL_CLIENT) ebpf/observer.c
-D_HDRS := $(wildcard daemon/*.h) $(NL_CLIENT_HDRS) $(OBSERVER_DEPS)
+D_SRCS := $(wildcard daemon/*.c) $(NL_CLIENT) ebpf/observer.c lib/predict/markov.c \
+	lib/predict/planner.c lib/predict/tune.c
+D_HDRS := $(wildcard daemon/*.h) $(NL_CLIENT_HDRS) $(OBSERVER_DEPS) $(PREDICT_HDRS) \
+	lib/predict/tune.h
 D_PKGS := libnl-genl-3.0 json-c libcap
 D_CFLAGS := $(shell pkg-config --cflags $(D_PKGS))
 D_LIBS := $(shell pkg-config --libs $(D_PKGS)) $(OBSERVER_LIBS)
@@ -91,7 +93,7 @@ VM_TESTS := $(DM_TEST_BINS) tests/dm/datapath.sh tests/dm/fio_verify.sh \
 	$(NL_TEST_BINS) tests/dm/unload.sh tests/ctl/devices.sh tests/ctl/files.sh \
 	tests/dm/integrity.sh tests/ctl/control.sh tests/ebpf/observe.sh \
 	tests/daemon/aattsd.sh tests/daemon/fmap.sh tests/daemon/record.sh \
-	tests/daemon/trainer.sh
+	tests/daemon/trainer.sh tests/daemon/prefetch.sh
 
 all: kmod user tests
 
@@ -158,7 +160,7 @@ $(B)/bin/aatts-observe $(B)/san/bin/aatts-observe: tools/observe/main.c $(OBSERV
 
 $(B)/bin/aattsd $(B)/san/bin/aattsd: $(D_SRCS) $(D_HDRS) include/uapi/linux/aatts.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Iinclude/uapi -Ilib/aattsnl $(OBSERVER_CFLAGS) $(D_CFLAGS) -o $@ \
+	$(CC) $(CFLAGS) -Iinclude/uapi -Ilib/aattsnl -Ilib/predict $(OBSERVER_CFLAGS) $(D_CFLAGS) -o $@ \
 		$(D_SRCS) $(D_LIBS)
 
 $(B)/tests/daemon/client: tests/daemon/client.c

@@ -20,6 +20,8 @@
  *   observer.c  the eBPF read observers (ebpf/observer.h) in the loop
  *   trainer.c   the trainer ops: manifest, importance, order, epoch_end,
  *               residency (Documentation/aattsd.rst)
+ *   mnttab.c    observed files opened by handle
+ *   prefetch.c  the prefetch planner and the performance / cost knob
  */
 #ifndef AATTSD_H
 #define AATTSD_H
@@ -73,7 +75,11 @@ struct config {
 	unsigned int fmap_files;	/* files in the FIEMAP cache at most */
 	unsigned int fmap_revalidate_ms; /* recheck a cached file after */
 	char metrics_file[256];		/* Prometheus textfile; "": none */
+	unsigned int prefetch_mode;	/* mode: enum tune_mode, or _OFF */
+	unsigned int prefetch_budget;	/* slow-tier bytes/s; 0: the mode's */
 };
+#define CONFIG_PREFETCH_OFF	3	/* prefetch_mode: observe only */
+extern const char *const config_modes[4];
 void config_defaults(struct config *c);
 /*
  * Parses the text of a config file into c (from the defaults).  Returns 0,
@@ -196,6 +202,24 @@ void observer_watch(struct aattsd *d, uint32_t devt, bool on);
 void observer_get_stats(const struct aattsd *d,
 			struct aatts_observer_stats *st);
 
+/* prefetch.c: the planner and the knob per served device. */
+struct aatts_read_range;
+struct prefetch_stats {
+	uint64_t issued, used, wasted, read_blocks;	/* planner, blocks */
+	uint64_t lead_ns;			/* summed over used blocks */
+	uint64_t requests, errors, started;	/* PREFETCH requests */
+	uint64_t busy;				/* EBUSY: device busy */
+	uint32_t level;				/* tune level applied */
+};
+int prefetch_init(struct aattsd *d);
+void prefetch_exit(struct aattsd *d);
+void prefetch_range(struct aattsd *d, const struct aatts_read_range *rr);
+void prefetch_tick(struct aattsd *d);
+void prefetch_forget(struct aattsd *d, uint32_t devt);
+/* -ENOENT when the device has no prefetch state yet. */
+int prefetch_get(const struct aattsd *d, uint32_t devt,
+		 struct prefetch_stats *ps);
+
 /* metrics.c: writes metrics_file (when set), atomically. */
 void metrics_write(struct aattsd *d);
 
@@ -231,6 +255,7 @@ struct aattsd {
 	struct client *clients;
 	unsigned int nr_clients;
 	struct recorder *rec;
+	struct prefetch *pf;
 	struct aatts_observer *obs;	/* NULL: the kernel cannot run them */
 	struct trainer *trainer;	/* made at the first trainer op */
 	struct watch obs_watch;

@@ -27,7 +27,13 @@ void config_defaults(struct config *c)
 	c->max_clients = 64;
 	c->fmap_files = 4096;
 	c->fmap_revalidate_ms = 1000;
+	c->prefetch_mode = 1;	/* balanced */
 }
+
+/* In the order of enum tune_mode (lib/predict/tune.h; prefetch.c checks). */
+/* and "off" (CONFIG_PREFETCH_OFF): the observers run, nothing is prefetched. */
+const char *const config_modes[4] = { "performance", "balanced", "economy",
+				      "off" };
 
 static const char *const levels[] = {
 	[LOG_LVL_ERR] = "error",
@@ -64,6 +70,8 @@ static const struct key keys[] = {
 	NUM(max_clients, 1, 1024),
 	NUM(fmap_files, 16, 1048576),
 	NUM(fmap_revalidate_ms, 0, 3600000),
+	NUM(prefetch_budget, 0, 4294967295U),
+	{ "mode", 0, 0, 0 },
 	{ "log_level", 0, 0, 0 },
 	{ "control_group", 0, 0, 0 },
 	{ "metrics_file", 0, 0, 0 },
@@ -83,6 +91,17 @@ static int set(struct config *c, unsigned int k, const char *v, char *why,
 			}
 		snprintf(why, len,
 			 "log_level '%s': not one of error, warning, info, debug",
+			 v);
+		return -1;
+	}
+	if (!strcmp(keys[k].name, "mode")) {
+		for (i = 0; i < 4; i++)
+			if (!strcmp(v, config_modes[i])) {
+				c->prefetch_mode = i;
+				return 0;
+			}
+		snprintf(why, len,
+			 "mode '%s': not one of performance, balanced, economy, off",
 			 v);
 		return -1;
 	}

@@ -34,6 +34,7 @@ static void device_removed(struct aattsd *d, struct device *dv)
 {
 	log_info("%s is gone", dv->dev.name);
 	observer_watch(d, dv->dev.devt, false);
+	prefetch_forget(d, dv->dev.devt);
 }
 
 int genl_resync(struct aattsd *d, const char *why)

@@ -49,6 +49,8 @@ static int setup(struct aattsd *d)
 	if (!r)
 		r = record_open(d);
 	if (!r)
+		r = prefetch_init(d);
+	if (!r)
 		r = observer_init(d);
 	if (!r)
 		r = timer_init(d);
@@ -60,8 +62,12 @@ static int setup(struct aattsd *d)
 
 	/* Every genl request needs it, [read] ones included. */
 	keep[nr++] = CAP_NET_ADMIN;
-	/* --record opens the files read by handle (open_by_handle_at). */
-	if (d->record_path)
+	/*
+	 * --record and the prefetcher open the files read by handle
+	 * (open_by_handle_at) for their FIEMAP extents; without observers
+	 * there is nothing to open.
+	 */
+	if (d->record_path || d->obs)
 		keep[nr++] = CAP_DAC_READ_SEARCH;
 	r = caps_keep(keep, (unsigned int)nr);
 	if (r) {
@@ -78,6 +84,7 @@ static void teardown(struct aattsd *d)
 {
 	timer_exit(d);
 	observer_exit(d);	/* its last ranges into the record */
+	prefetch_exit(d);
 	record_close(d);
 	control_exit(d);
 	uevent_exit(d);

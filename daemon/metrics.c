@@ -68,6 +68,57 @@ static void daemon_metric(FILE *f, const char *name, const char *type,
 		name, help, name, type, name, v);
 }
 
+/* One of prefetch_metrics()' values. */
+static double prefetch_value(const struct prefetch_stats *ps, size_t k)
+{
+	switch (k) {
+	case 0:
+		return (double)ps->issued;
+	case 1:
+		return (double)ps->used;
+	case 2:
+		return (double)ps->wasted;
+	case 3:
+		return (double)ps->lead_ns / 1e9;
+	case 4:
+		return ps->used + ps->wasted ?
+		       (double)ps->used / (double)(ps->used + ps->wasted) : 0;
+	default:
+		return ps->read_blocks ?
+		       (double)ps->used / (double)ps->read_blocks : 0;
+	}
+}
+
+/* The planner's counters per device with prefetch state (prefetch.c). */
+static void prefetch_metrics(struct aattsd *d, FILE *f)
+{
+	static const struct {
+		const char *name, *type, *help;
+	} m[] = {
+		{ "prefetch_issued_blocks_total", "counter", "blocks the prefetch planner issued" },
+		{ "prefetch_used_blocks_total", "counter", "issued blocks read afterwards" },
+		{ "prefetch_wasted_blocks_total", "counter", "issued blocks forgotten unread" },
+		{ "prefetch_lead_seconds_total", "counter", "summed over used blocks: read time - issue time" },
+		{ "prefetch_precision", "gauge", "used / (used + wasted)" },
+		{ "prefetch_recall", "gauge", "used / blocks read" },
+	};
+	struct prefetch_stats ps;
+	size_t i, k;
+
+	for (k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+		fprintf(f, "# HELP aatts_%s %s\n# TYPE aatts_%s %s\n", m[k].name,
+			m[k].help, m[k].name, m[k].type);
+		for (i = 0; i < d->devs.nr; i++) {
+			if (prefetch_get(d, d->devs.v[i].dev.devt, &ps))
+				continue;
+			fprintf(f, "aatts_%s", m[k].name);
+			dev_labels(f, &d->devs.v[i]);
+			fprintf(f, k < 3 ? " %.0f\n" : " %.6f\n",
+				prefetch_value(&ps, k));
+		}
+	}
+}
+
 static void write_all(struct aattsd *d, FILE *f)
 {
 	const char *name;
@@ -119,6 +170,7 @@ static void write_all(struct aattsd *d, FILE *f)
 		dev_labels(f, &d->devs.v[i]);
 		fprintf(f, " %" PRIu64 "\n", d->devs.v[i].events);
 	}
+	prefetch_metrics(d, f);
 	daemon_metric(f, "devices", "gauge", "aatts devices served",
 		      d->devs.nr);
 	daemon_metric(f, "netlink_events_total", "counter",

@@ -25,6 +25,7 @@ static void on_range(void *ctx, const struct aatts_read_range *r)
 
 	d->obs_ranges++;
 	record_range(d, r);
+	prefetch_range(d, r);
 }
 
 static void consume(struct aattsd *d)
@@ -93,7 +94,7 @@ static void log_lines(int level, const char *what, char *text)
 
 int observer_init(struct aattsd *d)
 {
-	struct aatts_observer_opts opts = { 0 };
+	struct aatts_observer_opts opts = { .prompt = true };	/* prefetch */
 	char buf[2048], err[512];
 	int r;
 

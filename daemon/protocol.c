@@ -84,18 +84,37 @@ static char *error_id(struct json_object *id, const char *code,
 	return s;
 }
 
-/* aattsctl list --json's object, and the events counted. */
-static struct json_object *dev_obj(const struct device *dv)
-{
-	struct json_object *o = aatts_dev_json(&dv->dev);
-
-	json_object_object_add(o, "events", json_object_new_int64((int64_t)dv->events));
-	return o;
-}
-
 static void add_u64(struct json_object *o, const char *k, uint64_t v)
 {
 	json_object_object_add(o, k, json_object_new_int64((int64_t)v));
+}
+
+/*
+ * aattsctl list --json's object, the events counted, and "prefetch" (the
+ * planner's counters in blocks) once the device has prefetch state.
+ */
+static struct json_object *dev_obj(const struct aattsd *d,
+				   const struct device *dv)
+{
+	struct json_object *o = aatts_dev_json(&dv->dev), *p;
+	struct prefetch_stats ps;
+
+	json_object_object_add(o, "events", json_object_new_int64((int64_t)dv->events));
+	if (!prefetch_get(d, dv->dev.devt, &ps)) {
+		p = json_object_new_object();
+		add_u64(p, "issued", ps.issued);
+		add_u64(p, "used", ps.used);
+		add_u64(p, "wasted", ps.wasted);
+		add_u64(p, "read_blocks", ps.read_blocks);
+		add_u64(p, "lead_ms", ps.used ? ps.lead_ns / ps.used / 1000000 : 0);
+		add_u64(p, "requests", ps.requests);
+		add_u64(p, "errors", ps.errors);
+		add_u64(p, "busy", ps.busy);
+		add_u64(p, "started", ps.started);
+		add_u64(p, "level", ps.level);
+		json_object_object_add(o, "prefetch", p);
+	}
+	return o;
 }
 
 static char *op_hello(struct aattsd *d, struct json_object *req,
@@ -139,7 +158,7 @@ static char *op_devices(struct aattsd *d, struct json_object *req,
 	for (i = 0; i < d->devs.nr; i++)
 		if (!name || !strcmp(d->devs.v[i].dev.name,
 				     json_object_get_string(name)))
-			json_object_array_add(v, dev_obj(&d->devs.v[i]));
+			json_object_array_add(v, dev_obj(d, &d->devs.v[i]));
 	json_object_object_add(o, "devices", v);
 	return to_line(o);
 }

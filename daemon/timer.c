@@ -26,6 +26,7 @@ static void on_timer(struct aattsd *d, struct watch *w, uint32_t events)
 	d->polls++;
 	genl_resync(d, NULL);
 	observer_tick(d);
+	prefetch_tick(d);
 	record_flush(d);
 	metrics_write(d);
 }

@@ -359,6 +359,7 @@ int aatts_observer_open(struct aatts_observer **obsp,
 	obs->skel->rodata->targ_cgroup = opts->cgroup_id;
 	obs->skel->rodata->page_size = (uint32_t)page;
 	obs->skel->rodata->exit_flush = for_each && have[HOOK_EXIT];
+	obs->skel->rodata->prompt = opts->prompt;
 	bpf_map__set_max_entries(obs->skel->maps.events, ring);
 	/* filemap_fault and sched_process_exit are optional (see probe). */
 	if (!have[HOOK_FAULT_ENTER] || !have[HOOK_FAULT_EXIT]) {

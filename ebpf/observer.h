@@ -15,6 +15,7 @@
 #ifndef AATTS_OBSERVER_H
 #define AATTS_OBSERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,6 +51,14 @@ struct aatts_observer_opts {
 	uint64_t cgroup_id;	/* 0: every cgroup */
 	uint32_t tgid;		/* 0: every process */
 	uint32_t ring_bytes;	/* ring buffer size, power of two; 0: default */
+	/*
+	 * Prompt ranges: the first read of each run is delivered at once as
+	 * a range of its own (the rest of the run follows as another), and
+	 * a thread turning to another file ends its run of the previous one.
+	 * For prefetchers, which need to know a file is being read while it
+	 * is read; off: one range per sequential run.
+	 */
+	bool prompt;
 };
 
 struct aatts_observer;

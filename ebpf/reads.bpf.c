@@ -45,6 +45,14 @@ const volatile __u64 targ_cgroup;	/* 0: every cgroup */
 const volatile __u64 max_run_bytes = READS_MAX_RUN_BYTES;
 const volatile __u32 page_size = 4096;
 const volatile bool exit_flush = true;	/* bpf_for_each_map_elem usable */
+/*
+ * Prompt ranges (aatts_observer_opts.prompt): the first read of each run
+ * goes out at once as a range of its own (the run goes on from its end),
+ * and a thread that turns to another file ends its run of the previous
+ * one.  A prefetcher learns that a file is being read when its read
+ * starts, not when the reader exits.
+ */
+const volatile bool prompt;
 
 /* Watched block devices, kernel dev_t encoding. */
 struct {
@@ -89,6 +97,7 @@ struct task_state {
 	__u32 misses;			/* folios of miss_inode added */
 	__u32 pad;
 	struct slot fault;
+	struct reads_run_key last;	/* prompt: the run read last */
 };
 
 struct {
@@ -131,6 +140,8 @@ static __always_inline void emit(const struct reads_run_key *key,
 {
 	struct reads_event *e;
 
+	if (run->end == run->start)
+		return;		/* a prompt run with nothing after its head */
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(READS_STAT_DROPS);
@@ -170,6 +181,33 @@ static __always_inline void identify(struct slot *sl, struct inode *inode)
 	sl->generation = inode->i_generation;
 }
 
+/*
+ * Prompt: when this thread read another run last, that run ends now (a
+ * loader reading file after file in one process delivers each file when
+ * it turns to the next, not at its exit).  Other threads' runs are left
+ * alone: readers of different files in one process do not end each
+ * other's runs.
+ */
+static __always_inline void end_last_run(const struct reads_run_key *key)
+{
+	struct task_state *ts;
+	struct reads_run *run;
+
+	ts = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ts)
+		return;
+	if (ts->last.ino != key->ino || ts->last.dev != key->dev ||
+	    ts->last.tgid != key->tgid) {
+		run = bpf_map_lookup_elem(&runs, &ts->last);
+		if (run && run->tid == (__u32)bpf_get_current_pid_tgid()) {
+			emit(&ts->last, run);
+			bpf_map_delete_elem(&runs, &ts->last);
+		}
+		ts->last = *key;
+	}
+}
+
 /* Adds [off, off + len) of the slot's file, just read, to the run. */
 static __always_inline void record(const struct slot *sl, __u64 off, __u64 len,
 				   __u32 kind)
@@ -185,6 +223,8 @@ static __always_inline void record(const struct slot *sl, __u64 off, __u64 len,
 	key.ino = sl->ino;
 	key.tgid = id >> 32;
 	key.dev = sl->dev;
+	if (prompt)
+		end_last_run(&key);
 
 	run = bpf_map_lookup_elem(&runs, &key);
 	if (run && kind == READS_MMAP && (run->flags & READS_MMAP) &&
@@ -225,6 +265,11 @@ static __always_inline void record(const struct slot *sl, __u64 off, __u64 len,
 		run->flags = flags;
 		run->cgroup_id = bpf_get_current_cgroup_id();
 		run->generation = sl->generation;
+		if (prompt && len < max_run_bytes) {
+			emit(&key, run);
+			run->start = run->end;
+			run->flags = kind | READS_CACHED;
+		}
 		return;
 	}
 
@@ -235,6 +280,12 @@ static __always_inline void record(const struct slot *sl, __u64 off, __u64 len,
 	fresh.tid = (__u32)id;
 	fresh.generation = sl->generation;
 	fresh.flags = flags;
+	if (prompt && len < max_run_bytes) {
+		/* The head now; the run goes on, empty, from its end. */
+		emit(&key, &fresh);
+		fresh.start = fresh.end;
+		fresh.flags = kind | READS_CACHED;
+	}
 	if (len < max_run_bytes &&
 	    !bpf_map_update_elem(&runs, &key, &fresh, BPF_NOEXIST)) {
 		if (exit_flush)

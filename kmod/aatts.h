@@ -269,7 +269,7 @@ int aatts_api_hint_batch(struct aatts_c *ac, const struct aatts_range *r,
 			 unsigned int nr, bool commit, unsigned int *staged,
 			 unsigned int *bad);
 int aatts_api_prefetch_batch(struct aatts_c *ac, struct aatts_range *r,
-			     unsigned int nr, bool force, u64 *started,
+			     unsigned int nr, u32 flags, u64 *started,
 			     unsigned int *bad);
 int aatts_api_demote_batch(struct aatts_c *ac, const struct aatts_range *r,
 			   unsigned int nr, u64 *demoted, unsigned int *bad);

@@ -149,11 +149,12 @@ static u64 aatts_examine_budget(struct aatts_c *ac)
  * At most max promotions are started and at most *budget blocks examined
  * (*budget is decreased: a batch shares one).  A promotion is started
  * only with a free migration entry: when there is none the call waits
- * for copies to finish, and stops (having started n) on a suspended
- * device.
+ * for copies to finish (with nowait it stops: -ENOBUFS), and stops
+ * (having started n) on a suspended device.
  */
 static int aatts_promote(struct aatts_c *ac, sector_t start, sector_t len,
-			 bool force, u64 max, u64 *budget, u64 *promoted)
+			 bool force, bool nowait, u64 max, u64 *budget,
+			 u64 *promoted)
 {
 	u64 first, last, b, n = 0;
 	struct aatts_promotion p;
@@ -169,6 +170,10 @@ static int aatts_promote(struct aatts_c *ac, sector_t start, sector_t len,
 		spin_lock_irq(&ac->lock);
 		if (list_empty(&ac->mig.free)) {
 			spin_unlock_irq(&ac->lock);
+			if (nowait) {
+				r = -ENOBUFS;
+				break;
+			}
 			r = aatts_mig_wait_room(ac);
 			if (r)
 				break;
@@ -205,6 +210,8 @@ static int aatts_promote(struct aatts_c *ac, sector_t start, sector_t len,
 		*promoted = n;
 	if (r == -ENOSPC)
 		return n ? 0 : -ENOSPC;
+	if (r == -ENOBUFS)
+		return r;
 	/* Suspended: what was started stands. */
 	return r == -EAGAIN || r == -EEXIST || r == -EPERM ? 0 : r;
 }
@@ -218,8 +225,8 @@ int aatts_api_promote(struct aatts_c *ac, sector_t start, sector_t len,
 {
 	u64 budget = aatts_examine_budget(ac);
 
-	return aatts_promote(ac, start, len, force, ac->nr_slots, &budget,
-			     promoted);
+	return aatts_promote(ac, start, len, force, false, ac->nr_slots,
+			     &budget, promoted);
 }
 
 int aatts_api_demote(struct aatts_c *ac, sector_t start, sector_t len,
@@ -450,12 +457,14 @@ static int aatts_prio_cmp(const void *a, const void *b)
  * Promotes the blocks of every range, in descending priority (stable).
  * The whole batch starts at most nr_slots promotions and examines at most
  * 4 * nr_slots blocks, as one range would.  Stops when the fast tier has
- * no room left; -EIO while it is failed.  Reorders r.
+ * no room left, or with AATTS_F_NOWAIT when no migration entry is free;
+ * -EIO while it is failed.  Reorders r.
  */
 int aatts_api_prefetch_batch(struct aatts_c *ac, struct aatts_range *r,
-			     unsigned int nr, bool force, u64 *started,
+			     unsigned int nr, u32 flags, u64 *started,
 			     unsigned int *bad)
 {
+	bool force = flags & AATTS_F_FORCE, nowait = flags & AATTS_F_NOWAIT;
 	u64 n, budget = aatts_examine_budget(ac);
 	unsigned int i;
 	int ret;
@@ -471,14 +480,16 @@ int aatts_api_prefetch_batch(struct aatts_c *ac, struct aatts_range *r,
 	sort(r, nr, sizeof(*r), aatts_prio_cmp, NULL);
 	for (i = 0; i < nr; i++) {
 		n = 0;
-		ret = aatts_promote(ac, r[i].start, r[i].len, force,
+		ret = aatts_promote(ac, r[i].start, r[i].len, force, nowait,
 				    ac->nr_slots - *started, &budget, &n);
 		*started += n;
 		/*
-		 * No room left, as many started as the fast tier holds, or as
-		 * many blocks examined as a call may.
+		 * No room left, as many started as the fast tier holds, as
+		 * many blocks examined as a call may, or (nowait) no free
+		 * migration entry.
 		 */
-		if (ret == -ENOSPC || *started >= ac->nr_slots || !budget)
+		if (ret == -ENOSPC || ret == -ENOBUFS ||
+		    *started >= ac->nr_slots || !budget)
 			return 0;
 		if (ret) {
 			*bad = r[i].index;

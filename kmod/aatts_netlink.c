@@ -173,7 +173,8 @@ static const struct nla_policy aatts_prefetch_policy[AATTS_DEV_A_MAX + 1] = {
 	[AATTS_DEV_A_NAME] = { .type = NLA_NUL_STRING, .len = AATTS_NAME_MAX - 1 },
 	[AATTS_DEV_A_DEVT] = { .type = NLA_U32 },
 	[AATTS_DEV_A_RANGES] = NLA_POLICY_NESTED(aatts_prefetch_ranges_policy),
-	[AATTS_DEV_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, AATTS_F_FORCE),
+	[AATTS_DEV_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, AATTS_F_FORCE |
+						       AATTS_F_NOWAIT),
 };
 
 /* DEMOTE, PIN, UNPIN, RESIDENCY_GET. */
@@ -847,7 +848,14 @@ static int aatts_nl_batch(struct sk_buff *skb, struct genl_info *info)
 			      need, &r, &nr);
 	if (err)
 		goto out;
-	if (mutex_lock_killable(&ac->ctl_lock)) {
+	if (cmd == AATTS_CMD_PREFETCH &&
+	    (aatts_nl_flags(info) & AATTS_F_NOWAIT)) {
+		if (!mutex_trylock(&ac->ctl_lock)) {
+			kvfree(r);
+			err = -EBUSY;
+			goto out;
+		}
+	} else if (mutex_lock_killable(&ac->ctl_lock)) {
 		kvfree(r);
 		err = -EINTR;
 		goto out;
@@ -860,8 +868,7 @@ static int aatts_nl_batch(struct sk_buff *skb, struct genl_info *info)
 		count = staged;
 		break;
 	case AATTS_CMD_PREFETCH:
-		err = aatts_api_prefetch_batch(ac, r, nr,
-					       aatts_nl_flags(info) & AATTS_F_FORCE,
+		err = aatts_api_prefetch_batch(ac, r, nr, aatts_nl_flags(info),
 					       &count, &bad);
 		break;
 	case AATTS_CMD_DEMOTE:

@@ -7,7 +7,8 @@
  * The model: for each extent start block x seen, the extent that followed
  * x last time (start, length) and a saturating 2-bit confidence.  A
  * transition seen again raises the confidence, a different successor
- * lowers it and replaces the successor when it reaches zero.  Predictions
+ * halves it (up slowly, down fast) and replaces the successor when it
+ * is below two.  Predictions
  * are given only at confidence >= min_conf (default 2: the transition was
  * seen at least twice in a row), which is what keeps the predictor quiet
  * on random orders (a PyTorch RandomSampler's successor probability is

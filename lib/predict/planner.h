@@ -14,20 +14,25 @@
  *   past the stream's limit (the end of the file's extent on the device:
  *   reading a whole sample file predicts nothing of the next one).
  *
- * Issued blocks are remembered in a direct-mapped table of `recent`
- * entries (a block maps to one entry): a block still remembered as issued
- * and not yet read is not issued again.  A remembered block that is read
- * counts as used; one pushed out of the table unread counts as wasted
- * (sized like the fast tier, the table forgets about when the cache
- * would evict).  precision = used / (used + wasted); recall = used /
- * blocks read.  At most `budget` blocks are issued per observed read.
+ * Issued blocks are remembered, in the order of issue, until `recent`
+ * blocks have entered the cache after them (blocks issued, and blocks
+ * read that were not issued: demand misses): a fast tier of `recent`
+ * blocks would have evicted them by then.  A block still remembered as
+ * issued and not yet read is not issued again.  A remembered block that
+ * is read counts as used; one forgotten unread counts as wasted.  At most
+ * `ahead` blocks are issued and unread at a time (over_budget counts the
+ * rest): aattsd sets half the fast tier, since a look-ahead deeper than
+ * the cache evicts its own blocks before they are read.
+ * precision = used / (used + wasted); recall = used / blocks read.  At
+ * most `budget` blocks are issued per observed read.
  *
  * planner_set_limits() changes depth, seq_window and budget between reads
  * (the performance / cost knob, tune.h), keeping what was learnt.
  *
- * Memory is allocated once (markov_bytes() + 8 bytes per recent entry +
- * 16 per stream entry); the work per read is bounded by the read's length
- * plus depth * max_len + seq_window.  Not thread-safe.
+ * Memory is allocated once (markov_bytes() + at most 40 bytes per recent
+ * entry + 24 per stream entry); the work per read is bounded by the
+ * read's length plus depth * max_len + seq_window (hash chains average
+ * below one entry).  Not thread-safe.
  */
 #ifndef AATTS_PLANNER_H
 #define AATTS_PLANNER_H
@@ -37,6 +42,8 @@
 
 #include "markov.h"
 
+#define PLANNER_RECENT_MAX	(1U << 26)
+
 struct planner_params {
 	struct markov_params markov;
 	uint32_t depth;		/* Markov extents followed; 0: 1 */
@@ -44,8 +51,13 @@ struct planner_params {
 	uint32_t seq_min_run;	/* 0: no sequential predictor */
 	uint32_t seq_window;	/* blocks ahead of a sequential reader */
 	uint32_t budget;	/* blocks issued per read; 0: no limit */
-	uint32_t recent;	/* issued blocks remembered; 0: 65536 */
+	uint32_t recent;	/* the cache's blocks: issued blocks are
+				 * remembered while fewer entered after
+				 * them; 0: 65536, at most
+				 * PLANNER_RECENT_MAX */
 	uint32_t streams;	/* sequential streams tracked; 0: 4096 */
+	uint32_t ahead;		/* issued, unread blocks at most; 0: no
+				 * limit; at most `recent` */
 };
 
 struct planner_stats {
@@ -58,6 +70,7 @@ struct planner_stats {
 	uint64_t over_budget;	/* predicted blocks dropped by the budget */
 	uint64_t used;		/* issued blocks read afterwards */
 	uint64_t wasted;	/* issued blocks forgotten unread */
+	uint64_t lead_ns;	/* sum over used blocks of read - issue time */
 };
 
 struct planner;
@@ -86,6 +99,13 @@ void planner_set_limits(struct planner *pl, uint32_t depth,
 
 /* Forgets the previous extent: the next read starts a new stream. */
 void planner_break(struct planner *pl);
+
+/*
+ * The time of the reads and issues that follow (any monotonic clock in ns;
+ * never goes back): lead_ns sums, over used blocks, how long before their
+ * read they were issued.  Without it every lead is 0.
+ */
+void planner_set_time(struct planner *pl, uint64_t ns);
 
 void planner_get_stats(const struct planner *pl, struct planner_stats *st);
 const struct markov *planner_markov(const struct planner *pl);

@@ -4,7 +4,8 @@
 # tiers:
 #  9. a long PREFETCH (1 copy/s, 10240 blocks, a queue of 4096) waits for
 #     room and stops when its caller is killed (EINTR: it ends at once and
-#     starts nothing more, and the device's control lock is free again);
+#     starts nothing more, and the device's control lock is free again;
+#     with AATTS_F_NOWAIT a PREFETCH returns at once on the full queue);
 #     a long PIN stops when the device is removed, and the removal is not
 #     held up by it: it returns what it started (exit 0), as on a suspend,
 #     because device-mapper suspends the device before its destructor
@@ -92,7 +93,7 @@ gone() {
 
 nullb_setup || { echo "Bail out! null_blk with configfs is missing"; exit 1; }
 
-ktap_plan 40
+ktap_plan 41
 
 # --- 9. a long PREFETCH, its caller killed ----------------------------------
 # 4 KiB blocks: 8192 slots, 4096 queue entries; one copy per second.
@@ -112,6 +113,12 @@ p0=$(st promotions)
 sleep 2
 ktap_check "9: and starts nothing more (promotions $p0 -> $(st promotions))" \
 	"$(st promotions)" = "${p0:-x}"
+timeout 20 "$CTL" prefetch $DEV --force --nowait --range 48M:4M >"$OUT" 2>"$ERR"
+rc=$?
+ktap_diag "prefetch --nowait: exit $rc: $(cat "$OUT" "$ERR")"
+n=$(sed -n 's/.*promotion started for \([0-9]*\) blocks.*/\1/p' "$OUT")
+ktap_check "9: PREFETCH NOWAIT (1024 blocks, 1 copy/s, the queue full) returns at once, having started only what had room ($n)" \
+	"$rc:$(( ${n:-9999} < 1024 ))" = 0:1
 timeout 10 dmsetup message $DEV 0 migration 8 0
 ktap_result "9: the device's control lock is free again (a message runs)" $?
 

@@ -11,6 +11,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/ktap.sh
 . tests/lib/devices.sh
+. tests/lib/aattsd.sh
 
 BIN=${AATTS_BIN:-build/bin}
 AATTSD=$BIN/aattsd
@@ -32,24 +33,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# ask LINES...: sends each argument as one line, prints the replies.
-ask() {
-	printf '%s\n' "$@" | "$CLIENT" "$SOCK"
-}
-# q JQ LINE: one request, one jq expression on its reply.
-q() {
-	ask "$2" | jq -r "$1"
-}
 devices() { q "$1" '{"v":1,"op":"devices"}'; }
 dstat() { q ".stats.$1" '{"v":1,"op":"stats"}'; }
 has_dev() { [ "$(devices "[.devices[] | select(.name == \"$1\")] | length")" = 1 ]; }
 no_dev() { [ "$(devices "[.devices[] | select(.name == \"$1\")] | length")" = 0 ]; }
 dev_field() { devices ".devices[] | select(.name == \"$1\") | .$2"; }
-start() {
-	"$AATTSD" --foreground --config "$CONF" --socket "$SOCK" >>"$LOG" 2>&1 &
-	PID=$!
-	until_true 30 test -S "$SOCK" && until_true 30 ask '{"v":1,"op":"hello"}' >/dev/null 2>&1
-}
+start() { aattsd_start "$CONF"; }
 create() { dm_create "$1" "0 $RAM_SECTORS aatts $2 $3 128"; }
 
 ktap_plan 41
@@ -70,7 +59,7 @@ ktap_check "socket mode 0660, group aatts" "$(stat -c %a:%G "$SOCK")" = 660:aatt
 r=$(ask '{"v":1,"op":"hello","id":"h1"}')
 ktap_check "hello: ok, protocol 1, id echoed, version" \
 	"$(jq -r '[.v, .ok, .protocols[0], .id, .daemon] | join(" ")' <<<"$r")" = "1 true 1 h1 aattsd"
-ktap_check "hello: only cap_net_admin kept" "$(jq -r .capabilities <<<"$r")" = "cap_net_admin=ep"
+ktap_check "hello: cap_dac_read_search (observers loaded: prefetch) and cap_net_admin kept" "$(jq -r .capabilities <<<"$r")" = "cap_dac_read_search,cap_net_admin=ep"
 
 ktap_check "devices: $DEV1 (there at start) with its devt" \
 	"$(dev_field $DEV1 devt)" = "$(dm_devno $DEV1)"

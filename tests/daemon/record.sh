@@ -9,6 +9,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/ktap.sh
 . tests/lib/devices.sh
+. tests/lib/aattsd.sh
 
 BIN=${AATTS_BIN:-build/bin}
 AATTSD=$BIN/aattsd
@@ -29,7 +30,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-q() { printf '%s\n' "$2" | "$CLIENT" "$SOCK" | jq -r "$1"; }
 rstat() { q ".stats.record.$1" '{"v":1,"op":"stats"}'; }
 # first_phys FILE: the device byte offset of the file's first byte.
 first_phys() { filefrag -v -b1 "$1" | awk '$1 == "0:" { sub(/\.\..*/, "", $4); print $4 }'; }
@@ -48,11 +48,7 @@ for f in a b c; do
 done
 sync
 printf 'poll_interval_ms = 200\nlog_level = debug\nfmap_revalidate_ms = 0\n' >"$TMP/conf"
-"$AATTSD" --foreground --config "$TMP/conf" --socket "$SOCK" --record "$EV" >"$LOG" 2>&1 &
-PID=$!
-until_true 60 test -S "$SOCK"
-hello_ok() { [ "$(q .ok '{"v":1,"op":"hello"}' 2>/dev/null)" = true ]; }
-until_true 30 hello_ok
+aattsd_start "$TMP/conf" --record "$EV"
 ktap_check "aattsd --record answers, the observers loaded" \
 	"$(grep -c 'observers loaded' "$LOG")" = 1
 ktap_check "capabilities: cap_dac_read_search and cap_net_admin kept" \

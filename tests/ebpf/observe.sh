@@ -4,7 +4,9 @@
 # inode, generation and device; a sequential 8 MiB read as a few ranges,
 # not one per page; MISSED when cold, CACHED when re-read; page faults on a
 # mapping as MMAP; a file on a device that is not watched (ext4 on plain
-# brd) is not reported; --pid reports only that process; --probe.
+# brd) is not reported; --pid reports only that process; --prompt gives a
+# run's first read at once and ends a run when its reader turns to
+# another file; --probe.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/ktap.sh
 . tests/lib/devices.sh
@@ -66,7 +68,7 @@ bg_dd() {
 # of_pid FILE PID: the ranges of one process.
 of_pid() { awk -v p="$2" '$2 == p' "$1"; }
 
-ktap_plan 26
+ktap_plan 29
 
 # --- probe -----------------------------------------------------------------
 "$OBS" --probe >"$TMP/probe" 2>&1
@@ -186,6 +188,37 @@ ktap_check "--pid: the target's 1 MiB read is reported" \
 	"$(of_pid "$P" $TARGET | awk '{ t += $9 } END { print t + 0 }')" = 1048576
 ktap_check "--pid: nothing from any other process" \
 	"$(awk -v p=$TARGET '$2 != p' "$P" | wc -l)" = 0
+
+# --- --prompt (as aattsd loads them) ------------------------------------------
+# One process reads 5 x 1000 bytes of small from 3000, then 64 KiB of big,
+# then waits: small's head (its first read) and the rest of its run (ended
+# when the reader turned to big) arrive while the reader still lives.
+Q=$TMP/prompt
+observe_start "$Q" --prompt /dev/mapper/$DEV
+ktap_result "aatts-observe --prompt attached" $?
+echo 3 >/proc/sys/vm/drop_caches
+/usr/bin/python3 -c '
+import os, sys, time
+s = os.open(sys.argv[1], os.O_RDONLY)
+for i in range(5):
+    os.pread(s, 1000, 3000 + 1000 * i)
+b = os.open(sys.argv[2], os.O_RDONLY)
+os.pread(b, 65536, 0)
+open(sys.argv[3], "w").close()
+time.sleep(30)
+' "$MNT/small" "$MNT/big" "$TMP/read" &
+READER=$!
+until_true 20 test -e "$TMP/read"
+until_true 5 '[ "$(awk -v i="$SMALL_INO" '"'"'$6 == i'"'"' "$Q" | wc -l)" -ge 2 ]'
+small=$(of_pid "$Q" $READER | awk -v i="$SMALL_INO" '$6 == i { print $8 "+" $9 }' | paste -sd ' ')
+alive=$(kill -0 $READER 2>/dev/null && echo alive)
+ktap_check "--prompt: small's first read came alone, then the rest of its run, the reader $alive ($small)" \
+	"$small:$alive" = "3000+1000 4000+4000:alive"
+kill $READER 2>/dev/null
+wait $READER 2>/dev/null
+observe_stop
+ktap_check "--prompt: big's head (its first 64 KiB read) came while its run was open" \
+	"$(of_pid "$Q" $READER | awk -v i="$BIG_INO" '$6 == i { print $8 "+" $9; exit }')" = "0+65536"
 
 # --- a device that is not watched -------------------------------------------------
 N=$TMP/none

@@ -11,18 +11,12 @@ CTL=${AATTS_BIN:-build/bin}/aattsctl
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-# expect NAME RC PATTERN ARGS...: aattsctl ARGS exits RC and its stderr
-# (stdout for RC 0) matches PATTERN.
+# expect NAME RC PATTERN ARGS...: aattsctl ARGS exits RC, its output
+# matches PATTERN.
 expect() {
-	local name=$1 rc=$2 pat=$3 out got
+	local name=$1 rc=$2 pat=$3
 	shift 3
-	out=$("$CTL" "$@" 2>&1) && got=0 || got=$?
-	if [ "$got" != "$rc" ] || ! grep -q -- "$pat" <<<"$out"; then
-		ktap_diag "aattsctl $*: exit $got, want $rc and '$pat': $out"
-		ktap_result "$name" 1
-	else
-		ktap_result "$name" 0
-	fi
+	ktap_expect "$name" "$rc" "$pat" "$CTL" "$@"
 }
 usage() {
 	local name=$1 pat=$2
@@ -30,7 +24,7 @@ usage() {
 	expect "usage: $name" 2 "^aattsctl: .*$pat" "$@"
 }
 
-ktap_plan 36
+ktap_plan 37
 expect "no command: usage on stderr, exit 2" 2 "^usage: aattsctl COMMAND" 
 expect "--help: exit 0" 0 "^  residency" --help
 expect "create --help: exit 0, the create usage" 0 "^usage: aattsctl create NAME" create --help
@@ -65,6 +59,7 @@ usage "prefetch without targets" "no FILE or --range" prefetch dev
 usage "--range without LEN" "invalid range '4K'" prefetch dev --range 4K
 usage "--range with LEN 0" "invalid range '4K:0'" demote dev --range 4K:0
 usage "--force is for prefetch" "are for prefetch" pin dev --force --range 0:4K
+usage "--nowait is for prefetch" "are for prefetch" demote dev --nowait --range 0:4K
 usage "events --count 0" "invalid count '0'" events --count 0
 usage "hints without load" "want 'hints load NAME FILE'" hints dev file
 

@@ -14,15 +14,9 @@ trap 'rm -rf "$TMP"' EXIT
 # expect NAME RC PATTERN ARGS...: aatts-observe ARGS exits RC, its output
 # matches PATTERN.
 expect() {
-	local name=$1 rc=$2 pat=$3 out got
+	local name=$1 rc=$2 pat=$3
 	shift 3
-	out=$("$OBS" "$@" 2>&1) && got=0 || got=$?
-	if [ "$got" != "$rc" ] || ! grep -q -- "$pat" <<<"$out"; then
-		ktap_diag "aatts-observe $*: exit $got, want $rc and '$pat': $out"
-		ktap_result "$name" 1
-	else
-		ktap_result "$name" 0
-	fi
+	ktap_expect "$name" "$rc" "$pat" "$OBS" "$@"
 }
 
 ktap_plan 11

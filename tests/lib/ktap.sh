@@ -89,3 +89,17 @@ until_true() {
 	done
 	return 1
 }
+
+# ktap_expect NAME RC PATTERN CMD...: one result: CMD exits RC and its
+# output (stdout and stderr) matches PATTERN (grep).
+ktap_expect() {
+	local name=$1 rc=$2 pat=$3 out got
+	shift 3
+	out=$("$@" 2>&1) && got=0 || got=$?
+	if [ "$got" != "$rc" ] || ! grep -q -- "$pat" <<<"$out"; then
+		ktap_diag "${1##*/} ${*:2}: exit $got, want $rc and '$pat': $out"
+		ktap_result "$name" 1
+	else
+		ktap_result "$name" 0
+	fi
+}

@@ -13,11 +13,12 @@
 #include "ctl.h"
 
 static const char usage[] =
-"usage: aattsctl prefetch NAME [--force] [--priority N] TARGET...\n"
+"usage: aattsctl prefetch NAME [--force] [--nowait] [--priority N] TARGET...\n"
 "       aattsctl demote|pin|unpin NAME TARGET...\n"
 "  TARGET is a FILE on a file system on the device, or --range OFF:LEN\n"
 "  (bytes on the device, K/M/G suffixes); several of either may be given.\n"
 "  --force       prefetch: promote whatever the policy thinks\n"
+"  --nowait      prefetch: stop when the migration queue is full\n"
 "  --priority N  prefetch: ranges of higher priority are taken first\n";
 
 static int got_count(struct nlattr **tb, uint8_t cmd, void *arg)
@@ -59,12 +60,14 @@ int cmd_ranges(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "range", required_argument, NULL, 'r' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "nowait", no_argument, NULL, 'n' },
 		{ "priority", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	const char *what = argv[0], *name;
 	bool prefetch = !strcmp(what, "prefetch"), force = false, prio = false;
+	bool nowait = false;
 	struct rangev rv = { 0 };
 	uint64_t off, len, count = 0, bytes = 0, b;
 	uint64_t priority = 0;
@@ -92,6 +95,9 @@ int cmd_ranges(int argc, char **argv)
 		case 'f':
 			force = true;
 			break;
+		case 'n':
+			nowait = true;
+			break;
 		case 'p':
 			if (parse_u64(optarg, &priority) || priority > UINT32_MAX) {
 				rangev_free(&rv);
@@ -107,9 +113,9 @@ int cmd_ranges(int argc, char **argv)
 			return option_error(usage, c, argv);
 		}
 	}
-	if ((force || prio) && !prefetch) {
+	if ((force || nowait || prio) && !prefetch) {
 		rangev_free(&rv);
-		return usage_error(usage, "--force and --priority are for prefetch");
+		return usage_error(usage, "--force, --nowait and --priority are for prefetch");
 	}
 	if (optind == argc) {
 		rangev_free(&rv);
@@ -132,7 +138,8 @@ int cmd_ranges(int argc, char **argv)
 	}
 	if (!r && rv.nr)
 		r = send_ranges(&nl, cmd, name, &rv,
-				force ? AATTS_F_FORCE : 0, false, prio,
+				(force ? AATTS_F_FORCE : 0) |
+				(nowait ? AATTS_F_NOWAIT : 0), false, prio,
 				(uint32_t)priority, &count);
 	if (!r) {
 		if (cmd == AATTS_CMD_PREFETCH)

@@ -25,11 +25,13 @@
 
 static const char usage[] =
 	"usage: aatts-observe --probe\n"
-	"       aatts-observe [--pid PID] [--cgroup PATH] [--duration SECONDS] DEV...\n"
+	"       aatts-observe [--pid PID] [--cgroup PATH] [--duration SECONDS] [--prompt] DEV...\n"
 	"  DEV: a block device node (/dev/mapper/NAME) or MAJOR:MINOR\n"
 	"  Prints one line per range until SIGINT/SIGTERM or the end of --duration:\n"
 	"    TIME_NS TGID TID CGROUP_ID MAJOR:MINOR INO GENERATION OFFSET LENGTH FLAGS\n"
-	"  FLAGS: cached|missed, then ,mmap for page faults\n";
+	"  FLAGS: cached|missed, then ,mmap for page faults\n"
+	"  --prompt: each run's first read at once as a range of its own, and a\n"
+	"  thread's run ended when it turns to another file (as aattsd asks)\n";
 
 static volatile sig_atomic_t stop;
 
@@ -117,6 +119,7 @@ int main(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "cgroup", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, 'd' },
+		{ "prompt", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -142,6 +145,9 @@ int main(int argc, char **argv)
 		case 'c':
 			opts.cgroup_id = cgroup_id(optarg);
 			break;
+		case 'q':
+			opts.prompt = true;
+			break;
 		case 'd':
 			deadline = (double)cli_count(optarg, "--duration", 86400 * 365);
 			break;
@@ -153,7 +159,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (probe_only) {
-		if (optind < argc || opts.tgid || opts.cgroup_id || deadline)
+		if (optind < argc || opts.tgid || opts.cgroup_id || deadline ||
+		    opts.prompt)
 			usage_error("--probe takes no other argument");
 		return do_probe();
 	}

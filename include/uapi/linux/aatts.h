@@ -136,8 +136,11 @@
  *   examined, per call.  EIO while the fast tier is failed; EINTR if the
  *   caller is killed; when the device starts to suspend (as it does before
  *   a removal or reload) the call ends without error (what was started
- *   stands); ENODEV if the device is gone.  Reply: AATTS_DEV_A_COUNT, blocks whose promotion
- *   was started.
+ *   stands); ENODEV if the device is gone.  With AATTS_F_NOWAIT (1.4) the
+ *   call never sleeps for room: it ends without error when no migration
+ *   entry is free, and EBUSY when another control request holds the
+ *   device (a daemon's event loop sends it so).  Reply:
+ *   AATTS_DEV_A_COUNT, blocks whose promotion was started.
  *
  * AATTS_CMD_DEMOTE [admin]
  *   doit: NAME or DEVT, RANGES of OFFSET and LENGTH.  Drops those blocks
@@ -227,7 +230,7 @@
 #define AATTS_TARGET_NAME		"aatts"
 
 #define AATTS_VERSION_MAJOR		1
-#define AATTS_VERSION_MINOR		3
+#define AATTS_VERSION_MINOR		4
 #define AATTS_VERSION_PATCH		0
 
 /* Cache block size bounds, in 512-byte sectors (4 KiB .. 1 GiB). */
@@ -284,7 +287,8 @@ enum aatts_cmd {
 enum aatts_flag {
 	AATTS_F_COMMIT = 1U << 0,	/* HINTS_SET: commit the epoch after */
 	AATTS_F_FORCE = 1U << 1,	/* PREFETCH: whatever the policy thinks */
-	__AATTS_F_ALL = AATTS_F_COMMIT | AATTS_F_FORCE
+	AATTS_F_NOWAIT = 1U << 2,	/* PREFETCH: stop, never wait, for room */
+	__AATTS_F_ALL = AATTS_F_COMMIT | AATTS_F_FORCE | AATTS_F_NOWAIT
 };
 
 enum aatts_dev_attr {

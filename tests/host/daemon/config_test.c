@@ -26,6 +26,8 @@ TEST(empty_is_the_defaults)
 	EXPECT_STREQ("aatts", c.control_group);
 	EXPECT_EQ(LOG_LVL_INFO, c.log_level);
 	EXPECT_STREQ("", c.metrics_file);
+	EXPECT_STREQ("balanced", config_modes[c.prefetch_mode]);
+	EXPECT_EQ(0U, c.prefetch_budget);
 }
 
 TEST(every_key_comments_and_blanks)
@@ -37,7 +39,8 @@ TEST(every_key_comments_and_blanks)
 			   "log_level= debug  \n\tcontrol_group = tensors\n"
 			   "max_clients = 3\nfmap_files=16\n"
 			   "fmap_revalidate_ms = 0\n"
-			   "metrics_file = /var/lib/node/aattsd.prom\n# end",
+			   "metrics_file = /var/lib/node/aattsd.prom\n"
+			   "mode = economy\nprefetch_budget = 4000000000\n# end",
 			   &c, msg));
 	EXPECT_STREQ("/var/lib/node/aattsd.prom", c.metrics_file);
 	EXPECT_EQ(250U, c.poll_interval_ms);
@@ -46,6 +49,10 @@ TEST(every_key_comments_and_blanks)
 	EXPECT_EQ(3U, c.max_clients);
 	EXPECT_EQ(16U, c.fmap_files);
 	EXPECT_EQ(0U, c.fmap_revalidate_ms);
+	EXPECT_STREQ("economy", config_modes[c.prefetch_mode]);
+	EXPECT_EQ(4000000000U, c.prefetch_budget);
+	ASSERT_EQ(0, parse("mode = off\n", &c, msg));
+	EXPECT_EQ((unsigned int)CONFIG_PREFETCH_OFF, c.prefetch_mode);
 }
 
 TEST(errors_name_their_line)
@@ -64,6 +71,8 @@ TEST(errors_name_their_line)
 		{ "log_level = loud\n", "line 1: log_level 'loud': not one of" },
 		{ "control_group = a b\n", "line 1: control_group 'a b'" },
 		{ "max_clients = 0\n", "line 1: max_clients '0'" },
+		{ "mode = fast\n", "line 1: mode 'fast': not one of performance, balanced, economy, off" },
+		{ "prefetch_budget = 4294967296\n", "line 1: prefetch_budget" },
 		{ "metrics_file = metrics.prom\n", "line 1: metrics_file 'metrics.prom': not an absolute path" },
 	};
 	struct config c;

@@ -162,14 +162,15 @@ TEST(set_limits_changes_window_and_budget_keeping_state)
 TEST(forgotten_unread_blocks_count_as_wasted)
 {
 	struct planner_params p = { .seq_min_run = 1, .seq_window = 4,
-				    .recent = 4 };
+				    .recent = 8 };
 	struct planner *pl = planner_create(&p);
 	struct markov_extent out[OUT_MAX];
 	struct planner_stats st;
 
 	ASSERT_NE(NULL, pl);
 	feed(pl, 1, 0, 1, 1000, out);	/* issues 1..4 */
-	feed(pl, 2, 100, 1, 1000, out);	/* issues 101..104: 1..4 forgotten */
+	/* 8 demand misses fill an 8-block cache: 1..4 forgotten; 108..111 */
+	feed(pl, 2, 100, 8, 1000, out);
 	planner_get_stats(pl, &st);
 	EXPECT_EQ(8U, st.issued);
 	EXPECT_EQ(4U, st.wasted);
@@ -268,6 +269,81 @@ TEST(a_repeated_load_order_is_prefetched_precisely)
 	EXPECT_GE(st.used * 2, st.read_blocks);
 	/* Precision: all but the chain's tail beyond the last read. */
 	EXPECT_GE(st.used * 10, st.issued * 9);
+	planner_destroy(pl);
+}
+
+TEST(a_learnt_order_turned_random_goes_quiet_after_one_epoch)
+{
+	struct planner_params p = { .depth = 4, .seq_min_run = 2,
+				    .seq_window = 16, .recent = 1024 };
+	struct planner *pl = planner_create(&p);
+	struct planner_stats a, b;
+	int order[FILES], i, j, t, pass;
+	uint64_t s = 0x5eed;
+
+	ASSERT_NE(NULL, pl);
+	for (i = 0; i < FILES; i++)
+		order[i] = (i * 7919) % FILES;
+	for (pass = 0; pass < 4; pass++)
+		read_files(pl, order);
+	for (pass = 0; pass < 3; pass++) {
+		planner_get_stats(pl, &a);
+		for (i = FILES - 1; i > 0; i--) {
+			j = rnd(&s) % (i + 1);
+			t = order[i];
+			order[i] = order[j];
+			order[j] = t;
+		}
+		read_files(pl, order);
+		planner_get_stats(pl, &b);
+		TH_LOG("random epoch %d: issued %llu of %llu blocks read", pass,
+		       (unsigned long long)(b.issued - a.issued),
+		       (unsigned long long)(b.read_blocks - a.read_blocks));
+		/* The first random epoch pays for the learnt order, once. */
+		if (pass)
+			EXPECT_LE((b.issued - a.issued) * 100,
+				  b.read_blocks - a.read_blocks);
+	}
+	planner_destroy(pl);
+}
+
+TEST(lead_time_sums_issue_to_read)
+{
+	struct planner_params p = { .seq_min_run = 1, .seq_window = 2,
+				    .recent = 64 };
+	struct planner *pl = planner_create(&p);
+	struct markov_extent out[OUT_MAX];
+	struct planner_stats st;
+
+	ASSERT_NE(NULL, pl);
+	planner_set_time(pl, 1000);
+	feed(pl, 1, 0, 1, 100, out);	/* issues 1, 2 at t 1000 */
+	planner_set_time(pl, 1500);
+	feed(pl, 1, 1, 1, 100, out);	/* 1 used, 500 ns ahead */
+	planner_set_time(pl, 900);	/* never back */
+	feed(pl, 1, 2, 1, 100, out);	/* 2 used, 500 ns ahead */
+	planner_get_stats(pl, &st);
+	EXPECT_EQ(2U, st.used);
+	EXPECT_EQ(1000U, st.lead_ns);
+	planner_destroy(pl);
+}
+
+TEST(at_most_half_the_cache_is_issued_ahead)
+{
+	struct planner_params p = { .seq_min_run = 1, .seq_window = 64,
+				    .recent = 16, .ahead = 8 };
+	struct planner *pl = planner_create(&p);
+	struct markov_extent out[OUT_MAX];
+	struct planner_stats st;
+
+	ASSERT_NE(NULL, pl);
+	feed(pl, 1, 0, 1, 1000, out);	/* 64 predicted, 8 issued */
+	planner_get_stats(pl, &st);
+	EXPECT_EQ(8U, st.issued);
+	EXPECT_EQ(56U, st.over_budget);
+	feed(pl, 1, 1, 4, 1000, out);	/* 4 read: 4 more may go */
+	planner_get_stats(pl, &st);
+	EXPECT_EQ(12U, st.issued);
 	planner_destroy(pl);
 }
 
