@@ -36,6 +36,7 @@ TEST_CFLAGS := $(CFLAGS) $(SANFLAGS) -Wno-unused-parameter -Itests/lib \
 DM_TEST_BINS := $(B)/tests/dm/table_test $(B)/tests/dm/race_test
 NL_TEST_BINS := $(B)/tests/netlink/netlink_test $(B)/tests/netlink/fuzz_test
 NL_BENCH := $(B)/tests/netlink/nl_bench
+INGEST_BENCH := $(B)/tests/bench/ingest_bench
 NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0)
 NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0)
 NL_LIB := tests/netlink/aanl.c tests/netlink/aanl.h
@@ -167,7 +168,8 @@ $(B)/tests/daemon/client: tests/daemon/client.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $<
 
-tests: $(B)/tests/daemon/client $(DM_TEST_BINS) $(HOST_TEST_BINS) $(NL_TEST_BINS) $(NL_BENCH) $(B)/tests/netlink/prefetch_prio
+tests: $(B)/tests/daemon/client $(DM_TEST_BINS) $(HOST_TEST_BINS) $(NL_TEST_BINS) $(NL_BENCH) $(B)/tests/netlink/prefetch_prio \
+	$(INGEST_BENCH)
 
 $(B)/tests/host/core_test: tests/host/sim/core_test.c $(POLICY_SRCS) \
 		$(POLICY_HDRS) $(SELFTESTS)/kselftest_harness.h
@@ -307,6 +309,27 @@ bench-ebpf:
 	@mkdir -p $(B)/bench
 	@tests/vm/run --timeout 1800 scripts/bench-ebpf | tee $(B)/bench/ebpf.txt
 
+# Not a test: aattsd's ingest rate on one core (tests/bench/ingest_bench,
+# the daemon's objects on synthetic ranges, no kernel), then ring-buffer
+# drops under a read storm and the model load with and without aattsd in
+# one VM run (scripts/bench-daemon) -> bench/daemon.txt.
+INGEST_SRCS := daemon/observer.c daemon/prefetch.c daemon/record.c daemon/fmap.c \
+	daemon/devices.c daemon/loop.c daemon/log.c daemon/config.c $(NL_CLIENT) \
+	$(PREDICT_SRCS) lib/predict/tune.c
+$(INGEST_BENCH): tests/bench/ingest_bench.c $(INGEST_SRCS) $(D_HDRS) daemon/record.h \
+		include/uapi/linux/aatts.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Idaemon -Iinclude/uapi -Ilib/aattsnl -Ilib/predict -Iebpf \
+		$(D_CFLAGS) -Wl,--wrap=aatts_nl_exchange -o $@ $< $(INGEST_SRCS) \
+		$(shell pkg-config --libs $(D_PKGS))
+
+bench-daemon:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p bench $(B)/bench
+	@{ nice -n 10 $(INGEST_BENCH) -d $(B)/bench/ingest && \
+	   nice -n 10 tests/vm/run --timeout 5400 scripts/bench-daemon; } | tee bench/daemon.txt
+
 # Not a test: the longest hold of the I/O lock by each long operation of
 # the policy core, at 16 M slots (1 GiB of memory), in user space.
 HOLD_BENCH := $(B)/tests/host/hold_bench
@@ -326,5 +349,5 @@ clean:
 	rm -rf $(B)
 
 .PHONY: all deps kmod user san-tools tests check check-debug demo bench bench-policy \
-	bench-datapath bench-netlink bench-ebpf bench-holds \
+	bench-datapath bench-netlink bench-ebpf bench-holds bench-daemon \
 	style clean
