@@ -204,7 +204,17 @@ static void aatts_fill_start(struct aatts_c *ac, struct bio *bio)
 /* ------------------------------------------------------------------ */
 /* Fills copied aside: the read completes first                         */
 
-static void aatts_copy_free(struct bio *copy)
+/*
+ * For tests: while set, the GFP_NOWAIT allocations of fills copied aside
+ * fail, as when memory is short, so that the spare is used.
+ */
+static bool aatts_test_aside_nomem;
+module_param_named(test_aside_nomem, aatts_test_aside_nomem, bool, 0600);
+MODULE_PARM_DESC(test_aside_nomem,
+		 "testing only: fills copied aside find no memory (they use the spare)");
+
+/* Frees a bio of aatts_copy_alloc() and its pages. */
+static void aatts_copy_put(struct bio *copy)
 {
 	struct bio_vec *bv;
 	struct bvec_iter_all iter;
@@ -215,20 +225,31 @@ static void aatts_copy_free(struct bio *copy)
 	kfree(copy);
 }
 
-/*
- * A write of a block's data, copied out of the read into pages of its
- * own, in the completion's context: nothing may sleep.  NULL when memory
- * is short.
- */
-static struct bio *aatts_copy_block(struct aatts_c *ac, struct bio *bio,
-				    struct aatts_bio *ab, struct aatts_mig *e)
+/* Frees e's copy; a copy in the spare gives its share back. */
+static void aatts_copy_free(struct aatts_c *ac, struct aatts_mig *e)
 {
-	unsigned int bytes = e->sectors << SECTOR_SHIFT;
+	struct bio *copy = e->copy;
+
+	e->copy = NULL;
+	if (!e->spare) {
+		aatts_copy_put(copy);
+		return;
+	}
+	bio_uninit(copy);
+	/* Its pages are done with before another read takes them. */
+	smp_mb__before_atomic();
+	atomic_dec(&ac->mig.spare.users);
+}
+
+/* A bio of nr pages from the allocator, without sleeping; NULL if short. */
+static struct bio *aatts_copy_alloc(struct aatts_c *ac, unsigned int bytes)
+{
 	unsigned int nr = DIV_ROUND_UP(bytes, PAGE_SIZE), len;
-	struct bvec_iter src = ab->iter, dst;
 	struct bio *copy;
 	struct page *page;
 
+	if (READ_ONCE(aatts_test_aside_nomem))
+		return NULL;
 	copy = bio_kmalloc(nr, GFP_NOWAIT | __GFP_NOWARN);
 	if (!copy)
 		return NULL;
@@ -238,14 +259,56 @@ static struct bio *aatts_copy_block(struct aatts_c *ac, struct bio *bio,
 		len = min_t(unsigned int, bytes, PAGE_SIZE);
 		page = alloc_page(GFP_NOWAIT | __GFP_NOWARN);
 		if (!page) {
-			aatts_copy_free(copy);
+			aatts_copy_put(copy);
 			return NULL;
 		}
 		__bio_add_page(copy, page, len, 0);
 	}
+	return copy;
+}
+
+/* Share i of the spare, which the caller holds, as a bio of bytes. */
+static struct bio *aatts_copy_spare(struct aatts_c *ac, unsigned int bytes,
+				    unsigned int i)
+{
+	struct aatts_aside_spare *sp = &ac->mig.spare;
+	struct bio *copy = sp->bios[i];
+	struct page **page = &sp->pages[i * sp->bio_pages];
+	unsigned int len;
+
+	bio_init(copy, ac->fast->bdev, copy->bi_inline_vecs, sp->bio_pages,
+		 REQ_OP_WRITE | REQ_SYNC);
+	for (; bytes; bytes -= len) {
+		len = min_t(unsigned int, bytes, PAGE_SIZE);
+		__bio_add_page(copy, *page++, len, 0);
+	}
+	return copy;
+}
+
+/*
+ * A write of a block's data, copied out of the read into pages of its
+ * own, in the completion's context: nothing may sleep.  The pages come
+ * from the allocator, or share spare of the spare (spare >= 0).  NULL when
+ * memory is short.
+ */
+static struct bio *aatts_copy_block(struct aatts_c *ac, struct bio *bio,
+				    struct aatts_bio *ab, struct aatts_mig *e,
+				    int spare)
+{
+	unsigned int bytes = e->sectors << SECTOR_SHIFT;
+	struct bvec_iter src = ab->iter, dst;
+	struct bio *copy;
+
+	if (spare >= 0)
+		copy = aatts_copy_spare(ac, bytes, spare);
+	else
+		copy = aatts_copy_alloc(ac, bytes);
+	if (!copy)
+		return NULL;
+	e->spare = spare >= 0;
 	bio_advance_iter(bio, &src, (((sector_t)e->block << ac->block_shift) -
 				     ab->sector) << SECTOR_SHIFT);
-	src.bi_size = e->sectors << SECTOR_SHIFT;
+	src.bi_size = bytes;
 	dst = copy->bi_iter;
 	bio_copy_data_iter(copy, &dst, bio, &src);
 	copy->bi_iter.bi_sector = aatts_slot_sector(ac, e->slot);
@@ -253,11 +316,44 @@ static struct bio *aatts_copy_block(struct aatts_c *ac, struct bio *bio,
 }
 
 /*
+ * Copies every fill of the read aside, from the allocator or (spare) from
+ * the device's spare, taken whole for this read if it is free.  All or
+ * nothing.
+ */
+static bool aatts_copy_fills(struct aatts_c *ac, struct bio *bio,
+			     struct aatts_bio *ab, unsigned int nr, bool spare)
+{
+	struct aatts_aside_spare *sp = &ac->mig.spare;
+	struct aatts_mig *e;
+	int i = 0;
+
+	if (spare && (nr > sp->nr_bios || atomic_cmpxchg(&sp->users, 0, nr)))
+		return false;
+	list_for_each_entry(e, &ab->fills, list) {
+		e->copy = aatts_copy_block(ac, bio, ab, e, spare ? i++ : -1);
+		if (!e->copy)
+			goto undo;
+	}
+	return true;
+
+undo:
+	/* Only allocated copies fail: the spare's cannot. */
+	list_for_each_entry(e, &ab->fills, list) {
+		if (!e->copy)
+			break;
+		aatts_copy_free(ac, e);
+	}
+	return false;
+}
+
+/*
  * Copies the data of a completed read miss aside for its fills, so that
  * the read completes at once rather than after a worker and a fast-tier
  * write.  The copies count against migration_inflight (at most that much
- * memory) and are written by the fill worker.  False when the limit or
- * memory forbids: the read then waits for its fills (aatts_fill_start()).
+ * memory) and are written by the fill worker.  When a GFP_NOWAIT
+ * allocation fails, the device's spare holds one read's copies.  False
+ * when the limit forbids, or memory and the spare are short: the read
+ * then waits for its fills (aatts_fill_start()); the cause is counted.
  */
 static bool aatts_fill_aside(struct aatts_c *ac, struct bio *bio,
 			     struct aatts_bio *ab)
@@ -271,30 +367,18 @@ static bool aatts_fill_aside(struct aatts_c *ac, struct bio *bio,
 		sectors += e->sectors;
 		nr++;
 	}
-	if (sectors > AATTS_ASIDE_MAX_SECTORS)
-		return false;
 	if (!aatts_mig_aside_reserve(ac, sectors, nr))
 		return false;
-	list_for_each_entry(e, &ab->fills, list) {
-		e->copy = aatts_copy_block(ac, bio, ab, e);
-		if (!e->copy)
-			goto undo;
+	if (!aatts_copy_fills(ac, bio, ab, nr, false) &&
+	    !aatts_copy_fills(ac, bio, ab, nr, true)) {
+		aatts_mig_aside_unreserve(ac, sectors, nr);
+		return false;
 	}
 	spin_lock_irqsave(&ac->lock, flags);
 	list_splice_tail_init(&ab->fills, &ac->fills_aside);
 	spin_unlock_irqrestore(&ac->lock, flags);
 	queue_work(ac->wq, &ac->fill_work);
 	return true;
-
-undo:
-	list_for_each_entry(e, &ab->fills, list) {
-		if (!e->copy)
-			break;
-		aatts_copy_free(e->copy);
-		e->copy = NULL;
-	}
-	aatts_mig_aside_unreserve(ac, sectors, nr);
-	return false;
 }
 
 static void aatts_fill_aside_endio(struct bio *copy)
@@ -303,8 +387,7 @@ static void aatts_fill_aside_endio(struct bio *copy)
 	struct aatts_c *ac = e->ac;
 	bool ok = !copy->bi_status;
 
-	aatts_copy_free(copy);
-	e->copy = NULL;
+	aatts_copy_free(ac, e);
 	if (!ok)
 		aatts_fast_error(ac);
 	aatts_mig_aside_done(ac, e, ok);
@@ -332,8 +415,7 @@ void aatts_fill_work(struct work_struct *work)
 		copy = e->copy;
 		if (!aatts_running(ac) ||
 		    atomic_read(&ac->slots[e->slot].inflight)) {
-			aatts_copy_free(copy);
-			e->copy = NULL;
+			aatts_copy_free(ac, e);
 			aatts_mig_aside_done(ac, e, false);
 			continue;
 		}
