@@ -76,6 +76,7 @@ struct aatts_mig {
 	struct bio *bio;
 	struct bio *copy;	/* a fill's data copied aside (aatts_io.c) */
 	bool spare;		/* copy's pages and bio are the spare's */
+	u64 start_ns;		/* a fill's write was submitted */
 	u64 block;
 	u32 slot;
 	sector_t sectors;
@@ -87,6 +88,7 @@ enum aatts_aside_fallback {
 	AATTS_ASIDE_LIMIT,	/* migration_inflight reached */
 	AATTS_ASIDE_SUSPENDED,	/* the device is suspending */
 	AATTS_ASIDE_NOMEM,	/* no page or bio, and the spare was in use */
+	AATTS_ASIDE_FAST_WRITES,	/* a fill's write costs about a copy */
 	AATTS_ASIDE_NR
 };
 
@@ -155,6 +157,13 @@ struct aatts_c {
 	struct dm_kcopyd_client *kc;
 	struct bio_set bs;		/* clones: write-through, fills */
 	struct list_head fills_aside;	/* copied aside, for fill_work */
+	/*
+	 * Moving averages, in ns per block, of copying a fill aside and of a
+	 * fill's write to the fast tier (aatts_io.c); 0: not measured yet.
+	 * Updated without the lock: a race loses a sample.
+	 */
+	u64 fill_copy_ns;
+	u64 fill_write_ns;
 	struct work_struct fill_work;	/* writes the fills copied aside */
 	struct workqueue_struct *wq;
 	struct delayed_work mig_work;	/* starts queued promotions */
@@ -193,6 +202,12 @@ enum aatts_event {
  * memory spare (struct aatts_aside_spare) for one read's copies.
  */
 #define AATTS_ASIDE_MAX_SECTORS		(512U << (10 - SECTOR_SHIFT))
+
+/*
+ * A read copies its fills aside only while a fill's write to the fast tier
+ * takes more than this many times what copying the block does.
+ */
+#define AATTS_FILL_COPY_RATIO		4
 
 /* The most adjacent promotions one kcopyd copy carries. */
 #define AATTS_MIG_RUN_MAX		16
@@ -255,6 +270,7 @@ bool aatts_mig_aside_reserve(struct aatts_c *ac, sector_t sectors,
 			     unsigned int nr);
 void aatts_mig_aside_unreserve(struct aatts_c *ac, sector_t sectors,
 			       unsigned int nr);
+void aatts_mig_aside_skip(struct aatts_c *ac);
 void aatts_mig_aside_done(struct aatts_c *ac, struct aatts_mig *e, bool ok);
 void aatts_mig_work(struct work_struct *work);
 void aatts_mig_drain(struct aatts_c *ac);
@@ -337,6 +353,8 @@ struct aatts_stats {
 	u64 copies;
 	unsigned int inflight_jobs;
 	unsigned int queued;
+	u64 fill_copy_ns;
+	u64 fill_write_ns;
 	u64 fast_errors;
 	u64 slow_errors;
 	enum aatts_state state;

@@ -149,6 +149,18 @@ static void aatts_fill_put(struct aatts_bio *ab, struct bio *bio)
 		aatts_bio_release(bio);
 }
 
+/*
+ * Folds a sample into a moving average of weight 1/8; the first sample is
+ * taken whole.  Without a lock: two racing updates lose one sample.
+ */
+static void aatts_ewma(u64 *avg, u64 sample)
+{
+	u64 a = READ_ONCE(*avg);
+
+	sample = max_t(u64, sample, 1);
+	WRITE_ONCE(*avg, a ? a - (a >> 3) + (sample >> 3) : sample);
+}
+
 static void aatts_fill_endio(struct bio *clone)
 {
 	struct aatts_mig *e = clone->bi_private;
@@ -157,7 +169,9 @@ static void aatts_fill_endio(struct bio *clone)
 	bool ok = !clone->bi_status;
 
 	bio_put(clone);
-	if (!ok)
+	if (ok)
+		aatts_ewma(&ac->fill_write_ns, ktime_get_ns() - e->start_ns);
+	else
 		aatts_fast_error(ac);
 	aatts_mig_fill_done(ac, e, ok);
 	aatts_fill_put(aatts_bio(bio), bio);
@@ -196,6 +210,7 @@ static void aatts_fill_start(struct aatts_c *ac, struct bio *bio)
 		clone->bi_end_io = aatts_fill_endio;
 		clone->bi_private = e;
 		atomic_inc(&ab->pending);
+		e->start_ns = ktime_get_ns();
 		submit_bio_noacct(clone);
 	}
 	aatts_fill_put(ab, bio);
@@ -362,6 +377,7 @@ static bool aatts_fill_aside(struct aatts_c *ac, struct bio *bio,
 	sector_t sectors = 0;
 	unsigned long flags;
 	unsigned int nr = 0;
+	u64 start;
 
 	list_for_each_entry(e, &ab->fills, list) {
 		sectors += e->sectors;
@@ -369,11 +385,13 @@ static bool aatts_fill_aside(struct aatts_c *ac, struct bio *bio,
 	}
 	if (!aatts_mig_aside_reserve(ac, sectors, nr))
 		return false;
+	start = ktime_get_ns();
 	if (!aatts_copy_fills(ac, bio, ab, nr, false) &&
 	    !aatts_copy_fills(ac, bio, ab, nr, true)) {
 		aatts_mig_aside_unreserve(ac, sectors, nr);
 		return false;
 	}
+	aatts_ewma(&ac->fill_copy_ns, div_u64(ktime_get_ns() - start, nr));
 	spin_lock_irqsave(&ac->lock, flags);
 	list_splice_tail_init(&ab->fills, &ac->fills_aside);
 	spin_unlock_irqrestore(&ac->lock, flags);
@@ -388,7 +406,9 @@ static void aatts_fill_aside_endio(struct bio *copy)
 	bool ok = !copy->bi_status;
 
 	aatts_copy_free(ac, e);
-	if (!ok)
+	if (ok)
+		aatts_ewma(&ac->fill_write_ns, ktime_get_ns() - e->start_ns);
+	else
 		aatts_fast_error(ac);
 	aatts_mig_aside_done(ac, e, ok);
 }
@@ -421,6 +441,7 @@ void aatts_fill_work(struct work_struct *work)
 		}
 		copy->bi_end_io = aatts_fill_aside_endio;
 		copy->bi_private = e;
+		e->start_ns = ktime_get_ns();
 		submit_bio_noacct(copy);
 	}
 }
@@ -846,15 +867,84 @@ static int aatts_end_fast_read(struct aatts_c *ac, struct bio *bio,
 	return aatts_defer(ac, bio, AATTS_BIO_RETRY_SLOW);
 }
 
+/* fill_aside: when a read miss copies its fills aside (module parameter). */
+enum aatts_fill_aside_rule {
+	AATTS_FILL_ASIDE_AUTO,		/* when it pays (aatts_fill_copy_pays) */
+	AATTS_FILL_ASIDE_ALWAYS,	/* whenever the limits allow */
+	AATTS_FILL_ASIDE_NEVER,		/* the read always waits for its fills */
+};
+
+static const char * const aatts_fill_aside_names[] = {
+	[AATTS_FILL_ASIDE_AUTO] = "auto",
+	[AATTS_FILL_ASIDE_ALWAYS] = "always",
+	[AATTS_FILL_ASIDE_NEVER] = "never",
+};
+
+static int aatts_fill_aside_rule = AATTS_FILL_ASIDE_AUTO;
+
+static int aatts_fill_aside_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(aatts_fill_aside_names, val);
+
+	if (i < 0)
+		return i;
+	WRITE_ONCE(aatts_fill_aside_rule, i);
+	return 0;
+}
+
+static int aatts_fill_aside_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n",
+			  aatts_fill_aside_names[READ_ONCE(aatts_fill_aside_rule)]);
+}
+
+static const struct kernel_param_ops aatts_fill_aside_ops = {
+	.set = aatts_fill_aside_set,
+	.get = aatts_fill_aside_get,
+};
+
+module_param_cb(fill_aside, &aatts_fill_aside_ops, NULL, 0644);
+MODULE_PARM_DESC(fill_aside,
+		 "when a read miss copies its fills aside and completes before they are written: auto (when a fill's write takes several times the copy), always, never");
+
+/*
+ * Whether a read copies its fills aside (fill_aside "auto": whether that
+ * pays; a read that does not is counted): only while a fill's write to
+ * the fast tier takes several times what the copy does.  A fast tier that
+ * writes about as fast as memory is copied (a RAM disk, pmem: the write is
+ * itself a copy, made in the submitter's context) would keep the read
+ * waiting hardly longer than the copy does, and the copy doubles the
+ * work, in the completion's context, which may be the one thread or CPU
+ * that completes every read of the slow tier.  Until both are measured,
+ * copy.
+ */
+static bool aatts_fill_should_copy(struct aatts_c *ac)
+{
+	u64 copy = READ_ONCE(ac->fill_copy_ns);
+	u64 write = READ_ONCE(ac->fill_write_ns);
+
+	switch (READ_ONCE(aatts_fill_aside_rule)) {
+	case AATTS_FILL_ASIDE_ALWAYS:
+		return true;
+	case AATTS_FILL_ASIDE_NEVER:
+		return false;
+	}
+	if (!copy || !write || write > AATTS_FILL_COPY_RATIO * copy)
+		return true;
+	aatts_mig_aside_skip(ac);
+	return false;
+}
+
 static int aatts_end_miss_read(struct aatts_c *ac, struct bio *bio,
 			       struct aatts_bio *ab, blk_status_t *error)
 {
 	if (list_empty(&ab->fills))
 		goto done;
-	if (!*error && aatts_fill_aside(ac, bio, ab))
-		goto done;
-	if (!*error)
+	if (!*error) {
+		if (aatts_fill_should_copy(ac) && aatts_fill_aside(ac, bio, ab))
+			goto done;
 		return aatts_defer(ac, bio, AATTS_BIO_MISS_READ);
+	}
 	aatts_fill_cancel(ac, ab);
 done:
 	aatts_slow_error(ac, *error);

@@ -244,6 +244,16 @@ void aatts_mig_aside_unreserve(struct aatts_c *ac, sector_t sectors,
 	spin_unlock_irqrestore(&ac->lock, flags);
 }
 
+/* A read waits for its fills by choice: they cost no more than a copy. */
+void aatts_mig_aside_skip(struct aatts_c *ac)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ac->lock, flags);
+	ac->mig.aside_fallbacks[AATTS_ASIDE_FAST_WRITES]++;
+	spin_unlock_irqrestore(&ac->lock, flags);
+}
+
 /* One fill copied aside was written (ok) or given up. */
 void aatts_mig_aside_done(struct aatts_c *ac, struct aatts_mig *e, bool ok)
 {

@@ -44,6 +44,7 @@ static const char * const aatts_aside_fallback_names[] = {
 	[AATTS_ASIDE_LIMIT] = "limit",
 	[AATTS_ASIDE_SUSPENDED] = "suspended",
 	[AATTS_ASIDE_NOMEM] = "nomem",
+	[AATTS_ASIDE_FAST_WRITES] = "fast_writes",
 };
 
 const char *aatts_aside_fallback_name(enum aatts_aside_fallback why)
@@ -68,6 +69,8 @@ void aatts_get_stats(struct aatts_c *ac, struct aatts_stats *s)
 	s->filled = ac->mig.filled;
 	s->aside = ac->mig.aside;
 	s->aside_spare = ac->mig.aside_spare;
+	s->fill_copy_ns = READ_ONCE(ac->fill_copy_ns);
+	s->fill_write_ns = READ_ONCE(ac->fill_write_ns);
 	memcpy(s->aside_fallbacks, ac->mig.aside_fallbacks,
 	       sizeof(s->aside_fallbacks));
 	s->copies = ac->mig.copies;

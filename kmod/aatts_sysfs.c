@@ -137,6 +137,8 @@ AATTS_U64_ATTR(promotions_filled, s->filled);
 AATTS_U64_ATTR(migration_copies, s->copies);
 AATTS_U64_ATTR(fills_aside, s->aside);
 AATTS_U64_ATTR(fills_aside_spare, s->aside_spare);
+AATTS_U64_ATTR(fill_copy_ns, s->fill_copy_ns);
+AATTS_U64_ATTR(fill_write_ns, s->fill_write_ns);
 AATTS_U64_ATTR(migrated_bytes, s->migrated_sectors << SECTOR_SHIFT);
 AATTS_U64_ATTR(inflight_migrations, s->inflight_jobs);
 AATTS_U64_ATTR(queued_migrations, s->queued);
@@ -250,6 +252,8 @@ static struct attribute *aatts_attrs[] = {
 	&aatts_attr_fills_aside.attr,
 	&aatts_attr_fills_aside_spare.attr,
 	&aatts_attr_fill_aside_fallbacks.attr,
+	&aatts_attr_fill_copy_ns.attr,
+	&aatts_attr_fill_write_ns.attr,
 	&aatts_attr_migration_copies.attr,
 	&aatts_attr_rejections.attr,
 	&aatts_attr_demotions.attr,
