@@ -75,9 +75,35 @@ struct aatts_mig {
 	struct aatts_c *ac;
 	struct bio *bio;
 	struct bio *copy;	/* a fill's data copied aside (aatts_io.c) */
+	bool spare;		/* copy's pages and bio are the spare's */
+	u64 start_ns;		/* a fill's write was submitted */
 	u64 block;
 	u32 slot;
 	sector_t sectors;
+};
+
+/* Why a read's fills were not copied aside: it waited for them instead. */
+enum aatts_aside_fallback {
+	AATTS_ASIDE_TOO_LARGE,	/* fills of more than AATTS_ASIDE_MAX_SECTORS */
+	AATTS_ASIDE_LIMIT,	/* migration_inflight reached */
+	AATTS_ASIDE_SUSPENDED,	/* the device is suspending */
+	AATTS_ASIDE_NOMEM,	/* no page or bio, and the spare was in use */
+	AATTS_ASIDE_FAST_WRITES,	/* a fill's write costs about a copy */
+	AATTS_ASIDE_NR
+};
+
+/*
+ * Pages and bios for one read's fills copied aside, allocated with the
+ * device, for when a GFP_NOWAIT allocation in a completion fails: fill i
+ * of the read that holds it takes bios[i] and pages[i * bio_pages] on.
+ * users: the copies still using it (0: free); taken whole, by one read.
+ */
+struct aatts_aside_spare {
+	atomic_t users;
+	unsigned int nr_bios;	/* 0: blocks too large to be copied aside */
+	unsigned int bio_pages;	/* pages of one block */
+	struct bio **bios;
+	struct page **pages;
 };
 
 /* Migration limits and accounting; guarded by aatts_c.lock. */
@@ -97,6 +123,10 @@ struct aatts_migration {
 	u64 copies;			/* kcopyd copies started */
 	u64 dropped;			/* promotions dropped: queue full */
 	u64 filled;			/* promotions filled from a read */
+	u64 aside;			/* fills copied aside */
+	u64 aside_spare;		/* of them, into the spare */
+	u64 aside_fallbacks[AATTS_ASIDE_NR];	/* reads that waited */
+	struct aatts_aside_spare spare;	/* not guarded by the lock */
 	wait_queue_head_t wait;		/* an entry freed, a copy done */
 };
 
@@ -127,6 +157,13 @@ struct aatts_c {
 	struct dm_kcopyd_client *kc;
 	struct bio_set bs;		/* clones: write-through, fills */
 	struct list_head fills_aside;	/* copied aside, for fill_work */
+	/*
+	 * Moving averages, in ns per block, of copying a fill aside and of a
+	 * fill's write to the fast tier (aatts_io.c); 0: not measured yet.
+	 * Updated without the lock: a race loses a sample.
+	 */
+	u64 fill_copy_ns;
+	u64 fill_write_ns;
 	struct work_struct fill_work;	/* writes the fills copied aside */
 	struct workqueue_struct *wq;
 	struct delayed_work mig_work;	/* starts queued promotions */
@@ -161,9 +198,16 @@ enum aatts_event {
 /*
  * The most a read's fills copy aside, in its completion (maybe an
  * interrupt): a copy of 512 KiB takes tens of microseconds.  A read that
- * fills more waits for its fills instead.
+ * fills more waits for its fills instead.  Each device keeps this much
+ * memory spare (struct aatts_aside_spare) for one read's copies.
  */
 #define AATTS_ASIDE_MAX_SECTORS		(512U << (10 - SECTOR_SHIFT))
+
+/*
+ * A read copies its fills aside only while a fill's write to the fast tier
+ * takes more than this many times what copying the block does.
+ */
+#define AATTS_FILL_COPY_RATIO		4
 
 /* The most adjacent promotions one kcopyd copy carries. */
 #define AATTS_MIG_RUN_MAX		16
@@ -226,6 +270,7 @@ bool aatts_mig_aside_reserve(struct aatts_c *ac, sector_t sectors,
 			     unsigned int nr);
 void aatts_mig_aside_unreserve(struct aatts_c *ac, sector_t sectors,
 			       unsigned int nr);
+void aatts_mig_aside_skip(struct aatts_c *ac);
 void aatts_mig_aside_done(struct aatts_c *ac, struct aatts_mig *e, bool ok);
 void aatts_mig_work(struct work_struct *work);
 void aatts_mig_drain(struct aatts_c *ac);
@@ -302,9 +347,14 @@ struct aatts_stats {
 	u64 migrated_sectors;
 	u64 dropped;
 	u64 filled;
+	u64 aside;
+	u64 aside_spare;
+	u64 aside_fallbacks[AATTS_ASIDE_NR];
 	u64 copies;
 	unsigned int inflight_jobs;
 	unsigned int queued;
+	u64 fill_copy_ns;
+	u64 fill_write_ns;
 	u64 fast_errors;
 	u64 slow_errors;
 	enum aatts_state state;
@@ -317,6 +367,7 @@ struct aatts_stats {
 void aatts_get_stats(struct aatts_c *ac, struct aatts_stats *s);
 const char *aatts_state_name(enum aatts_state state);
 const char *aatts_mode_name(enum aatts_mode mode);
+const char *aatts_aside_fallback_name(enum aatts_aside_fallback why);
 int aatts_mode_lookup(const char *name);
 /* Kernel memory per fast slot: the policy core's and the target's. */
 u32 aatts_bytes_per_slot(struct aatts_c *ac);

@@ -149,6 +149,18 @@ static void aatts_fill_put(struct aatts_bio *ab, struct bio *bio)
 		aatts_bio_release(bio);
 }
 
+/*
+ * Folds a sample into a moving average of weight 1/8; the first sample is
+ * taken whole.  Without a lock: two racing updates lose one sample.
+ */
+static void aatts_ewma(u64 *avg, u64 sample)
+{
+	u64 a = READ_ONCE(*avg);
+
+	sample = max_t(u64, sample, 1);
+	WRITE_ONCE(*avg, a ? a - (a >> 3) + (sample >> 3) : sample);
+}
+
 static void aatts_fill_endio(struct bio *clone)
 {
 	struct aatts_mig *e = clone->bi_private;
@@ -157,7 +169,9 @@ static void aatts_fill_endio(struct bio *clone)
 	bool ok = !clone->bi_status;
 
 	bio_put(clone);
-	if (!ok)
+	if (ok)
+		aatts_ewma(&ac->fill_write_ns, ktime_get_ns() - e->start_ns);
+	else
 		aatts_fast_error(ac);
 	aatts_mig_fill_done(ac, e, ok);
 	aatts_fill_put(aatts_bio(bio), bio);
@@ -196,6 +210,7 @@ static void aatts_fill_start(struct aatts_c *ac, struct bio *bio)
 		clone->bi_end_io = aatts_fill_endio;
 		clone->bi_private = e;
 		atomic_inc(&ab->pending);
+		e->start_ns = ktime_get_ns();
 		submit_bio_noacct(clone);
 	}
 	aatts_fill_put(ab, bio);
@@ -204,7 +219,17 @@ static void aatts_fill_start(struct aatts_c *ac, struct bio *bio)
 /* ------------------------------------------------------------------ */
 /* Fills copied aside: the read completes first                         */
 
-static void aatts_copy_free(struct bio *copy)
+/*
+ * For tests: while set, the GFP_NOWAIT allocations of fills copied aside
+ * fail, as when memory is short, so that the spare is used.
+ */
+static bool aatts_test_aside_nomem;
+module_param_named(test_aside_nomem, aatts_test_aside_nomem, bool, 0600);
+MODULE_PARM_DESC(test_aside_nomem,
+		 "testing only: fills copied aside find no memory (they use the spare)");
+
+/* Frees a bio of aatts_copy_alloc() and its pages. */
+static void aatts_copy_put(struct bio *copy)
 {
 	struct bio_vec *bv;
 	struct bvec_iter_all iter;
@@ -215,20 +240,31 @@ static void aatts_copy_free(struct bio *copy)
 	kfree(copy);
 }
 
-/*
- * A write of a block's data, copied out of the read into pages of its
- * own, in the completion's context: nothing may sleep.  NULL when memory
- * is short.
- */
-static struct bio *aatts_copy_block(struct aatts_c *ac, struct bio *bio,
-				    struct aatts_bio *ab, struct aatts_mig *e)
+/* Frees e's copy; a copy in the spare gives its share back. */
+static void aatts_copy_free(struct aatts_c *ac, struct aatts_mig *e)
 {
-	unsigned int bytes = e->sectors << SECTOR_SHIFT;
+	struct bio *copy = e->copy;
+
+	e->copy = NULL;
+	if (!e->spare) {
+		aatts_copy_put(copy);
+		return;
+	}
+	bio_uninit(copy);
+	/* Its pages are done with before another read takes them. */
+	smp_mb__before_atomic();
+	atomic_dec(&ac->mig.spare.users);
+}
+
+/* A bio of nr pages from the allocator, without sleeping; NULL if short. */
+static struct bio *aatts_copy_alloc(struct aatts_c *ac, unsigned int bytes)
+{
 	unsigned int nr = DIV_ROUND_UP(bytes, PAGE_SIZE), len;
-	struct bvec_iter src = ab->iter, dst;
 	struct bio *copy;
 	struct page *page;
 
+	if (READ_ONCE(aatts_test_aside_nomem))
+		return NULL;
 	copy = bio_kmalloc(nr, GFP_NOWAIT | __GFP_NOWARN);
 	if (!copy)
 		return NULL;
@@ -238,14 +274,56 @@ static struct bio *aatts_copy_block(struct aatts_c *ac, struct bio *bio,
 		len = min_t(unsigned int, bytes, PAGE_SIZE);
 		page = alloc_page(GFP_NOWAIT | __GFP_NOWARN);
 		if (!page) {
-			aatts_copy_free(copy);
+			aatts_copy_put(copy);
 			return NULL;
 		}
 		__bio_add_page(copy, page, len, 0);
 	}
+	return copy;
+}
+
+/* Share i of the spare, which the caller holds, as a bio of bytes. */
+static struct bio *aatts_copy_spare(struct aatts_c *ac, unsigned int bytes,
+				    unsigned int i)
+{
+	struct aatts_aside_spare *sp = &ac->mig.spare;
+	struct bio *copy = sp->bios[i];
+	struct page **page = &sp->pages[i * sp->bio_pages];
+	unsigned int len;
+
+	bio_init(copy, ac->fast->bdev, copy->bi_inline_vecs, sp->bio_pages,
+		 REQ_OP_WRITE | REQ_SYNC);
+	for (; bytes; bytes -= len) {
+		len = min_t(unsigned int, bytes, PAGE_SIZE);
+		__bio_add_page(copy, *page++, len, 0);
+	}
+	return copy;
+}
+
+/*
+ * A write of a block's data, copied out of the read into pages of its
+ * own, in the completion's context: nothing may sleep.  The pages come
+ * from the allocator, or share spare of the spare (spare >= 0).  NULL when
+ * memory is short.
+ */
+static struct bio *aatts_copy_block(struct aatts_c *ac, struct bio *bio,
+				    struct aatts_bio *ab, struct aatts_mig *e,
+				    int spare)
+{
+	unsigned int bytes = e->sectors << SECTOR_SHIFT;
+	struct bvec_iter src = ab->iter, dst;
+	struct bio *copy;
+
+	if (spare >= 0)
+		copy = aatts_copy_spare(ac, bytes, spare);
+	else
+		copy = aatts_copy_alloc(ac, bytes);
+	if (!copy)
+		return NULL;
+	e->spare = spare >= 0;
 	bio_advance_iter(bio, &src, (((sector_t)e->block << ac->block_shift) -
 				     ab->sector) << SECTOR_SHIFT);
-	src.bi_size = e->sectors << SECTOR_SHIFT;
+	src.bi_size = bytes;
 	dst = copy->bi_iter;
 	bio_copy_data_iter(copy, &dst, bio, &src);
 	copy->bi_iter.bi_sector = aatts_slot_sector(ac, e->slot);
@@ -253,11 +331,44 @@ static struct bio *aatts_copy_block(struct aatts_c *ac, struct bio *bio,
 }
 
 /*
+ * Copies every fill of the read aside, from the allocator or (spare) from
+ * the device's spare, taken whole for this read if it is free.  All or
+ * nothing.
+ */
+static bool aatts_copy_fills(struct aatts_c *ac, struct bio *bio,
+			     struct aatts_bio *ab, unsigned int nr, bool spare)
+{
+	struct aatts_aside_spare *sp = &ac->mig.spare;
+	struct aatts_mig *e;
+	int i = 0;
+
+	if (spare && (nr > sp->nr_bios || atomic_cmpxchg(&sp->users, 0, nr)))
+		return false;
+	list_for_each_entry(e, &ab->fills, list) {
+		e->copy = aatts_copy_block(ac, bio, ab, e, spare ? i++ : -1);
+		if (!e->copy)
+			goto undo;
+	}
+	return true;
+
+undo:
+	/* Only allocated copies fail: the spare's cannot. */
+	list_for_each_entry(e, &ab->fills, list) {
+		if (!e->copy)
+			break;
+		aatts_copy_free(ac, e);
+	}
+	return false;
+}
+
+/*
  * Copies the data of a completed read miss aside for its fills, so that
  * the read completes at once rather than after a worker and a fast-tier
  * write.  The copies count against migration_inflight (at most that much
- * memory) and are written by the fill worker.  False when the limit or
- * memory forbids: the read then waits for its fills (aatts_fill_start()).
+ * memory) and are written by the fill worker.  When a GFP_NOWAIT
+ * allocation fails, the device's spare holds one read's copies.  False
+ * when the limit forbids, or memory and the spare are short: the read
+ * then waits for its fills (aatts_fill_start()); the cause is counted.
  */
 static bool aatts_fill_aside(struct aatts_c *ac, struct bio *bio,
 			     struct aatts_bio *ab)
@@ -266,35 +377,26 @@ static bool aatts_fill_aside(struct aatts_c *ac, struct bio *bio,
 	sector_t sectors = 0;
 	unsigned long flags;
 	unsigned int nr = 0;
+	u64 start;
 
 	list_for_each_entry(e, &ab->fills, list) {
 		sectors += e->sectors;
 		nr++;
 	}
-	if (sectors > AATTS_ASIDE_MAX_SECTORS)
-		return false;
 	if (!aatts_mig_aside_reserve(ac, sectors, nr))
 		return false;
-	list_for_each_entry(e, &ab->fills, list) {
-		e->copy = aatts_copy_block(ac, bio, ab, e);
-		if (!e->copy)
-			goto undo;
+	start = ktime_get_ns();
+	if (!aatts_copy_fills(ac, bio, ab, nr, false) &&
+	    !aatts_copy_fills(ac, bio, ab, nr, true)) {
+		aatts_mig_aside_unreserve(ac, sectors, nr);
+		return false;
 	}
+	aatts_ewma(&ac->fill_copy_ns, div_u64(ktime_get_ns() - start, nr));
 	spin_lock_irqsave(&ac->lock, flags);
 	list_splice_tail_init(&ab->fills, &ac->fills_aside);
 	spin_unlock_irqrestore(&ac->lock, flags);
 	queue_work(ac->wq, &ac->fill_work);
 	return true;
-
-undo:
-	list_for_each_entry(e, &ab->fills, list) {
-		if (!e->copy)
-			break;
-		aatts_copy_free(e->copy);
-		e->copy = NULL;
-	}
-	aatts_mig_aside_unreserve(ac, sectors, nr);
-	return false;
 }
 
 static void aatts_fill_aside_endio(struct bio *copy)
@@ -303,9 +405,10 @@ static void aatts_fill_aside_endio(struct bio *copy)
 	struct aatts_c *ac = e->ac;
 	bool ok = !copy->bi_status;
 
-	aatts_copy_free(copy);
-	e->copy = NULL;
-	if (!ok)
+	aatts_copy_free(ac, e);
+	if (ok)
+		aatts_ewma(&ac->fill_write_ns, ktime_get_ns() - e->start_ns);
+	else
 		aatts_fast_error(ac);
 	aatts_mig_aside_done(ac, e, ok);
 }
@@ -332,13 +435,13 @@ void aatts_fill_work(struct work_struct *work)
 		copy = e->copy;
 		if (!aatts_running(ac) ||
 		    atomic_read(&ac->slots[e->slot].inflight)) {
-			aatts_copy_free(copy);
-			e->copy = NULL;
+			aatts_copy_free(ac, e);
 			aatts_mig_aside_done(ac, e, false);
 			continue;
 		}
 		copy->bi_end_io = aatts_fill_aside_endio;
 		copy->bi_private = e;
+		e->start_ns = ktime_get_ns();
 		submit_bio_noacct(copy);
 	}
 }
@@ -764,15 +867,84 @@ static int aatts_end_fast_read(struct aatts_c *ac, struct bio *bio,
 	return aatts_defer(ac, bio, AATTS_BIO_RETRY_SLOW);
 }
 
+/* fill_aside: when a read miss copies its fills aside (module parameter). */
+enum aatts_fill_aside_rule {
+	AATTS_FILL_ASIDE_AUTO,		/* when it pays (aatts_fill_copy_pays) */
+	AATTS_FILL_ASIDE_ALWAYS,	/* whenever the limits allow */
+	AATTS_FILL_ASIDE_NEVER,		/* the read always waits for its fills */
+};
+
+static const char * const aatts_fill_aside_names[] = {
+	[AATTS_FILL_ASIDE_AUTO] = "auto",
+	[AATTS_FILL_ASIDE_ALWAYS] = "always",
+	[AATTS_FILL_ASIDE_NEVER] = "never",
+};
+
+static int aatts_fill_aside_rule = AATTS_FILL_ASIDE_AUTO;
+
+static int aatts_fill_aside_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(aatts_fill_aside_names, val);
+
+	if (i < 0)
+		return i;
+	WRITE_ONCE(aatts_fill_aside_rule, i);
+	return 0;
+}
+
+static int aatts_fill_aside_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n",
+			  aatts_fill_aside_names[READ_ONCE(aatts_fill_aside_rule)]);
+}
+
+static const struct kernel_param_ops aatts_fill_aside_ops = {
+	.set = aatts_fill_aside_set,
+	.get = aatts_fill_aside_get,
+};
+
+module_param_cb(fill_aside, &aatts_fill_aside_ops, NULL, 0644);
+MODULE_PARM_DESC(fill_aside,
+		 "when a read miss copies its fills aside and completes before they are written: auto (when a fill's write takes several times the copy), always, never");
+
+/*
+ * Whether a read copies its fills aside (fill_aside "auto": whether that
+ * pays; a read that does not is counted): only while a fill's write to
+ * the fast tier takes several times what the copy does.  A fast tier that
+ * writes about as fast as memory is copied (a RAM disk, pmem: the write is
+ * itself a copy, made in the submitter's context) would keep the read
+ * waiting hardly longer than the copy does, and the copy doubles the
+ * work, in the completion's context, which may be the one thread or CPU
+ * that completes every read of the slow tier.  Until both are measured,
+ * copy.
+ */
+static bool aatts_fill_should_copy(struct aatts_c *ac)
+{
+	u64 copy = READ_ONCE(ac->fill_copy_ns);
+	u64 write = READ_ONCE(ac->fill_write_ns);
+
+	switch (READ_ONCE(aatts_fill_aside_rule)) {
+	case AATTS_FILL_ASIDE_ALWAYS:
+		return true;
+	case AATTS_FILL_ASIDE_NEVER:
+		return false;
+	}
+	if (!copy || !write || write > AATTS_FILL_COPY_RATIO * copy)
+		return true;
+	aatts_mig_aside_skip(ac);
+	return false;
+}
+
 static int aatts_end_miss_read(struct aatts_c *ac, struct bio *bio,
 			       struct aatts_bio *ab, blk_status_t *error)
 {
 	if (list_empty(&ab->fills))
 		goto done;
-	if (!*error && aatts_fill_aside(ac, bio, ab))
-		goto done;
-	if (!*error)
+	if (!*error) {
+		if (aatts_fill_should_copy(ac) && aatts_fill_aside(ac, bio, ab))
+			goto done;
 		return aatts_defer(ac, bio, AATTS_BIO_MISS_READ);
+	}
 	aatts_fill_cancel(ac, ab);
 done:
 	aatts_slow_error(ac, *error);

@@ -21,6 +21,61 @@
 
 #include "aatts.h"
 
+static void aatts_spare_exit(struct aatts_aside_spare *sp)
+{
+	unsigned int i;
+
+	if (sp->pages)
+		for (i = 0; i < sp->nr_bios * sp->bio_pages; i++)
+			if (sp->pages[i])
+				__free_page(sp->pages[i]);
+	if (sp->bios)
+		for (i = 0; i < sp->nr_bios; i++)
+			kfree(sp->bios[i]);
+	kfree(sp->pages);
+	kfree(sp->bios);
+	sp->pages = NULL;
+	sp->bios = NULL;
+}
+
+/*
+ * The spare for one read's fills copied aside: AATTS_ASIDE_MAX_SECTORS of
+ * pages (512 KiB) and a bio for each block that fits in it (4 of 128 KiB,
+ * 128 of 4 KiB), or nothing when a block is larger than that.
+ */
+static int aatts_spare_init(struct aatts_c *ac)
+{
+	struct aatts_aside_spare *sp = &ac->mig.spare;
+	unsigned int i;
+
+	atomic_set(&sp->users, 0);
+	if (ac->block_sectors > AATTS_ASIDE_MAX_SECTORS)
+		return 0;
+	sp->nr_bios = AATTS_ASIDE_MAX_SECTORS >> ac->block_shift;
+	sp->bio_pages = DIV_ROUND_UP(ac->block_sectors << SECTOR_SHIFT,
+				     PAGE_SIZE);
+	sp->bios = kcalloc(sp->nr_bios, sizeof(*sp->bios), GFP_KERNEL);
+	sp->pages = kcalloc(sp->nr_bios * sp->bio_pages, sizeof(*sp->pages),
+			    GFP_KERNEL);
+	if (!sp->bios || !sp->pages)
+		goto nomem;
+	for (i = 0; i < sp->nr_bios; i++) {
+		sp->bios[i] = bio_kmalloc(sp->bio_pages, GFP_KERNEL);
+		if (!sp->bios[i])
+			goto nomem;
+	}
+	for (i = 0; i < sp->nr_bios * sp->bio_pages; i++) {
+		sp->pages[i] = alloc_page(GFP_KERNEL);
+		if (!sp->pages[i])
+			goto nomem;
+	}
+	return 0;
+
+nomem:
+	aatts_spare_exit(sp);
+	return -ENOMEM;
+}
+
 int aatts_mig_init(struct aatts_c *ac, sector_t max_inflight,
 		   sector_t max_bandwidth)
 {
@@ -36,6 +91,11 @@ int aatts_mig_init(struct aatts_c *ac, sector_t max_inflight,
 	m->pool = kvcalloc(m->pool_size, sizeof(*m->pool), GFP_KERNEL);
 	if (!m->pool)
 		return -ENOMEM;
+	if (aatts_spare_init(ac)) {
+		kvfree(m->pool);
+		m->pool = NULL;
+		return -ENOMEM;
+	}
 	for (i = 0; i < m->pool_size; i++) {
 		m->pool[i].ac = ac;
 		list_add_tail(&m->pool[i].list, &m->free);
@@ -47,6 +107,7 @@ int aatts_mig_init(struct aatts_c *ac, sector_t max_inflight,
 
 void aatts_mig_exit(struct aatts_c *ac)
 {
+	aatts_spare_exit(&ac->mig.spare);
 	kvfree(ac->mig.pool);
 	ac->mig.pool = NULL;
 }
@@ -78,6 +139,7 @@ static struct aatts_mig *aatts_mig_get(struct aatts_c *ac,
 	list_del(&e->list);
 	e->bio = NULL;
 	e->copy = NULL;
+	e->spare = false;
 	e->block = p->block;
 	e->slot = p->slot;
 	e->sectors = min_t(sector_t, ac->block_sectors, ac->ti->len - start);
@@ -140,25 +202,34 @@ void aatts_mig_fill_done(struct aatts_c *ac, struct aatts_mig *e, bool ok)
 /*
  * Fills copied aside (aatts_io.c): their reads have completed, so the
  * copies in memory count as copies in flight, against max_inflight, and a
- * drain waits for them.  Called in any context.
+ * drain waits for them.  False, with the cause counted, when the read must
+ * wait for its fills instead.  Called in any context.
  */
 bool aatts_mig_aside_reserve(struct aatts_c *ac, sector_t sectors,
 			     unsigned int nr)
 {
 	struct aatts_migration *m = &ac->mig;
+	enum aatts_aside_fallback why = AATTS_ASIDE_NR;
 	unsigned long flags;
-	bool ok;
 
 	spin_lock_irqsave(&ac->lock, flags);
-	ok = !ac->suspended && m->inflight + sectors <= m->max_inflight;
-	if (ok) {
+	if (sectors > AATTS_ASIDE_MAX_SECTORS)
+		why = AATTS_ASIDE_TOO_LARGE;
+	else if (ac->suspended)
+		why = AATTS_ASIDE_SUSPENDED;
+	else if (m->inflight + sectors > m->max_inflight)
+		why = AATTS_ASIDE_LIMIT;
+	if (why == AATTS_ASIDE_NR) {
 		m->inflight += sectors;
 		m->inflight_jobs += nr;
+	} else {
+		m->aside_fallbacks[why]++;
 	}
 	spin_unlock_irqrestore(&ac->lock, flags);
-	return ok;
+	return why == AATTS_ASIDE_NR;
 }
 
+/* Memory for the copies failed, the spare too: the read waits after all. */
 void aatts_mig_aside_unreserve(struct aatts_c *ac, sector_t sectors,
 			       unsigned int nr)
 {
@@ -167,8 +238,19 @@ void aatts_mig_aside_unreserve(struct aatts_c *ac, sector_t sectors,
 	spin_lock_irqsave(&ac->lock, flags);
 	ac->mig.inflight -= sectors;
 	ac->mig.inflight_jobs -= nr;
+	ac->mig.aside_fallbacks[AATTS_ASIDE_NOMEM]++;
 	/* A drain waits under this lock for the device to go idle. */
 	wake_up_all(&ac->mig.wait);
+	spin_unlock_irqrestore(&ac->lock, flags);
+}
+
+/* A read waits for its fills by choice: they cost no more than a copy. */
+void aatts_mig_aside_skip(struct aatts_c *ac)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ac->lock, flags);
+	ac->mig.aside_fallbacks[AATTS_ASIDE_FAST_WRITES]++;
 	spin_unlock_irqrestore(&ac->lock, flags);
 }
 
@@ -184,6 +266,9 @@ void aatts_mig_aside_done(struct aatts_c *ac, struct aatts_mig *e, bool ok)
 		m->migrated_sectors += e->sectors;
 		m->filled++;
 	}
+	m->aside++;
+	if (e->spare)
+		m->aside_spare++;
 	m->inflight -= e->sectors;
 	m->inflight_jobs--;
 	aatts_mig_put(ac, e);

@@ -39,6 +39,19 @@ const char *aatts_state_name(enum aatts_state state)
 	return aatts_state_names[state];
 }
 
+static const char * const aatts_aside_fallback_names[] = {
+	[AATTS_ASIDE_TOO_LARGE] = "too_large",
+	[AATTS_ASIDE_LIMIT] = "limit",
+	[AATTS_ASIDE_SUSPENDED] = "suspended",
+	[AATTS_ASIDE_NOMEM] = "nomem",
+	[AATTS_ASIDE_FAST_WRITES] = "fast_writes",
+};
+
+const char *aatts_aside_fallback_name(enum aatts_aside_fallback why)
+{
+	return aatts_aside_fallback_names[why];
+}
+
 /* Kernel memory per fast slot: the policy core's and the target's. */
 u32 aatts_bytes_per_slot(struct aatts_c *ac)
 {
@@ -54,6 +67,12 @@ void aatts_get_stats(struct aatts_c *ac, struct aatts_stats *s)
 	s->migrated_sectors = ac->mig.migrated_sectors;
 	s->dropped = ac->mig.dropped;
 	s->filled = ac->mig.filled;
+	s->aside = ac->mig.aside;
+	s->aside_spare = ac->mig.aside_spare;
+	s->fill_copy_ns = READ_ONCE(ac->fill_copy_ns);
+	s->fill_write_ns = READ_ONCE(ac->fill_write_ns);
+	memcpy(s->aside_fallbacks, ac->mig.aside_fallbacks,
+	       sizeof(s->aside_fallbacks));
 	s->copies = ac->mig.copies;
 	s->inflight_jobs = ac->mig.inflight_jobs;
 	s->queued = ac->mig.queued;

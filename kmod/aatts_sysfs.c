@@ -135,6 +135,10 @@ AATTS_U64_ATTR(promotions_failed, s->core.promotions_failed);
 AATTS_U64_ATTR(promotions_dropped, s->dropped);
 AATTS_U64_ATTR(promotions_filled, s->filled);
 AATTS_U64_ATTR(migration_copies, s->copies);
+AATTS_U64_ATTR(fills_aside, s->aside);
+AATTS_U64_ATTR(fills_aside_spare, s->aside_spare);
+AATTS_U64_ATTR(fill_copy_ns, s->fill_copy_ns);
+AATTS_U64_ATTR(fill_write_ns, s->fill_write_ns);
 AATTS_U64_ATTR(migrated_bytes, s->migrated_sectors << SECTOR_SHIFT);
 AATTS_U64_ATTR(inflight_migrations, s->inflight_jobs);
 AATTS_U64_ATTR(queued_migrations, s->queued);
@@ -196,6 +200,22 @@ static ssize_t policy_adapt_show(struct aatts_c *ac,
 
 static struct aatts_attr aatts_attr_policy_adapt = AATTS_ATTR_RO(policy_adapt);
 
+/* Reads that waited for their fills instead of copying them aside, by cause. */
+static ssize_t fill_aside_fallbacks_show(struct aatts_c *ac,
+					 const struct aatts_stats *s, char *buf)
+{
+	int why, len = 0;
+
+	for (why = 0; why < AATTS_ASIDE_NR; why++)
+		len += sysfs_emit_at(buf, len, "%s%s=%llu", why ? " " : "",
+				     aatts_aside_fallback_name(why),
+				     s->aside_fallbacks[why]);
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+
+static struct aatts_attr aatts_attr_fill_aside_fallbacks =
+	AATTS_ATTR_RO(fill_aside_fallbacks);
+
 AATTS_STR_ATTR(mode, aatts_mode_name(ac->mode));
 
 static ssize_t name_show(struct aatts_c *ac, const struct aatts_stats *s,
@@ -229,6 +249,11 @@ static struct attribute *aatts_attrs[] = {
 	&aatts_attr_promotions_failed.attr,
 	&aatts_attr_promotions_dropped.attr,
 	&aatts_attr_promotions_filled.attr,
+	&aatts_attr_fills_aside.attr,
+	&aatts_attr_fills_aside_spare.attr,
+	&aatts_attr_fill_aside_fallbacks.attr,
+	&aatts_attr_fill_copy_ns.attr,
+	&aatts_attr_fill_write_ns.attr,
 	&aatts_attr_migration_copies.attr,
 	&aatts_attr_rejections.attr,
 	&aatts_attr_demotions.attr,
