@@ -1005,34 +1005,11 @@ struct span {
 
 static int got_fragment(struct nlattr **tb, uint8_t cmd, void *arg)
 {
-	struct nlattr *res[AATTS_RES_A_MAX + 1];
 	struct span *sp = arg;
-	uint64_t first, i, b, w;
-	const char *words;
-	uint32_t nr;
 
 	(void)cmd;
-	if (!tb[AATTS_DEV_A_RESIDENCY])
-		return 0;
-	if (nla_parse_nested(res, AATTS_RES_A_MAX, tb[AATTS_DEV_A_RESIDENCY],
-			     NULL) < 0 ||
-	    !res[AATTS_RES_A_FIRST_BLOCK] || !res[AATTS_RES_A_NR_BLOCKS] ||
-	    !res[AATTS_RES_A_BITMAP])
-		return -EPROTO;
-	first = nla_get_u64(res[AATTS_RES_A_FIRST_BLOCK]);
-	nr = nla_get_u32(res[AATTS_RES_A_NR_BLOCKS]);
-	if ((uint64_t)nla_len(res[AATTS_RES_A_BITMAP]) < (nr + 63ULL) / 64 * 8)
-		return -EPROTO;
-	words = nla_data(res[AATTS_RES_A_BITMAP]);
-	for (i = 0; i < nr; i++) {
-		memcpy(&w, words + i / 64 * 8, sizeof(w));
-		if (!(w >> (i % 64) & 1))
-			continue;
-		b = first + i;
-		if (b >= sp->first && b <= sp->last)
-			sp->bits[(b - sp->first) / 64] |= 1ULL << ((b - sp->first) % 64);
-	}
-	return 0;
+	return aatts_residency_mark(tb, sp->first, sp->last - sp->first + 1,
+				    sp->bits);
 }
 
 static int query_span(struct aattsd *d, struct span *sp, struct trainer_err *e)

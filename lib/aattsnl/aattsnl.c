@@ -663,3 +663,34 @@ int aatts_nl_drain(struct aatts_nl *nl, aatts_nl_fn fn, void *arg)
 {
 	return events(nl, fn, arg, true);
 }
+
+int aatts_residency_mark(struct nlattr **tb, uint64_t first, uint64_t nr,
+			 uint64_t *bits)
+{
+	struct nlattr *res[AATTS_RES_A_MAX + 1];
+	uint64_t from, i, b, w;
+	const char *words;
+	uint32_t n;
+
+	if (!tb[AATTS_DEV_A_RESIDENCY])
+		return 0;
+	if (nla_parse_nested(res, AATTS_RES_A_MAX, tb[AATTS_DEV_A_RESIDENCY],
+			     NULL) < 0 ||
+	    !res[AATTS_RES_A_FIRST_BLOCK] || !res[AATTS_RES_A_NR_BLOCKS] ||
+	    !res[AATTS_RES_A_BITMAP])
+		return -EPROTO;
+	from = nla_get_u64(res[AATTS_RES_A_FIRST_BLOCK]);
+	n = nla_get_u32(res[AATTS_RES_A_NR_BLOCKS]);
+	if ((uint64_t)nla_len(res[AATTS_RES_A_BITMAP]) < (n + 63ULL) / 64 * 8)
+		return -EPROTO;
+	words = nla_data(res[AATTS_RES_A_BITMAP]);
+	for (i = 0; i < n; i++) {
+		memcpy(&w, words + i / 64 * 8, sizeof(w));
+		if (!(w >> (i % 64) & 1))
+			continue;
+		b = from + i;
+		if (b >= first && b - first < nr)
+			bits[(b - first) / 64] |= 1ULL << ((b - first) % 64);
+	}
+	return 0;
+}

@@ -59,6 +59,15 @@ struct aatts_range {
 int aatts_nl_put_ranges(struct nl_msg *msg, const struct aatts_range *r,
 			size_t nr, bool score, bool priority, uint32_t prio);
 
+/*
+ * One RESIDENCY_GET reply fragment (tb: its attributes): sets in bits the
+ * bit of each resident block b in [first, first + nr), bit b - first.
+ * 0; -EPROTO when the fragment is malformed (a fragment with no
+ * AATTS_DEV_A_RESIDENCY is none of it: 0).
+ */
+int aatts_residency_mark(struct nlattr **tb, uint64_t first, uint64_t nr,
+			 uint64_t *bits);
+
 /* Joins the events multicast group (needs CAP_NET_ADMIN); -errno. */
 int aatts_nl_subscribe(struct aatts_nl *nl);
 /* Blocks, calling fn for every event, until it returns non-zero. */

@@ -37,36 +37,10 @@ static int by_offset(const void *a, const void *b)
 
 static int got_fragment(struct nlattr **tb, uint8_t cmd, void *arg)
 {
-	struct nlattr *res[AATTS_RES_A_MAX + 1];
 	struct interval *iv = arg;
-	const uint64_t *words;
-	uint64_t first, i, b;
-	uint32_t nr;
 
 	(void)cmd;
-	if (!tb[AATTS_DEV_A_RESIDENCY])
-		return 0;
-	if (nla_parse_nested(res, AATTS_RES_A_MAX, tb[AATTS_DEV_A_RESIDENCY],
-			     NULL) < 0 ||
-	    !res[AATTS_RES_A_FIRST_BLOCK] || !res[AATTS_RES_A_NR_BLOCKS] ||
-	    !res[AATTS_RES_A_BITMAP])
-		return -EPROTO;
-	first = nla_get_u64(res[AATTS_RES_A_FIRST_BLOCK]);
-	nr = nla_get_u32(res[AATTS_RES_A_NR_BLOCKS]);
-	if ((uint64_t)nla_len(res[AATTS_RES_A_BITMAP]) < (nr + 63ULL) / 64 * 8)
-		return -EPROTO;
-	words = nla_data(res[AATTS_RES_A_BITMAP]);
-	for (i = 0; i < nr; i++) {
-		uint64_t w;
-
-		memcpy(&w, &words[i / 64], sizeof(w));
-		if (!(w >> (i % 64) & 1))
-			continue;
-		b = first + i;
-		if (b >= iv->first && b < iv->first + iv->nr)
-			iv->bits[(b - iv->first) / 64] |= 1ULL << ((b - iv->first) % 64);
-	}
-	return 0;
+	return aatts_residency_mark(tb, iv->first, iv->nr, iv->bits);
 }
 
 static int query(struct aatts_nl *nl, const struct aatts_dev *d,
