@@ -207,6 +207,7 @@ struct aatts_read_range;
 struct prefetch_stats {
 	uint64_t issued, used, wasted, read_blocks;	/* planner, blocks */
 	uint64_t lead_ns;			/* summed over used blocks */
+	uint64_t markov, seq;			/* extents predicted, by kind */
 	uint64_t requests, errors, started;	/* PREFETCH requests */
 	uint64_t busy;				/* EBUSY: device busy */
 	uint32_t level;				/* tune level applied */

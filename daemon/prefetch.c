@@ -329,6 +329,8 @@ int prefetch_get(const struct aattsd *d, uint32_t devt,
 	ps->wasted = st.wasted;
 	ps->read_blocks = st.read_blocks;
 	ps->lead_ns = st.lead_ns;
+	ps->markov = st.markov_extents;
+	ps->seq = st.seq_extents;
 	ps->requests = pd->requests;
 	ps->errors = pd->errors;
 	ps->busy = pd->busy;

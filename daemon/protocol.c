@@ -107,6 +107,8 @@ static struct json_object *dev_obj(const struct aattsd *d,
 		add_u64(p, "wasted", ps.wasted);
 		add_u64(p, "read_blocks", ps.read_blocks);
 		add_u64(p, "lead_ms", ps.used ? ps.lead_ns / ps.used / 1000000 : 0);
+		add_u64(p, "markov_extents", ps.markov);
+		add_u64(p, "seq_extents", ps.seq);
 		add_u64(p, "requests", ps.requests);
 		add_u64(p, "errors", ps.errors);
 		add_u64(p, "busy", ps.busy);
