@@ -9,6 +9,8 @@
 #   make demo       boot the VM, run fio through an aatts device
 #   make bench      simulator matrix + VM runs -> bench/ (CSV, PNG, REPORT.md)
 #   make style      checkpatch, W=1 and sparse on the kernel code
+#   make deb        Debian packages in build/deb/ (aatts-dkms, aatts-tools,
+#                   python3-aatts), checked by lintian
 #
 # KDIR= builds the module against another kernel tree (default: headers of
 # the newest installed kernel image, see scripts/kver).  SAN=0 builds the
@@ -23,7 +25,10 @@ LINUX_SRC := $(B)/linux-src
 SELFTESTS := $(LINUX_SRC)/tools/testing/selftests
 
 CC ?= gcc
-CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude
+# EXTRA_CFLAGS / EXTRA_LDFLAGS: the distribution's flags (debian/rules passes
+# dpkg-buildflags' hardening there).
+CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude $(EXTRA_CFLAGS) \
+	$(EXTRA_LDFLAGS)
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
@@ -85,7 +90,7 @@ D_SRCS := $(wildcard daemon/*.c) $(NL_CLIENT) ebpf/observer.c lib/predict/markov
 	lib/predict/planner.c lib/predict/tune.c
 D_HDRS := $(wildcard daemon/*.h) $(NL_CLIENT_HDRS) $(OBSERVER_DEPS) $(PREDICT_HDRS) \
 	lib/predict/tune.h
-D_PKGS := libnl-genl-3.0 json-c libcap
+D_PKGS := libnl-genl-3.0 json-c libcap libsystemd
 D_CFLAGS := $(shell pkg-config --cflags $(D_PKGS))
 D_LIBS := $(shell pkg-config --libs $(D_PKGS)) $(OBSERVER_LIBS)
 VM_TESTS := $(DM_TEST_BINS) tests/dm/datapath.sh tests/dm/fio_verify.sh \
@@ -344,10 +349,61 @@ bench-holds: $(HOLD_BENCH)
 style:
 	@tests/host/style.sh
 
+# Manual pages, from Documentation/'s reStructuredText (rst2man): each
+# source has ":Manual section: N".
+MAN_SRCS := Documentation/aattsctl.rst Documentation/aattsd.rst \
+	Documentation/admin-guide/aatts.rst $(wildcard Documentation/aattstab.rst)
+man_page = $(B)/man/$(basename $(notdir $(1))).$(shell sed -n \
+	's/^:Manual section: *//p' $(1))
+MAN_PAGES := $(foreach f,$(MAN_SRCS),$(call man_page,$(f)))
+man: $(MAN_PAGES)
+define man_rule
+$(call man_page,$(1)): $(1)
+	@mkdir -p $$(dir $$@)
+	rst2man --exit-status=2 $$< $$@.tmp && mv $$@.tmp $$@
+endef
+$(foreach f,$(MAN_SRCS),$(eval $(call man_rule,$(f))))
+
+# Installation (DESTDIR=, used by debian/rules): the tools and the daemon,
+# their manual pages, units and completion; the module's source for DKMS;
+# the Python package.
+VERSION := $(shell sed -n '1s/^aatts (\([^)-]*\).*/\1/p' debian/changelog)
+DKMS_DIR := /usr/src/aatts-$(VERSION)
+PY_DIR := /usr/lib/python3/dist-packages/aatts
+install-tools: user man
+	install -d $(DESTDIR)/usr/sbin $(DESTDIR)/usr/bin $(DESTDIR)/lib/systemd/system \
+		$(DESTDIR)/etc/aatts $(DESTDIR)/usr/share/bash-completion/completions
+	install -m 0755 $(B)/bin/aattsctl $(B)/bin/aattsd $(B)/bin/aatts-observe \
+		$(DESTDIR)/usr/sbin/
+	install -m 0755 $(B)/bin/aatts-sim $(B)/bin/aatts-trace $(B)/bin/aatts-tracegen \
+		$(DESTDIR)/usr/bin/
+	for m in $(MAN_PAGES); do \
+		install -D -m 0644 $$m $(DESTDIR)/usr/share/man/man$${m##*.}/$${m##*/}; \
+	done
+	install -m 0644 contrib/systemd/*.service $(DESTDIR)/lib/systemd/system/
+	install -m 0644 contrib/aattstab $(DESTDIR)/etc/aatts/aattstab
+	install -m 0644 contrib/bash-completion/aattsctl \
+		$(DESTDIR)/usr/share/bash-completion/completions/aattsctl
+install-dkms:
+	install -d $(DESTDIR)$(DKMS_DIR)/kmod/policy $(DESTDIR)$(DKMS_DIR)/include/uapi/linux
+	install -m 0644 kmod/Kbuild kmod/Makefile \
+		$(filter-out %.mod.c,$(wildcard kmod/*.[ch])) $(DESTDIR)$(DKMS_DIR)/kmod/
+	install -m 0644 kmod/policy/*.[ch] $(DESTDIR)$(DKMS_DIR)/kmod/policy/
+	install -m 0644 include/uapi/linux/aatts.h $(DESTDIR)$(DKMS_DIR)/include/uapi/linux/
+install-python:
+	install -d $(DESTDIR)$(PY_DIR)
+	install -m 0644 python/aatts/*.py $(DESTDIR)$(PY_DIR)/
+
+# Debian packages from the files git knows (tracked and new, not ignored),
+# built in a copy so that the checkout's build/ stays as it is.
+deb:
+	@$(MAKE) --no-print-directory deps
+	@scripts/deb
+
 clean:
 	$(MAKE) -C kmod KDIR=$(KDIR) clean
 	rm -rf $(B)
 
 .PHONY: all deps kmod user san-tools tests check check-debug demo bench bench-policy \
 	bench-datapath bench-netlink bench-ebpf bench-holds bench-daemon \
-	style clean
+	style clean man install-tools install-dkms install-python deb

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/capability.h>
+#include <systemd/sd-daemon.h>
 
 #include "aattsd.h"
 #include "record.h"
@@ -171,8 +172,13 @@ int main(int argc, char **argv)
 		 AATTSD_VERSION, (int)getpid(), d.config_path,
 		 absent ? " absent: the defaults" : "");
 	r = setup(&d);
-	if (!r)
+	if (!r) {
+		/* Type=notify: ready once the control socket listens. */
+		sd_notifyf(0, "READY=1\nSTATUS=serving %zu aatts devices",
+			   d.devs.nr);
 		r = loop_run(&d);
+	}
+	sd_notify(0, "STOPPING=1");
 	teardown(&d);
 	log_info("aattsd stopped%s", r ? " on an error" : "");
 	return r ? 1 : 0;

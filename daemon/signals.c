@@ -13,6 +13,8 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "aattsd.h"
 #include "record.h"
 
@@ -23,10 +25,12 @@ static void reload(struct aattsd *d)
 	char msg[256];
 
 	d->reloads++;
+	sd_notify(0, "RELOADING=1");
 	if (config_load(d->config_path, &c, &absent, msg, sizeof(msg))) {
 		d->reload_errors++;
 		log_err("SIGHUP: %s: %s; keeping the configuration in force",
 			d->config_path, msg);
+		sd_notify(0, "READY=1");
 		return;
 	}
 	log_info("SIGHUP: configuration reloaded from %s%s", d->config_path,
@@ -36,6 +40,7 @@ static void reload(struct aattsd *d)
 	log_set_level(c.log_level);
 	d->cfg = c;
 	record_config(d);
+	sd_notify(0, "READY=1");
 }
 
 static void on_signal(struct aattsd *d, struct watch *w, uint32_t events)
