@@ -400,10 +400,15 @@ deb:
 	@$(MAKE) --no-print-directory deps
 	@scripts/deb
 
+# Not part of make check (time: DKMS compiles the module under emulation):
+# the packages installed in the VM (tests/pkg/install.sh).
+check-deb: deb
+	@tests/vm/run --no-module --timeout 3600 tests/pkg/install.sh
+
 clean:
 	$(MAKE) -C kmod KDIR=$(KDIR) clean
 	rm -rf $(B)
 
 .PHONY: all deps kmod user san-tools tests check check-debug demo bench bench-policy \
 	bench-datapath bench-netlink bench-ebpf bench-holds bench-daemon \
-	style clean man install-tools install-dkms install-python deb
+	style clean man install-tools install-dkms install-python deb check-deb
