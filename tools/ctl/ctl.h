@@ -53,6 +53,26 @@ int hints_parse(FILE *f, struct hint **hints, size_t *nr, char *msg,
 		size_t msglen);
 void hints_free(struct hint *hints, size_t nr);
 
+/* One aattstab line (Documentation/aattstab.rst). */
+struct tab_entry {
+	char name[AATTS_NAME_MAX];
+	char *slow;		/* a path: UUID= etc. made /dev/disk/by-* */
+	char *fast;
+	uint64_t block_bytes;
+	const char *policy;	/* NULL: the kernel's default */
+	const char *mode;	/* NULL: writethrough */
+	unsigned int line;
+};
+
+/*
+ * Parses an aattstab: every line is checked (syntax, block size, policy,
+ * options, names and devices used twice) before any is returned.  On
+ * error returns -1 with "line N: why" in msg.
+ */
+int tab_parse(FILE *f, struct tab_entry **entries, size_t *nr, char *msg,
+	      size_t msglen);
+void tab_free(struct tab_entry *v, size_t nr);
+
 struct rangev {
 	struct aatts_range *v;
 	size_t nr;
