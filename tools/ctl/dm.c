@@ -167,7 +167,20 @@ static int dm_lookup(const char *name, struct dm_info *info, char *type_buf,
 	struct dm_task *dmt;
 	int ok;
 
+	type_buf[0] = '\0';
 	dm_setup();
+	/* INFO first: TABLE fails on a name that does not exist. */
+	dmt = dm_task_create(DM_DEVICE_INFO);
+	if (!dmt)
+		return err("out of memory");
+	ok = dm_task_set_name(dmt, name) && dm_task_run(dmt) &&
+	     dm_task_get_info(dmt, info);
+	dm_task_destroy(dmt);
+	if (!ok)
+		return dm_fail("lookup", name);
+	if (!info->exists)
+		return 0;
+
 	dmt = dm_task_create(DM_DEVICE_TABLE);
 	if (!dmt)
 		return err("out of memory");
