@@ -28,10 +28,8 @@ jqo() { jq -r "$1" "$OUT"; }
 apply_tab() { run apply --file "$TAB" "$@"; }
 # tables: every device-mapper device with its devt and table, sorted.
 tables() {
-	local n
-	for n in $(dmsetup ls | awk '{ print $1 }' | sort); do
-		echo "$n $(dm_devno "$n") $(dmsetup table "$n")"
-	done
+	dmsetup info -c --noheadings -o name,major,minor --sort name
+	dmsetup table | sort
 }
 
 ktap_plan 32
