@@ -32,7 +32,7 @@ tables() {
 	dmsetup table | sort
 }
 
-ktap_plan 32
+ktap_plan 33
 dm_remove $P $NOFAST $A $B $C $E $G
 # The guest has no udev: the link it would make for a file system UUID.
 mkdir -p /dev/disk/by-uuid
@@ -158,6 +158,12 @@ ktap_diag "at ${SECONDS}s"
 apply_tab
 ktap_check "apply again: exit 3, '$P: unchanged (pass-through)'" \
 	"$RC:$(tail -n 1 "$OUT")" = "3:$P: unchanged (pass-through)"
+# dmsetup remove leaves the error device behind: apply reuses its name.
+dmsetup remove $P
+apply_tab
+ktap_check "$P removed with dmsetup: apply brings it up again in pass-through" \
+	"$RC:$(tail -n 1 "$OUT"):$(dmsetup table $NOFAST | awk '{ print $3 }')" = \
+	"3:$P: created (pass-through):error"
 run remove $P
 ktap_check "remove $P removes $NOFAST too" \
 	"$RC:$(dmsetup info $P $NOFAST 2>/dev/null | grep -c Name)" = "0:0"

@@ -185,12 +185,16 @@ static int fail_fast_tier(struct apply *a, const struct tab_entry *e)
 }
 
 /* A pass-through device: an error device stands for the fast tier. */
-static int create_passthrough(struct apply *a, const struct tab_entry *e)
+static int create_passthrough(const struct tab_entry *e)
 {
 	char nofast[AATTS_NAME_MAX + 32], devt[32], type[32];
 	int r;
 
 	r = dm_nofast_name(e->name, nofast, sizeof(nofast));
+	if (r)
+		return r;
+	/* One left behind (its device removed with dmsetup) is unused. */
+	r = dm_remove_nofast(e->name);
 	if (r)
 		return r;
 	r = dm_create_nofast(nofast, e->block_bytes >> 9);
@@ -203,11 +207,9 @@ static int create_passthrough(struct apply *a, const struct tab_entry *e)
 	}
 	r = dm_create_aatts(e->name, e->slow, devt, e->block_bytes, e->policy,
 			    e->mode, 1);
-	if (r) {
+	if (r)
 		dm_remove_nofast(e->name);
-		return r;
-	}
-	return fail_fast_tier(a, e);
+	return r;
 }
 
 /* A device that does not exist yet. */
@@ -246,7 +248,7 @@ static void create(struct apply *a, const struct tab_entry *e)
 	if (passthrough) {
 		line_msg(a, e, "fast device %s: %s: coming up in pass-through (every I/O to the slow device)",
 			 e->fast, strerror(-r));
-		r = create_passthrough(a, e);
+		r = create_passthrough(e);
 	} else {
 		r = dm_create_aatts(e->name, e->slow, e->fast, e->block_bytes,
 				    e->policy, e->mode, -1);
@@ -258,8 +260,18 @@ static void create(struct apply *a, const struct tab_entry *e)
 		return;
 	}
 	printf("%s: created%s\n", e->name, passthrough ? " (pass-through)" : "");
-	if (passthrough)
-		a->passthrough++;
+	if (!passthrough)
+		return;
+	a->passthrough++;
+	/*
+	 * Up either way: until its first fast-tier error the device runs on
+	 * the error device, which never holds a block (a failed promotion
+	 * drops it).
+	 */
+	if (fail_fast_tier(a, e)) {
+		line_msg(a, e, "the fast tier is not out of service yet; it will be at its first promotion");
+		a->errors++;
+	}
 }
 
 static void remove_unlisted(struct apply *a, const struct aatts_dev *v,
