@@ -29,7 +29,7 @@
 static const char usage[] =
 "usage: aattsctl apply [--file PATH] [--dry-run] [--remove-unlisted]\n"
 "                      [--allow-different]\n"
-"  --file PATH         the aattstab (default " AATTSTAB ")\n"
+"  --file PATH         the aattstab (default " AATTSTAB "; - stdin)\n"
 "  --dry-run           print what would be done, change nothing\n"
 "  --remove-unlisted   remove the aatts devices the file does not list\n"
 "  --allow-different   a device that differs from its line is reported\n"
