@@ -5,7 +5,8 @@
 # --dry-run and --remove-unlisted, a missing slow device is refused while
 # another device comes up, and a missing fast device brings its device up
 # in pass-through (the fast tier out of service, every byte from the slow
-# device).  brd tiers (tests/dm/suite).
+# device); --down removes the listed devices only.  brd tiers
+# (tests/dm/suite).
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/ktap.sh
 . tests/lib/devices.sh
@@ -32,7 +33,7 @@ tables() {
 	dmsetup table | sort
 }
 
-ktap_plan 33
+ktap_plan 36
 dm_remove $P $NOFAST $A $B $C $E $G
 # The guest has no udev: the link it would make for a file system UUID.
 mkdir -p /dev/disk/by-uuid
@@ -167,4 +168,13 @@ ktap_check "$P removed with dmsetup: apply brings it up again in pass-through" \
 run remove $P
 ktap_check "remove $P removes $NOFAST too" \
 	"$RC:$(dmsetup info $P $NOFAST 2>/dev/null | grep -c Name)" = "0:0"
+
+# --- --down: the listed devices go, last line first; unlisted ones stay ----
+run create $C --slow /dev/ram5 --fast /dev/ram1
+ktap_result "create $C again, unlisted" $RC
+apply_tab --down
+ktap_check "--down: exit 0, $P not present, $G, $B, $A removed in that order" \
+	"$RC:$(tr '\n' '|' <"$OUT")" = "0:$P: not present|$G: removed|$B: removed|$A: removed|"
+ktap_check "--down: only the unlisted $C is left" \
+	"$(dmsetup ls | awk '{ print $1 }' | grep -c "^aatts_t_ap"):$(dmsetup table $C | awk '{ print $3 }')" = "1:aatts"
 ktap_finish

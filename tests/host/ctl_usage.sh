@@ -24,7 +24,7 @@ usage() {
 	expect "usage: $name" 2 "^aattsctl: .*$pat" "$@"
 }
 
-ktap_plan 42
+ktap_plan 43
 expect "no command: usage on stderr, exit 2" 2 "^usage: aattsctl COMMAND" 
 expect "--help: exit 0" 0 "^  residency" --help
 expect "create --help: exit 0, the create usage" 0 "^usage: aattsctl create NAME" create --help
@@ -67,6 +67,7 @@ printf '# scores\n/data/a 7\n\n/data/b x7\n' >"$TMP/hints"
 expect "hints file: a bad score is exit 1 naming line 4" 1 \
 	"hints: line 4: score is not a decimal number" hints load dev "$TMP/hints"
 usage "apply with an argument" "too many arguments" apply dev
+usage "apply --down --remove-unlisted" "--down takes neither" apply --down --remove-unlisted
 expect "apply --help: exit 0, the apply usage" 0 "^usage: aattsctl apply" apply --help
 expect "apply of a file that does not exist: exit 1" 1 \
 	"$TMP/nosuch: No such file" apply --file "$TMP/nosuch"

@@ -29,11 +29,13 @@
 static const char usage[] =
 "usage: aattsctl apply [--file PATH] [--dry-run] [--remove-unlisted]\n"
 "                      [--allow-different]\n"
+"       aattsctl apply --down [--file PATH] [--dry-run]\n"
 "  --file PATH         the aattstab (default " AATTSTAB "; - stdin)\n"
 "  --dry-run           print what would be done, change nothing\n"
 "  --remove-unlisted   remove the aatts devices the file does not list\n"
 "  --allow-different   a device that differs from its line is reported\n"
 "                      but does not make the exit status nonzero\n"
+"  --down              remove the listed devices instead (last line first)\n"
 "exit status: 0 every device as listed, 1 an error or a device that\n"
 "differs, 2 usage error, 3 every device up, some in pass-through\n";
 
@@ -274,6 +276,29 @@ static void create(struct apply *a, const struct tab_entry *e)
 	}
 }
 
+/* --down: the listed devices that exist, last line first. */
+static void down(struct apply *a, const struct aatts_dev *v, size_t nr,
+		 const struct tab_entry *e, size_t ne)
+{
+	size_t i, j;
+
+	for (i = ne; i--;) {
+		for (j = 0; j < nr && strcmp(v[j].name, e[i].name); j++)
+			;
+		if (j == nr) {
+			printf("%s: not present\n", e[i].name);
+		} else if (a->dry_run) {
+			printf("%s: would be removed\n", e[i].name);
+		} else if (dm_remove_aatts(e[i].name)) {
+			line_msg(a, &e[i], "not removed");
+			printf("%s: not removed\n", e[i].name);
+			a->errors++;
+		} else {
+			printf("%s: removed\n", e[i].name);
+		}
+	}
+}
+
 static void remove_unlisted(struct apply *a, const struct aatts_dev *v,
 			    size_t nr, const struct tab_entry *e, size_t ne)
 {
@@ -303,11 +328,12 @@ int cmd_apply(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "remove-unlisted", no_argument, NULL, 'r' },
 		{ "allow-different", no_argument, NULL, 'a' },
+		{ "down", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct apply a = { .file = AATTSTAB };
-	bool unlisted = false, allow = false;
+	bool unlisted = false, allow = false, take_down = false;
 	struct tab_entry *e;
 	struct aatts_dev *v;
 	size_t ne, nr, i, j;
@@ -329,6 +355,9 @@ int cmd_apply(int argc, char **argv)
 		case 'a':
 			allow = true;
 			break;
+		case 'd':
+			take_down = true;
+			break;
 		case 'h':
 			return help(usage);
 		default:
@@ -337,6 +366,9 @@ int cmd_apply(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error(usage, "too many arguments");
+	if (take_down && (unlisted || allow))
+		return usage_error(usage,
+				   "--down takes neither --remove-unlisted nor --allow-different");
 
 	f = strcmp(a.file, "-") ? fopen(a.file, "r") : stdin;
 	if (!f)
@@ -353,7 +385,7 @@ int cmd_apply(int argc, char **argv)
 	r = dev_list(&a.nl, &v, &nr);
 	if (r)
 		goto close;
-	for (i = 0; i < ne; i++) {
+	for (i = 0; i < ne && !take_down; i++) {
 		for (j = 0; j < nr && strcmp(v[j].name, e[i].name); j++)
 			;
 		if (j < nr)
@@ -361,6 +393,8 @@ int cmd_apply(int argc, char **argv)
 		else
 			create(&a, &e[i]);
 	}
+	if (take_down)
+		down(&a, v, nr, e, ne);
 	if (unlisted)
 		remove_unlisted(&a, v, nr, e, ne);
 	free(v);
