@@ -24,7 +24,7 @@ usage() {
 	expect "usage: $name" 2 "^aattsctl: .*$pat" "$@"
 }
 
-ktap_plan 37
+ktap_plan 43
 expect "no command: usage on stderr, exit 2" 2 "^usage: aattsctl COMMAND" 
 expect "--help: exit 0" 0 "^  residency" --help
 expect "create --help: exit 0, the create usage" 0 "^usage: aattsctl create NAME" create --help
@@ -66,6 +66,19 @@ usage "hints without load" "want 'hints load NAME FILE'" hints dev file
 printf '# scores\n/data/a 7\n\n/data/b x7\n' >"$TMP/hints"
 expect "hints file: a bad score is exit 1 naming line 4" 1 \
 	"hints: line 4: score is not a decimal number" hints load dev "$TMP/hints"
+usage "apply with an argument" "too many arguments" apply dev
+usage "apply --down --remove-unlisted" "--down takes neither" apply --down --remove-unlisted
+expect "apply --help: exit 0, the apply usage" 0 "^usage: aattsctl apply" apply --help
+expect "apply of a file that does not exist: exit 1" 1 \
+	"$TMP/nosuch: No such file" apply --file "$TMP/nosuch"
+# The whole file is checked before the kernel is asked anything.
+printf '# name slow fast\na /dev/ram0 /dev/ram1\n\nb /dev/ram2 /dev/ram3 64K lru mode=writeback\n' >"$TMP/tab"
+expect "aattstab: a bad line 4 is exit 1 naming it, nothing applied" 1 \
+	"tab: line 4: mode is writethrough or writearound; nothing applied" apply --file "$TMP/tab"
+out=$(printf 'a /dev/ram0 /dev/ram1\nb /dev/ram2 /dev/ram1\n' |
+	"$CTL" apply --file - 2>&1) && rc=0 || rc=$?
+ktap_check "aattstab on stdin: a device used twice is exit 1 naming line 2" \
+	"$rc:$(grep -c -- '-: line 2: a device of line 1 used again; nothing applied' <<<"$out")" = "1:1"
 if [ -d /sys/module/aatts ]; then
 	ktap_skip "without aatts.ko: exit 1 saying so" "aatts.ko is loaded here"
 else

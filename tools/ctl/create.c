@@ -73,5 +73,5 @@ int cmd_create(int argc, char **argv)
 		return usage_error(usage, "unknown mode '%s'", mode);
 	if (policy && (!policy[0] || strchr(policy, ' ')))
 		return usage_error(usage, "invalid policy name '%s'", policy);
-	return dm_create_aatts(argv[optind], slow, fast, bs, policy, mode);
+	return dm_create_aatts(argv[optind], slow, fast, bs, policy, mode, -1);
 }

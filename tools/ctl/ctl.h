@@ -53,6 +53,26 @@ int hints_parse(FILE *f, struct hint **hints, size_t *nr, char *msg,
 		size_t msglen);
 void hints_free(struct hint *hints, size_t nr);
 
+/* One aattstab line (Documentation/aattstab.rst). */
+struct tab_entry {
+	char name[AATTS_NAME_MAX];
+	char *slow;		/* a path: UUID= etc. made /dev/disk/by-* */
+	char *fast;
+	uint64_t block_bytes;
+	const char *policy;	/* NULL: the kernel's default */
+	const char *mode;	/* NULL: writethrough */
+	unsigned int line;
+};
+
+/*
+ * Parses an aattstab: every line is checked (syntax, block size, policy,
+ * options, names and devices used twice) before any is returned.  On
+ * error returns -1 with "line N: why" in msg.
+ */
+int tab_parse(FILE *f, struct tab_entry **entries, size_t *nr, char *msg,
+	      size_t msglen);
+void tab_free(struct tab_entry *v, size_t nr);
+
 struct rangev {
 	struct aatts_range *v;
 	size_t nr;
@@ -91,10 +111,26 @@ int send_ranges(struct aatts_nl *nl, uint8_t cmd, const char *name,
 int epoch_commit(struct aatts_nl *nl, const char *name);
 
 /* dm.c */
+/* error_threshold: the feature, or -1 for the kernel's default. */
 int dm_create_aatts(const char *name, const char *slow, const char *fast,
 		    uint64_t block_bytes, const char *policy,
-		    const char *mode);
+		    const char *mode, int error_threshold);
+/* Removes an aatts device, and its pass-through tier if it has one. */
 int dm_remove_aatts(const char *name);
+/*
+ * The pass-through tier: a device-mapper "error" device NAME-aatts-nofast
+ * standing for a missing fast device (aattsctl apply).
+ */
+#define DM_NOFAST_SUFFIX "-aatts-nofast"
+int dm_nofast_name(const char *name, char *buf, size_t len);
+int dm_create_nofast(const char *name, uint64_t sectors);
+int dm_remove_nofast(const char *name);
+/*
+ * "major:minor" and target type of a device-mapper device: 0, 1 when there
+ * is no such device, -1 on error (printed).
+ */
+int dm_devt(const char *name, char *buf, size_t len, char *type,
+	    size_t type_len);
 
 /* fiemap.c: the device byte ranges of a file on the aatts device d. */
 int file_ranges(const char *path, const struct aatts_dev *d, uint32_t score,
@@ -126,5 +162,6 @@ int cmd_hints(int argc, char **argv);
 int cmd_epoch(int argc, char **argv);
 int cmd_residency(int argc, char **argv);
 int cmd_events(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ static const struct {
 } commands[] = {
 	{ "create", cmd_create, "create an aatts device" },
 	{ "remove", cmd_remove, "remove an aatts device" },
+	{ "apply", cmd_apply, "make the devices match /etc/aatts/aattstab" },
 	{ "list", cmd_list, "list the aatts devices" },
 	{ "status", cmd_status, "show a device's configuration and counters" },
 	{ "policy", cmd_policy, "get or set the policy and its parameters" },

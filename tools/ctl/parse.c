@@ -238,3 +238,242 @@ void rangev_free(struct rangev *rv)
 	free(rv->v);
 	*rv = (struct rangev){ 0 };
 }
+
+/*
+ * aattstab (Documentation/aattstab.rst): one device per line,
+ *   NAME SLOW FAST [BLOCK_SIZE [POLICY [OPTIONS]]]
+ * "-" for a default; '#' starts a comment.
+ */
+static const char *const tab_policies[] = {
+	"default", "lru", "fifo", "lfu", "minio", "isa",
+};
+
+void tab_free(struct tab_entry *v, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		free(v[i].slow);
+		free(v[i].fast);
+	}
+	free(v);
+}
+
+/*
+ * A device: an absolute path, or UUID=, PARTUUID=, LABEL=, PARTLABEL=
+ * taken as the /dev/disk/by-* link udev makes.
+ */
+static char *tab_device(const char *s, const char **why)
+{
+	static const struct {
+		const char *tag;
+		const char *dir;
+	} tags[] = {
+		{ "UUID=", "/dev/disk/by-uuid/" },
+		{ "PARTUUID=", "/dev/disk/by-partuuid/" },
+		{ "LABEL=", "/dev/disk/by-label/" },
+		{ "PARTLABEL=", "/dev/disk/by-partlabel/" },
+	};
+	char *path;
+	size_t i, n;
+
+	if (s[0] == '/') {
+		path = strdup(s);
+		goto out;
+	}
+	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
+		n = strlen(tags[i].tag);
+		if (strncmp(s, tags[i].tag, n))
+			continue;
+		if (!s[n] || strchr(s + n, '/') || !strcmp(s + n, ".") ||
+		    !strcmp(s + n, "..")) {
+			*why = "invalid UUID=, PARTUUID=, LABEL= or PARTLABEL= value";
+			return NULL;
+		}
+		if (asprintf(&path, "%s%s", tags[i].dir, s + n) < 0)
+			path = NULL;
+		goto out;
+	}
+	*why = "a device is an absolute path, UUID=, PARTUUID=, LABEL= or PARTLABEL=";
+	return NULL;
+out:
+	if (!path)
+		*why = "out of memory";
+	return path;
+}
+
+static int tab_options(char *s, struct tab_entry *e, const char **why)
+{
+	char *opt, *save = NULL;
+
+	if (!strcmp(s, "-"))
+		return 0;
+	for (opt = strtok_r(s, ",", &save); opt;
+	     opt = strtok_r(NULL, ",", &save)) {
+		if (!strncmp(opt, "mode=", 5)) {
+			if (e->mode) {
+				*why = "mode given twice";
+				return -1;
+			}
+			if (!strcmp(opt + 5, "writethrough"))
+				e->mode = "writethrough";
+			else if (!strcmp(opt + 5, "writearound"))
+				e->mode = "writearound";
+			else {
+				*why = "mode is writethrough or writearound";
+				return -1;
+			}
+		} else {
+			*why = "unknown option (known: mode=writethrough|writearound)";
+			return -1;
+		}
+	}
+	if (!e->mode) {		/* "," alone, or ",," */
+		*why = "empty options";
+		return -1;
+	}
+	return 0;
+}
+
+static int tab_line(char *p, struct tab_entry *e, const char **why)
+{
+	static const char blanks[] = " \t\r\n\v\f";
+	char *w[6], *save = NULL, *hash, *tok;
+	unsigned int n = 0;
+	size_t i;
+
+	hash = strchr(p, '#');
+	if (hash)
+		*hash = '\0';
+	for (tok = strtok_r(p, blanks, &save); tok;
+	     tok = strtok_r(NULL, blanks, &save)) {
+		if (n == 6) {
+			*why = "too many fields (at most 6)";
+			return -1;
+		}
+		w[n++] = tok;
+	}
+	if (n < 3) {
+		*why = "expected 'NAME SLOW FAST [BLOCK_SIZE [POLICY [OPTIONS]]]'";
+		return -1;
+	}
+	if (strlen(w[0]) >= AATTS_NAME_MAX || strchr(w[0], '/') ||
+	    !strcmp(w[0], ".") || !strcmp(w[0], "..")) {
+		*why = "NAME must be 1..127 characters without '/'";
+		return -1;
+	}
+	strcpy(e->name, w[0]);
+	e->block_bytes = 128 << 10;
+	e->policy = NULL;
+	e->mode = NULL;
+	e->slow = tab_device(w[1], why);
+	if (!e->slow)
+		return -1;
+	e->fast = tab_device(w[2], why);
+	if (!e->fast)
+		goto bad;
+	if (!strcmp(e->slow, e->fast)) {
+		*why = "the slow and the fast device are the same";
+		goto bad;
+	}
+	if (n > 3 && strcmp(w[3], "-")) {
+		uint64_t bs;
+
+		if (parse_size(w[3], &bs) || bs & (bs - 1) ||
+		    bs < AATTS_BLOCK_SECTORS_MIN * 512ULL ||
+		    bs > AATTS_BLOCK_SECTORS_MAX * 512ULL) {
+			*why = "block size must be a power of two from 4K to 1G";
+			goto bad;
+		}
+		e->block_bytes = bs;
+	}
+	if (n > 4 && strcmp(w[4], "-")) {
+		for (i = 0; i < sizeof(tab_policies) / sizeof(tab_policies[0]); i++)
+			if (!strcmp(w[4], tab_policies[i]))
+				e->policy = tab_policies[i];
+		if (!e->policy) {
+			*why = "unknown policy (default, lru, fifo, lfu, minio, isa)";
+			goto bad;
+		}
+	}
+	if (n > 5 && tab_options(w[5], e, why))
+		goto bad;
+	return 0;
+bad:
+	free(e->slow);
+	free(e->fast);
+	e->slow = e->fast = NULL;
+	return -1;
+}
+
+int tab_parse(FILE *f, struct tab_entry **entries, size_t *nr, char *msg,
+	      size_t msglen)
+{
+	struct tab_entry *v = NULL;
+	size_t n = 0, cap = 0, sz = 0, i;
+	unsigned int lineno = 0;
+	char *line = NULL, *p;
+	const char *why;
+	ssize_t len;
+
+	while ((len = getline(&line, &sz, f)) >= 0) {
+		lineno++;
+		if ((size_t)len != strlen(line)) {
+			why = "NUL byte in line";
+			goto bad;
+		}
+		for (p = line; isspace((unsigned char)*p); p++)
+			;
+		if (!*p || *p == '#')
+			continue;
+		if (n == cap) {
+			struct tab_entry *nv;
+
+			cap = cap ? cap * 2 : 16;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				why = "out of memory";
+				goto bad;
+			}
+			v = nv;
+		}
+		if (tab_line(p, &v[n], &why))
+			goto bad;
+		v[n].line = lineno;
+		for (i = 0; i < n; i++) {
+			if (!strcmp(v[i].name, v[n].name)) {
+				snprintf(msg, msglen, "line %u: %s already on line %u",
+					 lineno, v[n].name, v[i].line);
+				goto dup;
+			}
+			if (!strcmp(v[i].slow, v[n].slow) ||
+			    !strcmp(v[i].fast, v[n].fast) ||
+			    !strcmp(v[i].slow, v[n].fast) ||
+			    !strcmp(v[i].fast, v[n].slow)) {
+				snprintf(msg, msglen, "line %u: a device of line %u used again",
+					 lineno, v[i].line);
+				goto dup;
+			}
+		}
+		n++;
+	}
+	free(line);
+	if (ferror(f)) {
+		snprintf(msg, msglen, "read error after line %u", lineno);
+		tab_free(v, n);
+		return -1;
+	}
+	*entries = v;
+	*nr = n;
+	return 0;
+dup:
+	n++;
+	free(line);
+	tab_free(v, n);
+	return -1;
+bad:
+	snprintf(msg, msglen, "line %u: %s", lineno, why);
+	free(line);
+	tab_free(v, n);
+	return -1;
+}

@@ -156,6 +156,126 @@ TEST(hints_bad_lines)
 	}
 }
 
+/* tab_parse over text; returns its result, the message in msg. */
+static int tab(const char *text, struct tab_entry **e, size_t *nr, char *msg)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	int r;
+
+	if (!f)
+		return -2;
+	r = tab_parse(f, e, nr, msg, 128);
+	fclose(f);
+	return r;
+}
+
+TEST(aattstab_good)
+{
+	struct tab_entry *e;
+	char msg[128];
+	size_t nr;
+
+	ASSERT_EQ(0, tab("# name slow fast block policy options\n\n"
+			 "a /dev/ram0 /dev/ram1\n"
+			 "  b\tUUID=1234-abcd PARTUUID=0f-01 64K lfu mode=writearound # c\n"
+			 "c /dev/disk/by-id/ata-X LABEL=fast - isa\n"
+			 "d /dev/sdx /dev/sdy 1G - mode=writethrough\n", &e, &nr, msg))
+		TH_LOG("%s", msg);
+	ASSERT_EQ(4U, nr);
+	EXPECT_STREQ("a", e[0].name);
+	EXPECT_STREQ("/dev/ram0", e[0].slow);
+	EXPECT_STREQ("/dev/ram1", e[0].fast);
+	EXPECT_EQ(128U << 10, e[0].block_bytes);
+	EXPECT_TRUE(!e[0].policy && !e[0].mode);
+	EXPECT_EQ(3U, e[0].line);
+	EXPECT_STREQ("b", e[1].name);
+	EXPECT_STREQ("/dev/disk/by-uuid/1234-abcd", e[1].slow);
+	EXPECT_STREQ("/dev/disk/by-partuuid/0f-01", e[1].fast);
+	EXPECT_EQ(65536U, e[1].block_bytes);
+	EXPECT_STREQ("lfu", e[1].policy);
+	EXPECT_STREQ("writearound", e[1].mode);
+	EXPECT_EQ(4U, e[1].line);
+	EXPECT_STREQ("/dev/disk/by-id/ata-X", e[2].slow);
+	EXPECT_STREQ("/dev/disk/by-label/fast", e[2].fast);
+	EXPECT_EQ(128U << 10, e[2].block_bytes);
+	EXPECT_STREQ("isa", e[2].policy);
+	EXPECT_EQ(1U << 30, e[3].block_bytes);
+	EXPECT_TRUE(!e[3].policy);
+	EXPECT_STREQ("writethrough", e[3].mode);
+	EXPECT_EQ(6U, e[3].line);
+	tab_free(e, nr);
+
+	ASSERT_EQ(0, tab("# nothing\n\n", &e, &nr, msg));
+	EXPECT_EQ(0U, nr);
+	tab_free(e, nr);
+}
+
+TEST(aattstab_bad_lines)
+{
+	static const struct {
+		const char *text;
+		const char *msg;
+	} bad[] = {
+		{ "a /dev/x /dev/y\nb /dev/z\n",
+		  "line 2: expected 'NAME SLOW FAST [BLOCK_SIZE [POLICY [OPTIONS]]]'" },
+		{ "a /dev/x /dev/y 64K lru mode=writearound extra\n",
+		  "line 1: too many fields (at most 6)" },
+		{ "# c\n\na /dev/x /dev/y 3K\n",
+		  "line 3: block size must be a power of two from 4K to 1G" },
+		{ "a /dev/x /dev/y 2G\n",
+		  "line 1: block size must be a power of two from 4K to 1G" },
+		{ "a /dev/x /dev/y 64X\n",
+		  "line 1: block size must be a power of two from 4K to 1G" },
+		{ "a /dev/x /dev/y 64K nosuch\n",
+		  "line 1: unknown policy (default, lru, fifo, lfu, minio, isa)" },
+		{ "a /dev/x /dev/y 64K lru mode=writeback\n",
+		  "line 1: mode is writethrough or writearound" },
+		{ "a /dev/x /dev/y 64K lru mode=writearound,mode=writethrough\n",
+		  "line 1: mode given twice" },
+		{ "a /dev/x /dev/y 64K lru nofail\n",
+		  "line 1: unknown option (known: mode=writethrough|writearound)" },
+		{ "a /dev/x /dev/y - - ,\n", "line 1: empty options" },
+		{ "a sdb /dev/y\n",
+		  "line 1: a device is an absolute path, UUID=, PARTUUID=, LABEL= or PARTLABEL=" },
+		{ "a 8:16 /dev/y\n",
+		  "line 1: a device is an absolute path, UUID=, PARTUUID=, LABEL= or PARTLABEL=" },
+		{ "a /dev/x UUID=\n",
+		  "line 1: invalid UUID=, PARTUUID=, LABEL= or PARTLABEL= value" },
+		{ "a /dev/x UUID=../../sda\n",
+		  "line 1: invalid UUID=, PARTUUID=, LABEL= or PARTLABEL= value" },
+		{ "a /dev/x /dev/x\n",
+		  "line 1: the slow and the fast device are the same" },
+		{ "a/b /dev/x /dev/y\n",
+		  "line 1: NAME must be 1..127 characters without '/'" },
+		{ "a /dev/x /dev/y\nb /dev/z /dev/w\na /dev/v /dev/u\n",
+		  "line 3: a already on line 1" },
+		{ "a /dev/x /dev/y\nb /dev/z /dev/x\n",
+		  "line 2: a device of line 1 used again" },
+		{ "a /dev/x /dev/y\nb /dev/y /dev/z\n",
+		  "line 2: a device of line 1 used again" },
+		{ "#a /dev/x /dev/y\nb /dev/x /dev/y # /dev/z\nc /dev/x\n",
+		  "line 3: expected 'NAME SLOW FAST [BLOCK_SIZE [POLICY [OPTIONS]]]'" },
+	};
+	struct tab_entry *e = NULL;
+	char msg[128], name[200];
+	size_t nr = 0, i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		msg[0] = '\0';
+		EXPECT_EQ(-1, tab(bad[i].text, &e, &nr, msg)) TH_LOG("%s", bad[i].text);
+		EXPECT_STREQ(bad[i].msg, msg);
+	}
+	/* A name of 128 characters is one too many (DM_NAME_LEN). */
+	memset(name, 'n', 128);
+	strcpy(name + 128, " /dev/x /dev/y\n");
+	EXPECT_EQ(-1, tab(name, &e, &nr, msg));
+	EXPECT_STREQ("line 1: NAME must be 1..127 characters without '/'", msg);
+	name[127] = ' ';
+	EXPECT_EQ(0, tab(name, &e, &nr, msg));
+	EXPECT_EQ(1U, nr);
+	tab_free(e, nr);
+}
+
 TEST(range_merging)
 {
 	struct rangev rv = { 0 };
