@@ -97,6 +97,7 @@ VM_TESTS := $(DM_TEST_BINS) tests/dm/datapath.sh tests/dm/fio_verify.sh \
 	tests/dm/faults.sh tests/dm/stress.sh tests/dm/ima.sh tests/dm/tiers.sh \
 	tests/dm/quiesce.sh \
 	$(NL_TEST_BINS) tests/dm/unload.sh tests/ctl/devices.sh tests/ctl/files.sh \
+	tests/ctl/apply.sh \
 	tests/dm/integrity.sh tests/ctl/control.sh tests/ebpf/observe.sh \
 	tests/daemon/aattsd.sh tests/daemon/fmap.sh tests/daemon/record.sh \
 	tests/daemon/trainer.sh tests/daemon/prefetch.sh

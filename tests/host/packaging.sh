@@ -26,7 +26,7 @@ want="usr/sbin/aattsctl usr/sbin/aattsd usr/sbin/aatts-observe usr/bin/aatts-sim
 usr/bin/aatts-trace usr/bin/aatts-tracegen lib/systemd/system/aatts-devices.service
 lib/systemd/system/aattsd.service etc/aatts/aattstab
 usr/share/bash-completion/completions/aattsctl usr/share/man/man8/aattsctl.8
-usr/share/man/man8/aattsd.8 usr/share/man/man4/aatts.4
+usr/share/man/man8/aattsd.8 usr/share/man/man4/aatts.4 usr/share/man/man5/aattstab.5
 usr/src/aatts-$ver/kmod/Kbuild usr/src/aatts-$ver/include/uapi/linux/aatts.h
 usr/lib/python3/dist-packages/aatts/client.py"
 missing=$(for f in $want; do [ -e "$D/$f" ] || echo "$f"; done | paste -sd ' ')

@@ -17,11 +17,12 @@ AATTSD_PID=
 cleanup() {
 	[ -n "$AATTSD_PID" ] && kill -9 "$AATTSD_PID" 2>/dev/null
 	dm_remove pkg_a pkg_b 2>/dev/null
+	rmmod brd 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 
-ktap_plan 12
+ktap_plan 15
 debs=(build/deb/aatts-dkms_*_all.deb build/deb/aatts-tools_*_amd64.deb build/deb/python3-aatts_*_all.deb)
 ktap_check "three packages built (make deb)" "$(ls "${debs[@]}" 2>/dev/null | wc -l)" = 3
 
@@ -64,6 +65,25 @@ ktap_check "the packaged aattsd answers hello" "$(grep -c '"ok": *true' <<<"$hel
 kill -TERM "$AATTSD_PID"
 wait "$AATTSD_PID"
 AATTSD_PID=
+
+# aattstab: two devices over RAM disks (the unit's ExecStart and ExecStop).
+modprobe brd rd_nr=4 rd_size=16384
+cat >"$TMP/tab" <<TAB
+pkg_a /dev/ram0 /dev/ram1 64K lru
+pkg_b /dev/ram2 /dev/ram3 -   default   # the default block size
+TAB
+out=$(/usr/sbin/aattsctl apply --file "$TMP/tab" 2>&1)
+rc=$?
+ktap_diag "$out"
+ktap_check "aattsctl apply brings up both devices of an aattstab" \
+	"$rc/$(dmsetup ls --target aatts | grep -c '^pkg_[ab]')" = 0/2
+out=$(/usr/sbin/aattsctl apply --file "$TMP/tab" 2>&1)
+rc=$?
+ktap_check "re-applying: exit 0, both unchanged" "$rc/$(grep -c unchanged <<<"$out")" = 0/2
+out=$(/usr/sbin/aattsctl apply --down --file "$TMP/tab" 2>&1)
+rc=$?
+ktap_check "apply --down removes them" "$rc/$(dmsetup ls --target aatts | grep -c '^pkg_[ab]')" = 0/0
+rmmod brd
 
 ktap_test "python3 imports the packaged aatts" \
 	/usr/bin/python3 -c 'import aatts, sys; assert aatts.__file__.startswith("/usr/lib/python3/dist-packages/"), aatts.__file__'
