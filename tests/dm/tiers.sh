@@ -52,17 +52,7 @@ aside_diag() {
 	ktap_diag "fills_aside $(counter fills_aside), fills_aside_spare $(counter fills_aside_spare), inflight_migrations $(counter inflight_migrations)"
 }
 # aside_check NAME TEST-ARGS...: ktap_check, with aside_diag when it fails.
-aside_check() {
-	local name=$1
-	shift
-	if [ "$@" ] 2>/dev/null; then
-		ktap_result "$name" 0
-	else
-		ktap_diag "failed: [ $* ]"
-		aside_diag
-		ktap_result "$name" 1
-	fi
-}
+aside_check() { KTAP_FAIL_HOOK=aside_diag ktap_check "$@"; }
 
 # same_data BS SKIP COUNT: what the device reads equals what the slow tier
 # ($SLOW) holds.

@@ -43,7 +43,9 @@ ktap_skip() {
 }
 
 # ktap_check NAME TEST-ARGS...: ok when "[ TEST-ARGS... ]" holds.  An
-# empty value makes the test malformed, and so a failure.
+# empty value makes the test malformed, and so a failure.  On a failure
+# the command KTAP_FAIL_HOOK names (if set) runs first, to print more
+# diagnostics: KTAP_FAIL_HOOK=dump_state ktap_check ...
 ktap_check() {
 	local name=$1
 	shift
@@ -51,6 +53,7 @@ ktap_check() {
 		ktap_result "$name" 0
 	else
 		ktap_diag "failed: [ $* ]"
+		[ -n "${KTAP_FAIL_HOOK:-}" ] && "$KTAP_FAIL_HOOK"
 		ktap_result "$name" 1
 	fi
 }
