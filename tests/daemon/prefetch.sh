@@ -93,7 +93,13 @@ setup() {
 }
 
 ORDER=$(seq 1 $NFILES | shuf --random-source=<(yes) | paste -sd ' ')
-random_order() { seq 1 $NFILES | shuf | paste -sd ' '; }
+# random_order SEED: a permutation of the files, the same for a seed (awk's
+# srand): chance repeats of a learnt transition are then the same in every
+# run, and the bounds below do not depend on luck.
+random_order() {
+	seq 1 $NFILES | awk -v s="$1" 'BEGIN { srand(s) } { print rand() "\t" $0 }' |
+		sort -n | cut -f2 | paste -sd ' '
+}
 
 ktap_plan 12
 setup
@@ -142,12 +148,15 @@ ktap_check "files replaced between loads are followed: third load's hit ratio $H
 # when a block is forgotten (a fast tier's worth of blocks after it went
 # in): the third load's count is the second's prefetch.
 for n in 1 2 3; do
-	pf_delta wasted pf_delta read_blocks pf_delta issued load $(random_order)
+	pf_delta wasted pf_delta read_blocks pf_delta issued load $(random_order $((20 + n)))
 	echo "# random load $n after the learnt order: issued $D_issued, $D_wasted forgotten unread, $D_read_blocks blocks read"
 done
 # With 48 files a file's random successor is last load's again with
 # probability 1/47: seen twice, it is predicted once; about one file of
-# 48 per load (2% of the blocks expected; 8% is five such files).
+# 48 per load (2% of the blocks expected; 8% is five such files).  With
+# seeds 21-23, a file-level model of the predictor (conf up by one to 3,
+# halved on another successor, predicted from 2) has 46, 1 and 0 wrong
+# predictions in the three loads.
 ktap_check "random orders after the learnt one: the third load forgets <= 8% of the blocks it reads unread" \
 	"$(( D_read_blocks > 0 && D_wasted * 100 <= 8 * D_read_blocks ))" = 1
 
@@ -157,7 +166,7 @@ PID=
 start
 ktap_result "aattsd restarted after kill -9" $?
 pf_delta read_blocks pf_delta issued pf_delta used pf_delta markov_extents \
-	pf_delta seq_extents eval 'load $(random_order); load $(random_order)'
+	pf_delta seq_extents eval 'load $(random_order 24); load $(random_order 25)'
 echo "# a fresh aattsd, two random loads: issued $D_issued of $D_read_blocks blocks read, $D_used used;" \
 	"extents predicted: $D_markov_extents by Markov, $D_seq_extents sequential (within a file)"
 # Two loads cannot teach a transition (seen twice, it is predicted the
