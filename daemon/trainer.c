@@ -853,7 +853,9 @@ static int send_hints(struct aattsd *d, struct rangevec *rv, bool commit,
 
 	for (i = 0; i < rv->nr; i += n) {
 		n = rv->nr - i < AATTS_RANGES_MAX ? rv->nr - i : AATTS_RANGES_MAX;
-		msg = aatts_nl_request(&d->req, AATTS_CMD_HINTS_SET, NLM_F_ACK, 0);
+		/* Room for n ranges of 36 bytes (as aattsctl sizes them). */
+		msg = aatts_nl_request(&d->req, AATTS_CMD_HINTS_SET, NLM_F_ACK,
+				       n * 64);
 		if (!msg || aatts_nl_put_dev(msg, name) ||
 		    aatts_nl_put_ranges(msg, rv->v + i, n, true, false, 0)) {
 			if (msg)
