@@ -1,22 +1,23 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """make demo's trainer (runs as root inside the test VM, started by
 scripts/demo): one process, torch imported once, trains the same small CNN
-with the same seeds under each variant, rebuilding the devices between
-variants, and prints one result line (report.MARK + JSON) at the end.
+with the same seeds under each variant and prints the table and one result
+line (report.MARK + JSON) at the end.
 
-Devices: /dev/ram1 holds the slow tier (ext4 with the data set, written
-once), reached through dm-delay; /dev/ram0 holds the fast tier (a dm-linear
-slice of FAST_PCT % of the data set's bytes) and /dev/ram2 dm-cache's
-metadata.  Per variant a fresh cache over the same slow tier: nothing of a
-variant is left for the next one.
+Devices: /dev/ram1 holds the data set (ext4, one file per sample, written
+once); each variant reaches it through its own dm-delay (the slow tier)
+and its own cache, mounted read-only at MNT/<k>; /dev/ram0 holds the fast
+tiers (one dm-linear slice of FAST_PCT % of the data set per variant),
+/dev/ram2 dm-cache's metadata.  All variants are set up at once and their
+epochs interleaved (epoch e of each, the order rotated every epoch), so
+that a busy host slows them alike; the page cache is dropped before each.
 
-Environment: DEMO_SAMPLES (2000), DEMO_EPOCHS (4), DEMO_VARIANTS (comma
+Environment: DEMO_SAMPLES (1000), DEMO_EPOCHS (4), DEMO_VARIANTS (comma
 list, default all), DEMO_DELAY_MS (slow tier latency per I/O, 2),
 DEMO_FAST_PCT (20), DEMO_SEED (1), DEMO_BATCH (64), DEMO_SOCK (aattsd's
 socket), DEMO_BLOCK_KIB (aatts block size, 4)."""
 import json
 import os
-import random
 import subprocess
 import sys
 import time
@@ -29,7 +30,6 @@ from aatts import (CacheAwareSampler, Client, ImportanceSampler,   # noqa: E402
 ALL = ["all-fast", "no-cache", "dm-cache", "lru", "default", "isa",
        "isa+substitution", "order"]
 SLOW_RAM, FAST_RAM, META_RAM = "/dev/ram1", "/dev/ram0", "/dev/ram2"
-SLOW, FAST, CACHE = "demo_slow", "demo_fast", "demo_cache"
 MNT = "/tmp/demo-mnt"
 CLASSES = 10
 SHAPE = (3, 32, 32)
@@ -40,7 +40,7 @@ def env(name, default):
     return type(default)(os.environ.get(name, default))
 
 
-N = env("DEMO_SAMPLES", 2000)
+N = env("DEMO_SAMPLES", 1000)
 EPOCHS = env("DEMO_EPOCHS", 4)
 DELAY_MS = env("DEMO_DELAY_MS", 2)
 FAST_PCT = env("DEMO_FAST_PCT", 20)
@@ -129,7 +129,7 @@ def make_images(rng_seed, n, np):
     # Smooth templates: 4x4 blocks upsampled, so the classes overlap.
     t = t[:, :, ::4, ::4].repeat(4, axis=2).repeat(4, axis=3)
     labels = g.integers(0, CLASSES, size=n)
-    x = 0.15 * t[labels] + g.normal(0, 1, size=(n,) + SHAPE)
+    x = 0.2 * t[labels] + g.normal(0, 1, size=(n,) + SHAPE)
     img = np.clip(128 + 40 * x, 0, 255).astype(np.uint8)
     return img, labels.astype(np.uint8)
 
@@ -150,51 +150,12 @@ def write_dataset(np):
 
 # --- devices per variant ------------------------------------------------------
 def fast_sectors():
-    blocks = -(-N * SAMPLE_BYTES // 4096)      # the data set's 4 KiB blocks
+    """FAST_PCT % of the data set as stored: each sample file takes whole
+    4 KiB blocks of ext4."""
+    blocks = N * -(-SAMPLE_BYTES // 4096)
     s = blocks * 8 * FAST_PCT // 100
     bs = BLOCK_KIB * 2
     return max(bs, s // bs * bs)
-
-
-def setup(variant):
-    """Builds the stack of variant; returns (device to mount, stats kind)."""
-    n = sectors(SLOW_RAM)
-    if variant == "all-fast":       # the data set on a RAM disk, no delay
-        dm_create(SLOW, f"0 {n} linear {SLOW_RAM} 0")
-        return f"/dev/mapper/{SLOW}", "none"
-    dm_create(SLOW, f"0 {n} delay {SLOW_RAM} 0 {DELAY_MS}")
-    if variant == "no-cache":
-        return f"/dev/mapper/{SLOW}", "none"
-    fs = fast_sectors()
-    dm_create(FAST, f"0 {fs} linear {FAST_RAM} 0")
-    if variant == "dm-cache":
-        # Zeroed metadata: a fresh cache.  32 KiB blocks, dm-cache's least.
-        sh("dd", "if=/dev/zero", f"of={META_RAM}", "bs=1M", "count=8",
-           "oflag=direct", "status=none")
-        dm_create(CACHE, f"0 {n} cache {META_RAM} /dev/mapper/{FAST} "
-                  f"/dev/mapper/{SLOW} 64 1 writethrough smq 0")
-        return f"/dev/mapper/{CACHE}", "dm-cache"
-    policy = {"lru": "lru", "default": "default", "isa": "isa",
-              "isa+substitution": "isa", "order": "default"}[variant]
-    dm_create(CACHE, f"0 {n} aatts {devno(SLOW)} {devno(FAST)} "
-              f"{BLOCK_KIB * 2} 2 policy {policy}")
-    return f"/dev/mapper/{CACHE}", "aatts"
-
-
-def teardown():
-    if os.path.ismount(MNT):
-        sh("umount", MNT)
-    dm_remove(CACHE, FAST, SLOW)
-
-
-def read_counts(kind):
-    """(hits, misses) of the cache's reads so far."""
-    if kind == "aatts":
-        return aatts_stat(CACHE, "read_hits"), aatts_stat(CACHE, "read_misses")
-    if kind == "dm-cache":
-        f = sh("dmsetup", "status", CACHE).split()
-        return int(f[7]), int(f[8])
-    return 0, 0
 
 
 def wait_served(c, name, secs=30):
@@ -209,52 +170,118 @@ def wait_served(c, name, secs=30):
     raise RuntimeError(f"aattsd does not serve {name} after {secs} s")
 
 
-# --- training ------------------------------------------------------------------
-def run_variant(variant, torch, np, test):
-    torch.manual_seed(SEED)
-    random.seed(SEED)
-    dev, kind = setup(variant)
-    sh("mount", "-o", "noatime", dev, MNT)
-    client = None
-    if variant in ("isa", "isa+substitution", "order"):
-        client = Client(SOCK, timeout=120)
-        wait_served(client, CACHE)
+class Variant:
+    """One variant's stack, mounted read-only at MNT/<k>, with its own
+    model, optimiser, sampler and trainer connection.  k numbers the
+    variants: their devices are demo_{slow,fast,cache}_<k>, the fast tier
+    the k-th slice of FAST_RAM."""
 
-    def load(b):
-        return b
+    def __init__(self, k, name, torch, np):
+        self.k, self.name, self.torch, self.np = k, name, torch, np
+        self.slow, self.fast, self.cache = (f"demo_slow_{k}", f"demo_fast_{k}",
+                                            f"demo_cache_{k}")
+        self.mnt = f"{MNT}/{k}"
+        self.kind = "none"
+        self.client = None
+        self.epochs = []
+        self.setup()
 
-    ds = SampleDirDataset(f"{MNT}/data", client=client, load=load)
-    assert len(ds) == N, f"{len(ds)} sample files, want {N}"
-    base = ImportanceSampler(N, warmup_epochs=1 if variant.startswith("isa")
-                             else 10**9, seed=SEED)
-    sampler, cas = base, None
-    if variant == "isa+substitution":
-        cas = CacheAwareSampler(base, ds.residency, important_fraction=0.2,
-                                seed=SEED)
-        sampler = cas
-    elif variant == "order":
-        sampler = OrderPublisher(base, client.order)
+    def setup(self):
+        n = sectors(SLOW_RAM)
+        v = self.name
+        if v == "all-fast":         # the data set on a RAM disk, no delay
+            dm_create(self.slow, f"0 {n} linear {SLOW_RAM} 0")
+        else:
+            dm_create(self.slow, f"0 {n} delay {SLOW_RAM} 0 {DELAY_MS}")
+        dev = f"/dev/mapper/{self.slow}"
+        if v not in ("all-fast", "no-cache"):
+            fs = fast_sectors()
+            dm_create(self.fast, f"0 {fs} linear {FAST_RAM} {self.k * fs}")
+            if v == "dm-cache":
+                # Zeroed metadata: a fresh cache.  32 KiB blocks, its least.
+                sh("dd", "if=/dev/zero", f"of={META_RAM}", "bs=1M",
+                   "count=8", "oflag=direct", "status=none")
+                dm_create(self.cache, f"0 {n} cache {META_RAM} "
+                          f"/dev/mapper/{self.fast} /dev/mapper/{self.slow} "
+                          "64 1 writethrough smq 0")
+                self.kind = "dm-cache"
+            else:
+                policy = {"lru": "lru", "default": "default", "isa": "isa",
+                          "isa+substitution": "isa", "order": "default"}[v]
+                dm_create(self.cache, f"0 {n} aatts {devno(self.slow)} "
+                          f"{devno(self.fast)} {BLOCK_KIB * 2} 2 policy {policy}")
+                self.kind = "aatts"
+            dev = f"/dev/mapper/{self.cache}"
+        os.makedirs(self.mnt, exist_ok=True)
+        # Read-only: the same ext4 is mounted through every variant's stack.
+        sh("mount", "-o", "ro,noatime", dev, self.mnt)
+        if v in ("isa", "isa+substitution", "order"):
+            self.client = Client(SOCK, timeout=120)
+            wait_served(self.client, self.cache)
+        self.ds = SampleDirDataset(f"{self.mnt}/data", client=self.client)
+        assert len(self.ds) == N, f"{len(self.ds)} sample files, want {N}"
+        self.base = ImportanceSampler(
+            N, warmup_epochs=1 if v.startswith("isa") else 10**9, seed=SEED)
+        self.sampler, self.cas = self.base, None
+        if v == "isa+substitution":
+            self.cas = CacheAwareSampler(self.base, self.ds.residency,
+                                         important_fraction=0.2, seed=SEED)
+            self.sampler = self.cas
+        elif v == "order":
+            self.sampler = OrderPublisher(self.base, self.client.order)
+        torch = self.torch
+        torch.manual_seed(SEED)
+        # Small enough for TCG: about 3 ms a sample there (16x as much with
+        # 8 and 16 channels of 5x5 and 3x3 at stride 2), 0.1 ms on the host.
+        self.model = torch.nn.Sequential(
+            torch.nn.Conv2d(3, 4, 4, stride=4), torch.nn.ReLU(),
+            torch.nn.Conv2d(4, 8, 3, stride=2, padding=1), torch.nn.ReLU(),
+            torch.nn.Flatten(), torch.nn.Linear(8 * 4 * 4, CLASSES))
+        self.opt = torch.optim.SGD(self.model.parameters(), lr=0.1,
+                                   momentum=0.9)
 
-    # Small enough for TCG: about 3 ms a sample there (16x as much with
-    # 8 and 16 channels of 5x5 and 3x3 at stride 2), 0.1 ms on the host.
-    model = torch.nn.Sequential(
-        torch.nn.Conv2d(3, 4, 4, stride=4), torch.nn.ReLU(),
-        torch.nn.Conv2d(4, 8, 3, stride=2, padding=1), torch.nn.ReLU(),
-        torch.nn.Flatten(), torch.nn.Linear(8 * 4 * 4, CLASSES))
-    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-    lossf = torch.nn.CrossEntropyLoss(reduction="none")
-    tx, ty = test
-    epochs = []
-    for e in range(EPOCHS):
-        sampler.set_epoch(e)
+    def teardown(self):
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+        if os.path.ismount(self.mnt):
+            sh("umount", self.mnt)
+        dm_remove(self.cache, self.fast, self.slow)
+
+    def read_counts(self):
+        """(hits, misses) of the cache's reads so far."""
+        if self.kind == "aatts":
+            return (aatts_stat(self.cache, "read_hits"),
+                    aatts_stat(self.cache, "read_misses"))
+        if self.kind == "dm-cache":
+            f = sh("dmsetup", "status", self.cache).split()
+            return int(f[7]), int(f[8])
+        return 0, 0
+
+    def settle(self, secs=20):
+        """Waits (untimed) until the aatts device has no migration queued
+        or in flight, so that it does not take the next variant's CPU."""
+        if self.kind != "aatts":
+            return
+        end = time.monotonic() + secs
+        while time.monotonic() < end:
+            if (aatts_stat(self.cache, "queued_migrations") == 0 and
+                    aatts_stat(self.cache, "inflight_migrations") == 0):
+                return
+            time.sleep(0.05)
+
+    def epoch(self, e, test):
+        torch, np = self.torch, self.np
+        lossf = torch.nn.CrossEntropyLoss(reduction="none")
+        self.sampler.set_epoch(e)
         drop_caches()
-        h0, m0 = read_counts(kind)
-        s0 = sectors_read(SLOW)
-        subs0 = cas.substitutions if cas else 0
+        h0, m0 = self.read_counts()
+        s0 = sectors_read(self.slow)
+        subs0 = self.cas.substitutions if self.cas else 0
         t0 = time.monotonic()
         stall = 0.0
-        it = iter(sampler)
-        model.train()
+        it = iter(self.sampler)
+        self.model.train()
         seen = 0
         while True:
             ts = time.monotonic()
@@ -265,46 +292,54 @@ def run_variant(variant, torch, np, test):
                     break
             if not idx:
                 break
-            raw = [ds[i][0] for i in idx]
+            raw = [self.ds[i][0] for i in idx]
             x = torch.from_numpy(np.stack([np.frombuffer(b, np.uint8, offset=1)
                                            for b in raw]).reshape((-1,) + SHAPE))
             y = torch.tensor([b[0] for b in raw], dtype=torch.long)
             stall += time.monotonic() - ts
             x = x.float().div_(255).sub_(0.5)
-            losses = lossf(model(x), y)
-            opt.zero_grad()
+            losses = lossf(self.model(x), y)
+            self.opt.zero_grad()
             losses.mean().backward()
-            opt.step()
+            self.opt.step()
             seen += len(idx)
-            if variant.startswith("isa"):
+            if self.name.startswith("isa"):
                 lv = losses.detach().tolist()
-                base.update(idx, lv)
-                ds.report_losses(idx, lv)
-        if client is not None:
-            client.epoch_end()
+                self.base.update(idx, lv)
+                self.ds.report_losses(idx, lv)
+        if self.client is not None:
+            self.client.epoch_end()
         secs = time.monotonic() - t0
-        h1, m1 = read_counts(kind)
-        s1 = sectors_read(SLOW)
-        model.eval()
+        h1, m1 = self.read_counts()
+        s1 = sectors_read(self.slow)
+        self.settle()
+        self.model.eval()
+        tx, ty = test
         with torch.no_grad():
-            acc = (model(tx).argmax(1) == ty).float().mean().item()
+            acc = (self.model(tx).argmax(1) == ty).float().mean().item()
         hr = (h1 - h0) / max(1, (h1 - h0) + (m1 - m0))
         ep = {"epoch": e + 1, "seconds": round(secs, 3),
               "stall_seconds": round(min(stall, secs), 3),
               "hit_ratio": round(hr, 4), "slow_bytes": (s1 - s0) * 512,
               "accuracy": round(acc, 4), "samples": seen,
               "read_hits": h1 - h0, "read_misses": m1 - m0}
-        if cas:
-            ep["substitutions"] = cas.substitutions - subs0
+        if self.cas:
+            ep["substitutions"] = self.cas.substitutions - subs0
         report.check_epoch(ep)
-        epochs.append(ep)
-        log(f"{variant:17s} epoch {e + 1}: {secs:6.1f} s, stall {stall:6.1f} s, "
+        self.epochs.append(ep)
+        log(f"{self.name:17s} epoch {e + 1}: {secs:6.1f} s, stall {stall:6.1f} s, "
             f"hit {hr:.2f}, slow {(s1 - s0) / 2048:6.1f} MiB, acc {acc:.3f}"
-            + (f", {ep['substitutions']} substitutions" if cas else ""))
-    if client is not None:
-        client.close()
-    teardown()
-    return {"name": variant, "kind": kind, "epochs": epochs}
+            + (f", {ep['substitutions']} substitutions" if self.cas else ""))
+
+    def result(self):
+        return {"name": self.name, "kind": self.kind, "epochs": self.epochs}
+
+
+def teardown_all(k):
+    for i in range(k):
+        if os.path.ismount(f"{MNT}/{i}"):
+            sh("umount", f"{MNT}/{i}")
+        dm_remove(f"demo_cache_{i}", f"demo_fast_{i}", f"demo_slow_{i}")
 
 
 def main():
@@ -319,7 +354,7 @@ def main():
     for v in variants:
         if v not in ALL:
             raise SystemExit(f"unknown variant {v!r}; known: {', '.join(ALL)}")
-    teardown()
+    teardown_all(len(ALL))
     t = time.monotonic()
     write_dataset(np)
     log(f"data set: {N} files of {SAMPLE_BYTES} bytes on ext4 ({time.monotonic() - t:.1f} s); "
@@ -327,14 +362,21 @@ def main():
     img, lab = make_images(SEED * 1000 + 2, TEST_N, np)
     test = (torch.from_numpy(img).float().div_(255).sub_(0.5),
             torch.from_numpy(lab.astype(np.int64)))
-    out = []
-    for v in variants:
-        t = time.monotonic()
-        try:
-            out.append(run_variant(v, torch, np, test))
-        finally:
-            teardown()
-        log(f"{v}: {time.monotonic() - t:.1f} s")
+    # Every variant's stack at once, their epochs interleaved (epoch e of
+    # each, in an order rotated every epoch): a busy host slows them alike.
+    vs = []
+    try:
+        for k, v in enumerate(variants):
+            vs.append(Variant(k, v, torch, np))
+        for e in range(EPOCHS):
+            r = e % len(vs)
+            for v in vs[r:] + vs[:r]:
+                v.epoch(e, test)
+    finally:
+        for v in vs:
+            v.teardown()
+        teardown_all(len(ALL))
+    out = [v.result() for v in vs]
     doc = {"config": {"samples": N, "epochs": EPOCHS, "delay_ms": DELAY_MS,
                       "fast_pct": FAST_PCT, "seed": SEED, "batch": BATCH,
                       "block_kib": BLOCK_KIB, "sample_bytes": SAMPLE_BYTES},
