@@ -148,3 +148,23 @@ def test_order_publisher_publishes_what_comes_next():
         assert published[e] == seen[e + 1]
     assert sorted(seen[0]) == list(range(50))
     assert len(p) == 50 and p.published == 4
+
+
+def test_order_publisher_cursor_from_the_first_published_order():
+    published, cursors = [], []
+    p = OrderPublisher(_Sampler(50), published.append,
+                       cursor=cursors.append, every=16)
+    p.set_epoch(0)
+    first = list(p)
+    # epoch 0's order was never published: no cursor
+    assert cursors == [] and sorted(first) == list(range(50))
+    p.set_epoch(1)
+    it = iter(p)
+    assert cursors == []            # nothing asked before the first index
+    got = [next(it)]
+    assert cursors == [0]
+    got += list(it)
+    assert got == published[0]
+    assert cursors == [0, 16, 32, 48] and p.cursors == 4
+    with pytest.raises(ValueError):
+        OrderPublisher(_Sampler(5), published.append, cursor=print, every=0)
