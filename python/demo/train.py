@@ -15,7 +15,10 @@ that a busy host slows them alike; the page cache is dropped before each.
 Environment: DEMO_SAMPLES (1000), DEMO_EPOCHS (4), DEMO_VARIANTS (comma
 list, default all), DEMO_DELAY_MS (slow tier latency per I/O, 2),
 DEMO_FAST_PCT (20), DEMO_SEED (1), DEMO_BATCH (64), DEMO_SOCK (aattsd's
-socket), DEMO_BLOCK_KIB (aatts block size, 4)."""
+socket), DEMO_BLOCK_KIB (aatts block size, 4), DEMO_ORDER_POLICY (the order
+variant's policy, lru), DEMO_ORDER_WINDOW (samples aattsd prefetches ahead
+of the reader in the order variant; 0: none, only the order's hints;
+default half the fast tier)."""
 import json
 import os
 import subprocess
@@ -49,6 +52,18 @@ BATCH = env("DEMO_BATCH", 64)
 SOCK = env("DEMO_SOCK", "/run/aatts/aattsd.sock")
 BLOCK_KIB = env("DEMO_BLOCK_KIB", 4)
 TEST_N = env("DEMO_TEST_SAMPLES", 1000)
+ORDER_POLICY = os.environ.get("DEMO_ORDER_POLICY", "lru")
+
+
+def _order_window():
+    w = os.environ.get("DEMO_ORDER_WINDOW")
+    if w is not None:
+        return int(w)
+    # Half the fast tier: read samples age out of the other half.
+    return max(1, N * FAST_PCT // 200)
+
+
+ORDER_WINDOW = _order_window()
 
 
 def log(*a):
@@ -207,7 +222,7 @@ class Variant:
                 self.kind = "dm-cache"
             else:
                 policy = {"lru": "lru", "default": "default", "isa": "isa",
-                          "isa+substitution": "isa", "order": "default"}[v]
+                          "isa+substitution": "isa", "order": ORDER_POLICY}[v]
                 dm_create(self.cache, f"0 {n} aatts {devno(self.slow)} "
                           f"{devno(self.fast)} {BLOCK_KIB * 2} 2 policy {policy}")
                 self.kind = "aatts"
@@ -228,7 +243,13 @@ class Variant:
                                          important_fraction=0.2, seed=SEED)
             self.sampler = self.cas
         elif v == "order":
-            self.sampler = OrderPublisher(self.base, self.client.order)
+            # The reader's position every 16 samples: aattsd prefetches
+            # the next ORDER_WINDOW samples of the published order.
+            c = self.client
+            self.sampler = OrderPublisher(
+                self.base, c.order, every=16,
+                cursor=(lambda i: c.order_cursor(i, window=ORDER_WINDOW))
+                if ORDER_WINDOW else None)
         torch = self.torch
         torch.manual_seed(SEED)
         # Small enough for TCG: about 3 ms a sample there (16x as much with
@@ -378,6 +399,7 @@ def main():
         teardown_all(len(ALL))
     out = [v.result() for v in vs]
     doc = {"config": {"samples": N, "epochs": EPOCHS, "delay_ms": DELAY_MS,
+                      "order_policy": ORDER_POLICY, "order_window": ORDER_WINDOW,
                       "fast_pct": FAST_PCT, "seed": SEED, "batch": BATCH,
                       "block_kib": BLOCK_KIB, "sample_bytes": SAMPLE_BYTES},
            "variants": out}
