@@ -9,6 +9,7 @@
 #   make demo       boot the VM, train a small PyTorch model through aatts
 #                   under each variant -> table, out/demo.json, out/*.png
 #   make demo-fio   boot the VM, run fio epochs through an aatts device
+#   make demo-check make demo at a small scale, checked (tests/daemon/demo.sh)
 #   make bench      simulator matrix + VM runs -> bench/ (CSV, PNG, REPORT.md)
 #   make style      checkpatch, W=1 and sparse on the kernel code
 #
@@ -285,6 +286,13 @@ demo:
 	rc2=$$?; echo "make demo: $$(($$(date +%s) - start)) s (VM and report)"; \
 	[ "$$rc" = 0 ] && [ $$rc2 = 0 ]
 
+# make demo at a small scale in the VM (tests/daemon/demo.sh): not in
+# check, since importing torch alone takes 80 to 200 s under TCG.
+demo-check:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@tests/vm/run --timeout 1500 tests/dm/suite tests/daemon/demo.sh
+
 demo-fio:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
@@ -365,6 +373,6 @@ clean:
 	$(MAKE) -C kmod KDIR=$(KDIR) clean
 	rm -rf $(B)
 
-.PHONY: all deps kmod user san-tools tests check check-debug demo demo-fio bench bench-policy \
+.PHONY: all deps kmod user san-tools tests check check-debug demo demo-fio demo-check bench bench-policy \
 	bench-datapath bench-netlink bench-ebpf bench-holds bench-daemon \
 	style clean
