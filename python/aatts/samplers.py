@@ -81,16 +81,22 @@ class CacheAwareSampler:
     as drawn, in place.  The other picks are examined in windows of window
     picks: each that is not resident (resident(list) -> list of bool, e.g.
     Client.residency) is replaced by a resident low-importance sample from
-    a random pool, each used once per window.  substitutions counts the
-    replacements, low_picks the low-importance picks examined."""
+    a random pool, each used once per window.  The pool has pool samples
+    (None: as many as the window's low picks; more finds more resident
+    ones when few are, at the price of a longer residency query, and
+    len(low) asks about every low-importance sample).  substitutions counts
+    the replacements, low_picks the low-importance picks examined."""
 
     def __init__(self, base, resident, important_fraction=0.2, window=1024,
-                 seed=0):
+                 seed=0, pool=None):
+        if pool is not None and pool < 1:
+            raise ValueError("pool must be at least 1")
         self.base = base
         self.resident = resident
         self.important_fraction = important_fraction
         self.window = window
         self.seed = seed
+        self.pool = pool
         self.substitutions = 0
         self.low_picks = 0
         self.resident_low_picks = 0
@@ -119,7 +125,8 @@ class CacheAwareSampler:
                    if out[p] not in imp]
             if not pos:
                 continue
-            pool = rng.sample(low, min(len(low), len(pos)))
+            k = len(pos) if self.pool is None else self.pool
+            pool = rng.sample(low, min(len(low), k))
             asked = [out[p] for p in pos] + pool
             res = self.resident(asked)
             mine, pres = res[:len(pos)], res[len(pos):]

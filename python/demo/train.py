@@ -239,8 +239,11 @@ class Variant:
             N, warmup_epochs=1 if v.startswith("isa") else 10**9, seed=SEED)
         self.sampler, self.cas = self.base, None
         if v == "isa+substitution":
+            # Windows of 128 picks, each asking about every low-importance
+            # sample (one residency request): every resident one is found.
             self.cas = CacheAwareSampler(self.base, self.ds.residency,
-                                         important_fraction=0.2, seed=SEED)
+                                         important_fraction=0.2, seed=SEED,
+                                         window=128, pool=N)
             self.sampler = self.cas
         elif v == "order":
             # The reader's position every 16 samples: aattsd prefetches
