@@ -54,6 +54,17 @@ def check(doc):
     return doc
 
 
+def effective_hit_ratio(e):
+    """The fraction of the samples read that did not wait for the slow
+    tier: 1 - read_misses / samples (the device's hits, and re-reads of a
+    sample drawn twice in an epoch that the page cache served).  Without
+    those fields (no cache, or an older result): hit_ratio."""
+    if "samples" in e and "read_misses" in e and e["samples"] > 0 and \
+            e.get("read_hits", 0) + e["read_misses"] > 0:
+        return max(0.0, 1 - e["read_misses"] / e["samples"])
+    return e["hit_ratio"]
+
+
 def _mean(xs):
     xs = list(xs)
     return sum(xs) / len(xs) if xs else float("nan")
@@ -70,6 +81,7 @@ def summary(v):
         "steady_seconds": _mean(e["seconds"] for e in steady),
         "steady_stall": _mean(e["stall_seconds"] for e in steady),
         "steady_hit_ratio": _mean(e["hit_ratio"] for e in steady),
+        "steady_effective": _mean(effective_hit_ratio(e) for e in steady),
         "steady_slow_mib": _mean(e["slow_bytes"] for e in steady) / 2**20,
         "accuracy": eps[-1]["accuracy"],
         "epochs": len(eps),
@@ -83,15 +95,16 @@ def _f(x, fmt):
 def table(doc):
     """The table make demo prints, as a string."""
     rows = [summary(v) for v in doc["variants"]]
-    out = ["%-17s %9s %6s | %9s %9s %6s %9s | %6s" % (
-        "variant", "epoch1 s", "hit", "steady s", "stall s", "hit",
+    out = ["%-17s %9s %6s | %9s %9s %6s %6s %9s | %6s" % (
+        "variant", "epoch1 s", "hit", "steady s", "stall s", "hit", "eff",
         "slow MiB", "acc %")]
     out.append("-" * len(out[0]))
     for r in rows:
-        out.append("%-17s %9s %6s | %9s %9s %6s %9s | %6s" % (
+        out.append("%-17s %9s %6s | %9s %9s %6s %6s %9s | %6s" % (
             r["name"], _f(r["first_seconds"], ".1f"),
             _f(r["first_hit_ratio"], ".2f"), _f(r["steady_seconds"], ".1f"),
             _f(r["steady_stall"], ".1f"), _f(r["steady_hit_ratio"], ".2f"),
+            _f(r["steady_effective"], ".2f"),
             _f(r["steady_slow_mib"], ".1f"), _f(100 * r["accuracy"], ".1f")))
     return "\n".join(out)
 
@@ -114,9 +127,10 @@ def targets(doc, ref="all-fast"):
                     o["steady_seconds"] / r["steady_seconds"]),
                 o["steady_seconds"] <= 1.2 * r["steady_seconds"])
     i = s.get("isa+substitution")
-    if i and not math.isnan(i["steady_hit_ratio"]):
-        add("isa+substitution: effective hit ratio %.2f >= 0.6"
-            % i["steady_hit_ratio"], i["steady_hit_ratio"] >= 0.6)
+    if i and not math.isnan(i["steady_effective"]):
+        add("isa+substitution: effective hit ratio %.2f >= 0.6 (device's "
+            "own: %.2f)" % (i["steady_effective"], i["steady_hit_ratio"]),
+            i["steady_effective"] >= 0.6)
     d = s.get("dm-cache")
     if d and not math.isnan(d["steady_seconds"]):
         for n in ("default", "isa", "isa+substitution", "order"):

@@ -81,16 +81,26 @@ def test_table_has_a_row_per_variant_with_its_numbers():
     t = report.table(doc()).splitlines()
     assert len(t) == 2 + 6
     row = [r for r in t if r.startswith("isa+substitution")][0].split()
-    # name, epoch1 s, hit | steady s, stall, hit, slow MiB | acc
+    # name, epoch1 s, hit | steady s, stall, hit, eff, slow MiB | acc
     assert row[1:3] == ["20.0", "0.00"]
-    assert row[4:7] == ["10.0", "5.0", "0.70"]
+    assert row[4:8] == ["10.0", "5.0", "0.70", "0.70"]
     assert row[-1] == "69.0"
+
+
+def test_effective_hit_ratio_counts_the_samples_read():
+    e = ep(2, 10, 0.25, 0.5)
+    assert report.effective_hit_ratio(e) == 0.25      # no counts: hit_ratio
+    # 1000 samples drawn, 600 distinct reached the device, 150 hits
+    e.update(samples=1000, read_hits=150, read_misses=450)
+    assert report.effective_hit_ratio(e) == pytest.approx(0.55)
+    e.update(read_hits=0, read_misses=0)               # no cache
+    assert report.effective_hit_ratio(e) == 0.25
 
 
 def test_table_of_one_epoch_shows_no_steady_numbers():
     d = {"variants": [{"name": "x", "epochs": [ep(1, 3, .5, .4)]}]}
     row = report.table(d).splitlines()[2].split()
-    assert row[4:8] == ["-", "-", "-", "-"]
+    assert row[4:9] == ["-", "-", "-", "-", "-"]
 
 
 def test_targets_met_and_missed():
