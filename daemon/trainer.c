@@ -6,8 +6,10 @@
  * batches; ends each epoch (the scores become kernel hints: HINTS_SET,
  * then EPOCH_COMMIT); publishes the next epoch's order (today as hints
  * ranked by first use, see the documentation for what eviction by next
- * use needs from the kernel); and asks which of a batch of samples are on
- * the fast tier (one RESIDENCY_GET dump per device per batch).
+ * use needs from the kernel) and, during that epoch, its reader's
+ * position (cursor): the window ahead is prefetched (PREFETCH, forced,
+ * AATTS_F_NOWAIT); and asks which of a batch of samples are on the fast
+ * tier (one RESIDENCY_GET dump per device per batch).
  *
  * A job is the connection's own (no "job" field: it goes with the
  * connection) or named (shared by the connections of one uid, for data
@@ -63,6 +65,9 @@ struct trainer_job {
 	size_t htcap;
 	uint32_t *order;	/* the next epoch's order, manifest indices */
 	size_t norder;
+	uint32_t *cur;		/* the order published last: this epoch's */
+	size_t ncur;
+	size_t pf_next;		/* cur[pf_next..] not prefetched yet */
 	uint64_t epochs;	/* epoch_end calls */
 	size_t scored;
 };
@@ -116,6 +121,7 @@ static void job_free(struct trainer_job *j)
 	free(j->v);
 	free(j->ht);
 	free(j->order);
+	free(j->cur);
 	free(j);
 }
 
@@ -161,6 +167,9 @@ void trainer_stats(struct aattsd *d, struct json_object *s)
 	U(residency_queries);
 	U(residency_samples);
 	U(unresolved);
+	U(cursors);
+	U(prefetch_samples);
+	U(prefetch_blocks);
 #undef U
 	json_object_object_add(s, "trainer", o);
 }
@@ -426,6 +435,10 @@ static void job_reset(struct trainer_job *j)
 	free(j->order);
 	j->order = NULL;
 	j->norder = 0;
+	free(j->cur);
+	j->cur = NULL;
+	j->ncur = 0;
+	j->pf_next = 0;
 }
 
 /* An integer field in [lo, hi], or def when absent. */
@@ -633,7 +646,11 @@ int trainer_importance(struct aattsd *d, struct peer *p,
 }
 
 const char *const trainer_order_fields[] = { "job", "indices", "start", "seed",
-					     "shuffle", NULL };
+					     "shuffle", "cursor", "window", NULL };
+
+static int order_cursor(struct aattsd *d, struct peer *p,
+			struct trainer_job *j, struct json_object *req,
+			struct json_object *o, struct trainer_err *e);
 
 int trainer_order(struct aattsd *d, struct peer *p, struct json_object *req,
 		  struct json_object *o, struct trainer_err *e)
@@ -646,6 +663,18 @@ int trainer_order(struct aattsd *d, struct peer *p, struct json_object *req,
 	size_t i, n;
 	uint32_t *v;
 
+	if (json_object_object_get_ex(req, "cursor", NULL)) {
+		if (has_seed || has_idx ||
+		    json_object_object_get_ex(req, "start", NULL) ||
+		    json_object_object_get_ex(req, "shuffle", NULL))
+			return fail(e, "bad_request",
+				    "\"cursor\" goes alone (with \"window\")");
+		if (get_job(d, p, req, false, &j, e))
+			return -1;
+		return order_cursor(d, p, j, req, o, e);
+	}
+	if (json_object_object_get_ex(req, "window", NULL))
+		return fail(e, "bad_request", "\"window\" goes with \"cursor\" only");
 	if (has_seed == has_idx)
 		return fail(e, "bad_request",
 			    "an order is \"indices\", or \"seed\" with \"shuffle\": exactly one of them");
@@ -853,7 +882,9 @@ static int send_hints(struct aattsd *d, struct rangevec *rv, bool commit,
 
 	for (i = 0; i < rv->nr; i += n) {
 		n = rv->nr - i < AATTS_RANGES_MAX ? rv->nr - i : AATTS_RANGES_MAX;
-		msg = aatts_nl_request(&d->req, AATTS_CMD_HINTS_SET, NLM_F_ACK, 0);
+		/* Room for n ranges of 36 bytes (as aattsctl sizes them). */
+		msg = aatts_nl_request(&d->req, AATTS_CMD_HINTS_SET, NLM_F_ACK,
+				       n * 64);
 		if (!msg || aatts_nl_put_dev(msg, name) ||
 		    aatts_nl_put_ranges(msg, rv->v + i, n, true, false, 0)) {
 			if (msg)
@@ -977,7 +1008,11 @@ int trainer_epoch_end(struct aattsd *d, struct peer *p,
 	for (i = 0; i < j->nr; i++)
 		j->v[i].scored = false;
 	j->scored = 0;
-	free(j->order);
+	/* The order published is the next epoch's: cursors walk it. */
+	free(j->cur);
+	j->cur = j->order;
+	j->ncur = j->norder;
+	j->pf_next = 0;
 	j->order = NULL;
 	j->norder = 0;
 	j->epochs++;
@@ -989,6 +1024,116 @@ int trainer_epoch_end(struct aattsd *d, struct peer *p,
 	json_object_object_add(o, "ranges", json_object_new_int64((int64_t)staged));
 	json_object_object_add(o, "committed", json_object_new_boolean(commit));
 	json_object_object_add(o, "devices", devs);
+	json_object_object_add(o, "unresolved", json_object_new_int64((int64_t)nbad));
+	if (first)
+		json_object_object_add(o, "first_unresolved", first);
+	return 0;
+}
+
+/* --- prefetch along the order ---------------------------------------------- */
+
+static int send_prefetch(struct aattsd *d, struct rangevec *rv,
+			 uint64_t *started, struct trainer_err *e)
+{
+	const char *name = rv->dv->dev.name;
+	struct nl_msg *msg;
+	size_t i, n;
+	int r;
+
+	for (i = 0; i < rv->nr; i += n) {
+		n = rv->nr - i < AATTS_RANGES_MAX ? rv->nr - i : AATTS_RANGES_MAX;
+		/*
+		 * Forced: the order says the block is read soon, whatever
+		 * the policy would admit.  NOWAIT: the event loop never
+		 * sleeps for room; what does not start now is left.
+		 */
+		msg = aatts_nl_request(&d->req, AATTS_CMD_PREFETCH, NLM_F_ACK,
+				       n * 64);
+		if (!msg || aatts_nl_put_dev(msg, name) ||
+		    nla_put_u32(msg, AATTS_DEV_A_FLAGS,
+				AATTS_F_NOWAIT | AATTS_F_FORCE) ||
+		    aatts_nl_put_ranges(msg, rv->v + i, n, false, false, 0)) {
+			if (msg)
+				nlmsg_free(msg);
+			return fail(e, "internal", "out of memory");
+		}
+		r = aatts_nl_exchange(&d->req, msg, count_cb, started);
+		if (r == -EBUSY)
+			return 0;	/* another request holds the device */
+		if (r)
+			return nl_fail(d, e, "PREFETCH", name, r);
+	}
+	return 0;
+}
+
+/*
+ * {"cursor": pos, "window": w}: the reader is at position pos of the
+ * order published for this epoch; the samples at pos..pos+w-1 not sent
+ * before go to their devices as one forced PREFETCH each (AATTS_F_NOWAIT).
+ */
+static int order_cursor(struct aattsd *d, struct peer *p,
+			struct trainer_job *j, struct json_object *req,
+			struct json_object *o, struct trainer_err *e)
+{
+	struct rangevec rvs[TRAINER_DEVICES_MAX];
+	struct json_object *first = NULL;
+	uint64_t pos, win, started = 0;
+	size_t nrv = 0, i, x, from, to, sent = 0, nbad = 0;
+	int r = 0;
+
+	if (get_u64(req, "cursor", 0, TRAINER_ORDER_MAX, 0, &pos, e) ||
+	    get_u64(req, "window", 1, TRAINER_BATCH_MAX, TRAINER_WINDOW_DEFAULT,
+		    &win, e))
+		return -1;
+	if (!j->ncur)
+		return fail(e, "no_order",
+			    "no order was published for this epoch (order, then epoch_end)");
+	d->trainer->st.cursors++;
+	from = j->pf_next > pos ? j->pf_next : pos;
+	to = pos + win < j->ncur ? pos + win : j->ncur;
+	for (i = from; i < to && !r; i++) {
+		const struct tsample *ts = &j->v[j->cur[i]];
+		struct resolved res;
+		struct rangevec *rv;
+		const char *why;
+
+		if (resolve(d, p, ts->path, &res, &why)) {
+			unresolved(&first, &nbad, j->cur[i], ts->path, why);
+			continue;
+		}
+		rv = rv_for(rvs, &nrv, res.dv);
+		if (!rv) {
+			unresolved(&first, &nbad, j->cur[i], ts->path,
+				   "on too many devices");
+			continue;
+		}
+		for (x = 0; x < res.m->nr && !r; x++) {
+			const struct fmap_extent *ext = &res.m->ext[x];
+
+			if (ext->physical + ext->length > res.dv->dev.size)
+				continue;
+			r = rv_add(rv, ext->physical, ext->length, 0);
+		}
+		sent++;
+	}
+	for (i = 0; i < nrv; i++) {
+		if (!r && rvs[i].nr)
+			r = send_prefetch(d, &rvs[i], &started, e) ? -EIO : 0;
+		free(rvs[i].v);
+	}
+	if (r) {
+		json_object_put(first);
+		if (r == -ENOMEM)
+			return fail(e, "internal", "out of memory");
+		return -1;	/* e set by send_prefetch */
+	}
+	if (to > j->pf_next)
+		j->pf_next = to;
+	d->trainer->st.prefetch_samples += sent;
+	d->trainer->st.prefetch_blocks += started;
+	json_object_object_add(o, "sent", json_object_new_int64((int64_t)sent));
+	json_object_object_add(o, "started", json_object_new_int64((int64_t)started));
+	json_object_object_add(o, "ahead", json_object_new_int64((int64_t)(to > pos ? to - pos : 0)));
 	json_object_object_add(o, "unresolved", json_object_new_int64((int64_t)nbad));
 	if (first)
 		json_object_object_add(o, "first_unresolved", first);

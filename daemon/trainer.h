@@ -25,9 +25,12 @@
 #define TRAINER_SCORE_TOP	1000000U	/* the highest kernel score sent */
 #define TRAINER_SHUFFLE		"splitmix64-fisher-yates"
 
+#define TRAINER_WINDOW_DEFAULT	128	/* samples a cursor prefetches ahead */
+
 struct trainer_stats {
 	uint64_t manifests, scores, epochs, hint_ranges, orders;
 	uint64_t residency_queries, residency_samples, unresolved;
+	uint64_t cursors, prefetch_samples, prefetch_blocks;
 };
 
 struct peer;

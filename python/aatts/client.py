@@ -173,6 +173,14 @@ class Client:
         """The next epoch's order as a seed of a named shuffle."""
         return self.request("order", seed=int(seed), shuffle=shuffle)
 
+    def order_cursor(self, position, window=None):
+        """The reader is at position of this epoch's order (the one the
+        last epoch_end published): aattsd prefetches the window samples
+        from there that it has not sent yet.  Reply: sent, started (blocks
+        whose copy began), ahead, unresolved."""
+        return self.request("order", cursor=int(position),
+                            window=None if window is None else int(window))
+
     def epoch_end(self, commit=True):
         return self.request("epoch_end", commit=commit)
 

@@ -81,16 +81,22 @@ class CacheAwareSampler:
     as drawn, in place.  The other picks are examined in windows of window
     picks: each that is not resident (resident(list) -> list of bool, e.g.
     Client.residency) is replaced by a resident low-importance sample from
-    a random pool, each used once per window.  substitutions counts the
-    replacements, low_picks the low-importance picks examined."""
+    a random pool, each used once per window.  The pool has pool samples
+    (None: as many as the window's low picks; more finds more resident
+    ones when few are, at the price of a longer residency query, and
+    len(low) asks about every low-importance sample).  substitutions counts
+    the replacements, low_picks the low-importance picks examined."""
 
     def __init__(self, base, resident, important_fraction=0.2, window=1024,
-                 seed=0):
+                 seed=0, pool=None):
+        if pool is not None and pool < 1:
+            raise ValueError("pool must be at least 1")
         self.base = base
         self.resident = resident
         self.important_fraction = important_fraction
         self.window = window
         self.seed = seed
+        self.pool = pool
         self.substitutions = 0
         self.low_picks = 0
         self.resident_low_picks = 0
@@ -119,7 +125,8 @@ class CacheAwareSampler:
                    if out[p] not in imp]
             if not pos:
                 continue
-            pool = rng.sample(low, min(len(low), len(pos)))
+            k = len(pos) if self.pool is None else self.pool
+            pool = rng.sample(low, min(len(low), k))
             asked = [out[p] for p in pos] + pool
             res = self.resident(asked)
             mine, pres = res[:len(pos)], res[len(pos):]
@@ -141,14 +148,22 @@ class OrderPublisher:
     """Wraps any sampler (an iterable of indices; set_epoch() is called
     when it has one).  Iterating epoch e yields the order drawn for e (early,
     during e - 1, or now for the first), and right away draws e + 1's and
-    publishes it with publish(list) (e.g. Client.order)."""
+    publishes it with publish(list) (e.g. Client.order).  With cursor
+    (e.g. Client.order_cursor), cursor(i) is called before the i-th index
+    is yielded, for i = 0, every, 2 * every, ...: the reader's position in
+    the order, from epoch 1 on (epoch 0's order was never published)."""
 
-    def __init__(self, sampler, publish):
+    def __init__(self, sampler, publish, cursor=None, every=16):
+        if every < 1:
+            raise ValueError("every must be at least 1")
         self.sampler = sampler
         self.publish = publish
+        self.cursor = cursor
+        self.every = every
         self.epoch = 0
         self._next = None       # (epoch, order)
         self.published = 0
+        self.cursors = 0
 
     def set_epoch(self, epoch):
         self.epoch = epoch
@@ -163,7 +178,8 @@ class OrderPublisher:
 
     def __iter__(self):
         e = self.epoch
-        if self._next and self._next[0] == e:
+        published_before = bool(self._next and self._next[0] == e)
+        if published_before:
             cur = self._next[1]
         else:
             cur = self._draw(e)
@@ -174,4 +190,13 @@ class OrderPublisher:
         self.publish(nxt)
         self.published += 1
         self.epoch = e + 1
-        return iter(cur)
+        if self.cursor is None or not published_before:
+            return iter(cur)
+        return self._walk(cur)
+
+    def _walk(self, order):
+        for i, x in enumerate(order):
+            if i % self.every == 0:
+                self.cursor(i)
+                self.cursors += 1
+            yield x

@@ -188,3 +188,13 @@ def test_dataset_reports_through_the_client(tmp_path, fake):
     imp = [r for r in fake.requests if r["op"] == "importance"][0]
     assert imp["samples"] == [0, 3] and imp["scores"] == [0.5, 2.0]
     assert ds.reported == 2
+
+
+def test_order_cursor_request(fake):
+    with Client(fake.path, job="j1") as c:
+        c.order_cursor(32, window=64)
+        c.order_cursor(48)
+    assert fake.requests[-2] == {"v": 1, "op": "order", "job": "j1",
+                                 "cursor": 32, "window": 64}
+    assert fake.requests[-1] == {"v": 1, "op": "order", "job": "j1",
+                                 "cursor": 48}

@@ -103,6 +103,30 @@ def test_substitution_keeps_the_important_picks():
     assert len(asked) <= (len(out) + 63) // 64 and max(asked) > 1
 
 
+def test_a_larger_pool_finds_more_resident_substitutes():
+    n = 200
+    resident_set = set(range(0, 160, 10))   # 16 low samples resident
+    subs = {}
+    for pool in (None, 160):
+        base = ImportanceSampler(n, num_samples=4 * n, warmup_epochs=0, seed=7)
+        base.update(range(n), [float(i) for i in range(n)])
+        s = CacheAwareSampler(base, lambda v: [i in resident_set for i in v],
+                              window=64, seed=7, pool=pool)
+        out = list(s)
+        subs[pool] = s.substitutions
+        imp = s.last_important
+        # each substitute at most once per window, and resident
+        for w0 in range(0, len(out), 64):
+            win = [x for x, d in zip(out[w0:w0 + 64], base.draw()[w0:w0 + 64])
+                   if x != d]
+            assert len(win) == len(set(win))
+            assert all(x in resident_set and x not in imp for x in win)
+    # the whole low set as the pool: every resident one is found
+    assert subs[160] > 2 * subs[None]
+    with pytest.raises(ValueError):
+        CacheAwareSampler(base, lambda v: v, pool=0)
+
+
 def test_all_resident_no_substitution():
     base, s, _ = _cache_aware(set(range(200)))
     drawn = base.draw()
@@ -148,3 +172,23 @@ def test_order_publisher_publishes_what_comes_next():
         assert published[e] == seen[e + 1]
     assert sorted(seen[0]) == list(range(50))
     assert len(p) == 50 and p.published == 4
+
+
+def test_order_publisher_cursor_from_the_first_published_order():
+    published, cursors = [], []
+    p = OrderPublisher(_Sampler(50), published.append,
+                       cursor=cursors.append, every=16)
+    p.set_epoch(0)
+    first = list(p)
+    # epoch 0's order was never published: no cursor
+    assert cursors == [] and sorted(first) == list(range(50))
+    p.set_epoch(1)
+    it = iter(p)
+    assert cursors == []            # nothing asked before the first index
+    got = [next(it)]
+    assert cursors == [0]
+    got += list(it)
+    assert got == published[0]
+    assert cursors == [0, 16, 32, 48] and p.cursors == 4
+    with pytest.raises(ValueError):
+        OrderPublisher(_Sampler(5), published.append, cursor=print, every=0)

@@ -84,6 +84,24 @@ try:
         c.manifest(paths)
         out({"by_index": c.residency(range(len(paths))),
              "by_path": c.residency(paths[:10] + args)})
+    elif cmd == "cursor":           # prefetch along the published order
+        import time
+        c.manifest(paths)
+        early = c.raw('{"v":1,"op":"order","cursor":0}').get("error")
+        mixed = c.raw('{"v":1,"op":"order","cursor":0,"seed":1}').get("error")
+        order = shuffle_order(len(paths), 11)
+        c.order_seed(11)
+        c.epoch_end()
+        r1 = c.order_cursor(0, window=8)
+        r2 = c.order_cursor(4, window=8)
+        for _ in range(100):
+            head = c.residency(order[:12])
+            if all(head):
+                break
+            time.sleep(0.1)
+        out({"errors": [early, mixed], "sent": [r1["sent"], r2["sent"]],
+             "ahead": r2["ahead"], "started": r1["started"] + r2["started"],
+             "head": all(head), "rest": sum(bool(x) for x in c.residency(order[12:]))})
     elif cmd == "malformed":
         replies = [c.raw(x) for x in ['{', '{"v":1,"op":"importance","samples":[0],"scores":[-1]}',
                                      '{"v":1,"op":"manifest","paths":[1]}',
@@ -97,7 +115,7 @@ except AattsError as e:
     out({"error": e.code, "message": e.message})
 PY
 
-ktap_plan 23
+ktap_plan 27
 ADDED_GROUP=
 getent group aatts >/dev/null || { groupadd -r aatts && ADDED_GROUP=1; }
 AATTS_GID=$(getent group aatts | cut -d: -f3)
@@ -172,6 +190,20 @@ ktap_check "two batches, one RESIDENCY_GET each" "$((q1 - q0))" = 2
 r=$(tpy --as root residency "$DATA/secret")
 ktap_check "root may ask about it: a boolean" "$(jq -r '.by_path[10] | type' <<<"$r")" = boolean
 
+# --- prefetch along the order: the reader's cursor ------------------------------
+"$CTL" demote $DEV --range 0:$(($(blockdev --getsz /dev/mapper/$DEV) * 512)) >/dev/null &&
+	aatts_settle $DEV
+r=$(tpy cursor)
+ktap_diag "cursor: $r"
+ktap_check "cursor before any published order: no_order; with seed: bad_request" \
+	"$(jq -c .errors <<<"$r")" = '["no_order","bad_request"]'
+ktap_check "cursor 0 window 8 sends 8 samples; cursor 4 window 8 only the 4 new (ahead 8)" \
+	"$(jq -c '[.sent, .ahead]' <<<"$r")" = '[[8,4],8]'
+ktap_check "the kernel started at least a block per file sent (12)" \
+	"$(jq -r .started <<<"$r")" -ge 12
+ktap_check "the first 12 samples of the order are resident, the other 28 not" \
+	"$(jq -r '"\(.head) \(.rest)"' <<<"$r")" = "true 0"
+
 # --- malformed requests, who may ask -------------------------------------------
 r=$(tpy malformed)
 ktap_check "malformed trainer requests: an error each, then hello ok" "$(jq -r 'join(" ")' <<<"$r")" = \
@@ -183,8 +215,9 @@ chmod 0666 "$SOCK"
 r=$(tpy --as outsider hello)
 chmod 0660 "$SOCK"
 ktap_check "the mode opened up: refused by the daemon (permission)" "$(jq -r .error <<<"$r")" = permission
-ktap_check "stats: the trainer's counters (epochs 2)" \
-	"$(printf '%s\n' '{"v":1,"op":"stats"}' | build/tests/daemon/client "$SOCK" | jq -r .stats.trainer.epochs)" = 2
+ktap_check "stats: the trainer's counters (epochs 3, cursors 2, 12 samples prefetched)" \
+	"$(printf '%s\n' '{"v":1,"op":"stats"}' | build/tests/daemon/client "$SOCK" |
+		jq -r '.stats.trainer | "\(.epochs) \(.cursors) \(.prefetch_samples)"')" = "3 2 12"
 kill -TERM "$PID"
 wait "$PID"
 rc=$?
