@@ -77,6 +77,7 @@ struct config {
 	char metrics_file[256];		/* Prometheus textfile; "": none */
 	unsigned int prefetch_mode;	/* mode: enum tune_mode, or _OFF */
 	unsigned int prefetch_budget;	/* slow-tier bytes/s; 0: the mode's */
+	unsigned int page_cache_advice;	/* 1: POSIX_FADV_WILLNEED, 0: off */
 };
 #define CONFIG_PREFETCH_OFF	3	/* prefetch_mode: observe only */
 extern const char *const config_modes[4];
@@ -206,6 +207,7 @@ void observer_get_stats(const struct aattsd *d,
 struct aatts_read_range;
 struct prefetch_stats {
 	uint64_t issued, used, wasted, read_blocks;	/* planner, blocks */
+	uint64_t advised, advised_bytes;	/* POSIX_FADV_WILLNEED calls */
 	uint64_t lead_ns;			/* summed over used blocks */
 	uint64_t markov, seq;			/* extents predicted, by kind */
 	uint64_t requests, errors, started;	/* PREFETCH requests */

@@ -72,6 +72,7 @@ static const struct key keys[] = {
 	NUM(fmap_revalidate_ms, 0, 3600000),
 	NUM(prefetch_budget, 0, 4294967295U),
 	{ "mode", 0, 0, 0 },
+	{ "page_cache_advice", 0, 0, 0 },
 	{ "log_level", 0, 0, 0 },
 	{ "control_group", 0, 0, 0 },
 	{ "metrics_file", 0, 0, 0 },
@@ -104,6 +105,16 @@ static int set(struct config *c, unsigned int k, const char *v, char *why,
 			 "mode '%s': not one of performance, balanced, economy, off",
 			 v);
 		return -1;
+	}
+	if (!strcmp(keys[k].name, "page_cache_advice")) {
+		if (strcmp(v, "off") && strcmp(v, "willneed")) {
+			snprintf(why, len,
+				 "page_cache_advice '%s': not one of off, willneed",
+				 v);
+			return -1;
+		}
+		c->page_cache_advice = !strcmp(v, "willneed");
+		return 0;
 	}
 	if (!strcmp(keys[k].name, "control_group")) {
 		if (!*v || strlen(v) >= sizeof(c->control_group) ||

@@ -24,9 +24,24 @@
  *
  * mode = off (config): the observers still run (--record, metrics), no
  * range is fed to the planner.
+ *
+ * page_cache_advice = willneed (config): when the Markov predictor is sure
+ * of what follows the extent just read (confidence at its maximum: the
+ * transition was seen at least three times in a row), the file of that
+ * successor, when it is another file, is asked for readahead from the
+ * successor's offset (POSIX_FADV_WILLNEED, at most ADVISE_MAX bytes and
+ * never past the end of the file): the reader then finds it in the page
+ * cache (within the file being read, the kernel's readahead is there).  Which file
+ * and offset a device block belongs to is remembered when its read is
+ * seen (rev[], direct-mapped: best effort).  The reads the advice served
+ * come from the page cache, which the planner is otherwise not fed: for
+ * ADVISED_NS after the advice, the file's cached ranges are fed as if
+ * they had missed, so the order goes on being learnt (else the learnt
+ * transition would be replaced by one that skips the advised file).
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,6 +57,24 @@
 #include "observer.h"
 
 #define PF_OUT_MAX	AATTS_RANGES_MAX
+#define REV_SLOTS	65536		/* device block -> file offset */
+#define ADVISED_SLOTS	1024		/* files advised lately */
+#define ADVISED_NS	(10ULL * 1000000000)
+#define ADVISE_MAX	(8ULL << 20)	/* bytes per advice */
+#define ADVISE_CHUNK	(128ULL << 10)	/* bytes per posix_fadvise() */
+
+/* The file and offset of a device block, seen read. */
+struct rev {
+	uint64_t block;			/* 0: empty, else block + 1 */
+	uint32_t devt;
+	struct fmap_key k;
+	uint64_t off;			/* file offset of the block's start */
+};
+
+struct advised {
+	struct fmap_key k;
+	uint64_t until_ns;
+};
 
 _Static_assert(TUNE_PERFORMANCE == 0 && TUNE_BALANCED == 1 &&
 	       TUNE_ECONOMY == 2, "config_modes[] follows enum tune_mode");
@@ -59,6 +92,7 @@ struct pf_dev {
 	uint64_t requests, errors;	/* PREFETCH requests sent, failed */
 	uint64_t busy;			/* refused: the device was busy */
 	uint64_t started;		/* blocks the kernel started */
+	uint64_t advised, advised_bytes;	/* page_cache_advice */
 };
 
 struct prefetch {
@@ -68,6 +102,8 @@ struct prefetch {
 	size_t nr;
 	struct markov_extent out[PF_OUT_MAX];
 	struct aatts_range rv[PF_OUT_MAX];
+	struct rev *rev;		/* REV_SLOTS, made on first advice */
+	struct advised advised[ADVISED_SLOTS];
 };
 
 static struct pf_dev *pf_find(struct prefetch *p, uint32_t devt)
@@ -187,6 +223,106 @@ static void send_prefetch(struct aattsd *d, struct pf_dev *pd, size_t n)
 	}
 }
 
+static bool same_key(const struct fmap_key *a, const struct fmap_key *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->gen == b->gen;
+}
+
+static struct advised *advised_slot(struct prefetch *p,
+				    const struct fmap_key *k)
+{
+	return &p->advised[(k->ino * 0x9e3779b97f4a7c15ULL >> 40) %
+			   ADVISED_SLOTS];
+}
+
+/* Whether k was advised within ADVISED_NS. */
+static bool advised_lately(struct prefetch *p, const struct fmap_key *k,
+			   uint64_t now)
+{
+	struct advised *a = advised_slot(p, k);
+
+	return same_key(&a->k, k) && now < a->until_ns;
+}
+
+static struct rev *rev_slot(struct prefetch *p, uint32_t devt, uint64_t block)
+{
+	return &p->rev[((block ^ ((uint64_t)devt << 40)) *
+			0x9e3779b97f4a7c15ULL >> 20) % REV_SLOTS];
+}
+
+/* Remembers that device block `block` holds file k's offset `off`. */
+static void rev_put(struct prefetch *p, uint32_t devt, uint64_t block,
+		    const struct fmap_key *k, uint64_t off)
+{
+	struct rev *r;
+
+	if (!p->rev)
+		p->rev = calloc(REV_SLOTS, sizeof(*p->rev));
+	if (!p->rev)
+		return;
+	r = rev_slot(p, devt, block);
+	r->block = block + 1;
+	r->devt = devt;
+	r->k = *k;
+	r->off = off;
+}
+
+/*
+ * page_cache_advice: x was just read; if the predictor is sure of its
+ * successor and the successor's file is known, readahead of that file
+ * from the successor's offset.
+ */
+static void advise(struct aattsd *d, struct pf_dev *pd,
+		   const struct fmap_key *cur, uint64_t first, uint64_t now)
+{
+	struct prefetch *p = d->pf;
+	const struct markov *m = planner_markov(pd->pl);
+	struct markov_extent next;
+	struct advised *a;
+	struct fmap *fm;
+	struct rev *r;
+	uint64_t len, done;
+	int fd;
+
+	if (!p->rev || markov_conf(m, first) < MARKOV_CONF_MAX ||
+	    !markov_predict(m, first, &next))
+		return;
+	r = rev_slot(p, pd->devt, next.first);
+	/* Within the file being read, the kernel's own readahead is there. */
+	if (r->block != next.first + 1 || r->devt != pd->devt ||
+	    same_key(&r->k, cur))
+		return;
+	a = advised_slot(p, &r->k);
+	fm = fmap_lookup(p->fmap, &r->k, now);
+	len = ADVISE_MAX;
+	if (fm) {
+		if (r->off >= fm->size)
+			return;
+		if (fm->size - r->off < len)
+			len = fm->size - r->off;
+	}
+	fd = mnttab_open(&p->mnt, &r->k);
+	if (fd < 0)
+		return;
+	/*
+	 * One call reads at most the device's readahead window (6.1's
+	 * force_page_cache_ra()): the range goes in ADVISE_CHUNK pieces.
+	 */
+	for (done = 0; done < len; done += ADVISE_CHUNK)
+		if (posix_fadvise(fd, (off_t)(r->off + done),
+				  (off_t)(len - done < ADVISE_CHUNK ?
+					  len - done : ADVISE_CHUNK),
+				  POSIX_FADV_WILLNEED))
+			break;
+	if (done) {
+		pd->advised++;
+		pd->advised_bytes += done < len ? done : len;
+		a->k = r->k;
+		a->until_ns = now + ADVISED_NS;
+	}
+	close(fd);
+}
+
 void prefetch_range(struct aattsd *d, const struct aatts_read_range *rr)
 {
 	struct prefetch *p = d->pf;
@@ -195,22 +331,25 @@ void prefetch_range(struct aattsd *d, const struct aatts_read_range *rr)
 	struct pf_dev *pd;
 	struct fmap_key k;
 	struct fmap *m;
-	uint64_t now, off, end, a, b, limit;
+	uint64_t now, off, end, a, b, limit, inblk;
 	bool changed;
 	size_t n;
 	int fd;
 
 	if (!p || d->cfg.prefetch_mode == CONFIG_PREFETCH_OFF ||
-	    (rr->flags & AATTS_RANGE_WRITE) ||
-	    !(rr->flags & AATTS_RANGE_MISSED) || !rr->length)
-		return;
-	pd = pf_get(d, served(d, rr->dev_major, rr->dev_minor));
-	if (!pd)
+	    (rr->flags & AATTS_RANGE_WRITE) || !rr->length)
 		return;
 	k.dev = makedev(rr->dev_major, rr->dev_minor);
 	k.ino = rr->ino;
 	k.gen = rr->generation;
 	now = now_ns();
+	/* From the page cache: fed only when the advice put it there. */
+	if (!(rr->flags & AATTS_RANGE_MISSED) &&
+	    !(d->cfg.page_cache_advice && advised_lately(p, &k, now)))
+		return;
+	pd = pf_get(d, served(d, rr->dev_major, rr->dev_minor));
+	if (!pd)
+		return;
 	m = fmap_lookup(p->fmap, &k, now);
 	if (!m) {
 		fd = mnttab_open(&p->mnt, &k);
@@ -238,10 +377,19 @@ void prefetch_range(struct aattsd *d, const struct aatts_read_range *rr)
 		x.len = (uint32_t)((e->physical + (b - e->logical) +
 				    pd->bs - 1) / pd->bs - x.first);
 		limit = (e->physical + e->length + pd->bs - 1) / pd->bs;
+		if (d->cfg.page_cache_advice) {
+			/* a's distance from the start of its block */
+			inblk = e->physical + (a - e->logical) -
+				x.first * pd->bs;
+			rev_put(p, pd->devt, x.first, &k,
+				inblk <= a ? a - inblk : 0);
+		}
 		n = planner_observe(pd->pl, m->fid, &x, limit, p->out,
 				    pd->applied.level ? PF_OUT_MAX : 0);
 		if (n)
 			send_prefetch(d, pd, n);
+		if (d->cfg.page_cache_advice && pd->applied.level)
+			advise(d, pd, &k, x.first, now);
 		off = b;
 	}
 }
@@ -329,6 +477,8 @@ int prefetch_get(const struct aattsd *d, uint32_t devt,
 	ps->wasted = st.wasted;
 	ps->read_blocks = st.read_blocks;
 	ps->lead_ns = st.lead_ns;
+	ps->advised = pd->advised;
+	ps->advised_bytes = pd->advised_bytes;
 	ps->markov = st.markov_extents;
 	ps->seq = st.seq_extents;
 	ps->requests = pd->requests;
@@ -375,6 +525,7 @@ void prefetch_exit(struct aattsd *d)
 	while (p->nr)
 		prefetch_forget(d, p->v[0].devt);
 	free(p->v);
+	free(p->rev);
 	fmap_cache_free(p->fmap);
 	free(p);
 	d->pf = NULL;

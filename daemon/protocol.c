@@ -109,6 +109,8 @@ static struct json_object *dev_obj(const struct aattsd *d,
 		add_u64(p, "lead_ms", ps.used ? ps.lead_ns / ps.used / 1000000 : 0);
 		add_u64(p, "markov_extents", ps.markov);
 		add_u64(p, "seq_extents", ps.seq);
+		add_u64(p, "advised", ps.advised);
+		add_u64(p, "advised_bytes", ps.advised_bytes);
 		add_u64(p, "requests", ps.requests);
 		add_u64(p, "errors", ps.errors);
 		add_u64(p, "busy", ps.busy);

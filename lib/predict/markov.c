@@ -4,7 +4,7 @@
 
 #include "markov.h"
 
-#define CONF_MAX 3
+#define CONF_MAX MARKOV_CONF_MAX
 #define NO_BLOCK UINT64_MAX
 
 struct entry {
@@ -108,6 +108,13 @@ bool markov_predict(const struct markov *m, uint64_t first,
 	next->first = e->next;
 	next->len = e->len;
 	return true;
+}
+
+uint32_t markov_conf(const struct markov *m, uint64_t first)
+{
+	const struct entry *e = &m->table[slot_of(m, first)];
+
+	return first != NO_BLOCK && e->key == first ? e->conf : 0;
 }
 
 bool markov_access(struct markov *m, const struct markov_extent *x,

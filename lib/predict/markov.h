@@ -65,6 +65,10 @@ bool markov_access(struct markov *m, const struct markov_extent *x,
 bool markov_predict(const struct markov *m, uint64_t first,
 		    struct markov_extent *next);
 
+/* The confidence of block first's stored successor: 0 (none) .. 3. */
+#define MARKOV_CONF_MAX 3
+uint32_t markov_conf(const struct markov *m, uint64_t first);
+
 /* Forgets the previous extent (a new stream: no transition across). */
 void markov_break(struct markov *m);
 

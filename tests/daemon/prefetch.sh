@@ -101,7 +101,7 @@ random_order() {
 		sort -n | cut -f2 | paste -sd ' '
 }
 
-ktap_plan 12
+ktap_plan 15
 setup
 ktap_result "ext4 on aatts (lru, 8 MiB fast, dm-delay'd slow), $NFILES files" $?
 load $ORDER; load $ORDER
@@ -175,6 +175,49 @@ echo "# a fresh aattsd, two random loads: issued $D_issued of $D_read_blocks blo
 ktap_check "random orders from the start: no Markov prediction" "$D_markov_extents" = 0
 ktap_check "random orders from the start: issued and unread <= 1% of the blocks read" \
 	"$(( D_read_blocks > 0 && (D_issued - D_used) * 100 <= D_read_blocks ))" = 1
+# Page-cache advice (page_cache_advice = willneed, taken on SIGHUP): once
+# the order is sure (each transition seen three times), the file that
+# follows the one being read is asked for readahead, and is in the page
+# cache before the reader opens it; the reads it serves from there keep
+# the order learnt (load after load, nearly every file is advised).
+# Without the advice nothing reads the successor.
+resident() { fincore --bytes --noheadings --output RES "$MNT/$1" | tr -d ' '; }
+conf() {
+	printf 'poll_interval_ms = 200\nmode = performance\nfmap_revalidate_ms = 60000\npage_cache_advice = %s\n' \
+		"$1" >"$TMP/conf"
+	kill -HUP "$PID"
+	until_true 10 "[ \"\$(grep -c 'SIGHUP: configuration reloaded' \"\$LOG\")\" -ge $2 ]"
+}
+# read_first_then SECS: a cold page cache, the order's first file read;
+# then the bytes of its successor resident within SECS seconds.
+first=${ORDER%% *} rest=${ORDER#* }
+second=${rest%% *}
+read_first_then() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	cat "$MNT/t$first" >/dev/null
+	until_true "$1" '[ "$(resident "t$second")" -ge "$(stat -c %s "$MNT/t$second")" ]'
+	RES=$(resident "t$second")
+}
+conf willneed 1
+load $ORDER; load $ORDER; load $ORDER
+without_ms=$LOAD_MS
+pf_delta advised load $ORDER
+a4=$D_advised with_ms=$LOAD_MS
+pf_delta advised load $ORDER
+echo "# advice: loads 4 and 5 advised $a4 and $D_advised times ($NFILES files); load 3 $without_ms ms, load 5 $LOAD_MS ms"
+ktap_check "advice: load after load nearly every file is advised (load 5: $D_advised of $NFILES)" \
+	"$(( D_advised >= NFILES - 2 ))" = 1
+read_first_then 15
+size=$(stat -c %s "$MNT/t$second")
+echo "# advice on: after t$first alone was read, its successor t$second has $RES of its $size bytes in the page cache"
+ktap_check "advice: after reading t$first alone, its successor t$second is in the page cache, whole" \
+	"$(( RES >= size ))" = 1
+conf off 2
+read_first_then 3
+echo "# advice off: t$second has $RES bytes in the page cache"
+ktap_check "advice off: its successor is not read" "$RES" = 0
+
 kill -TERM "$PID"
 wait "$PID"
 rc=$?

@@ -53,6 +53,11 @@ TEST(every_key_comments_and_blanks)
 	EXPECT_EQ(4000000000U, c.prefetch_budget);
 	ASSERT_EQ(0, parse("mode = off\n", &c, msg));
 	EXPECT_EQ((unsigned int)CONFIG_PREFETCH_OFF, c.prefetch_mode);
+	EXPECT_EQ(0u, c.page_cache_advice);
+	ASSERT_EQ(0, parse("page_cache_advice = willneed\n", &c, msg));
+	EXPECT_EQ(1u, c.page_cache_advice);
+	ASSERT_EQ(0, parse("page_cache_advice = off\n", &c, msg));
+	EXPECT_EQ(0u, c.page_cache_advice);
 }
 
 TEST(errors_name_their_line)
@@ -72,6 +77,7 @@ TEST(errors_name_their_line)
 		{ "control_group = a b\n", "line 1: control_group 'a b'" },
 		{ "max_clients = 0\n", "line 1: max_clients '0'" },
 		{ "mode = fast\n", "line 1: mode 'fast': not one of performance, balanced, economy, off" },
+		{ "page_cache_advice = yes\n", "line 1: page_cache_advice 'yes': not one of off, willneed" },
 		{ "prefetch_budget = 4294967296\n", "line 1: prefetch_budget" },
 		{ "metrics_file = metrics.prom\n", "line 1: metrics_file 'metrics.prom': not an absolute path" },
 	};

@@ -43,6 +43,31 @@ TEST(learns_a_repeated_order_after_two_passes)
 	markov_destroy(m);
 }
 
+TEST(conf_counts_repeats_and_halves_on_another_successor)
+{
+	struct markov_params p = { .entries = 64 };
+	struct markov *m = markov_create(&p);
+	struct markov_extent n;
+	uint32_t pass;
+
+	ASSERT_NE(NULL, m);
+	EXPECT_EQ(0U, markov_conf(m, 10));
+	/* 10 -> 20 seen 1, 2, 3 times; the confidence saturates at 3. */
+	for (pass = 1; pass <= 4; pass++) {
+		feed(m, 10, 1, &n);
+		feed(m, 20, 1, &n);
+		feed(m, 99, 1, &n);	/* breaks 20 -> 10 */
+		EXPECT_EQ(pass < MARKOV_CONF_MAX ? pass : MARKOV_CONF_MAX,
+			  markov_conf(m, 10));
+	}
+	/* Another successor: 3 -> 1, still 20's entry (not replaced). */
+	feed(m, 10, 1, &n);
+	feed(m, 30, 1, &n);
+	EXPECT_EQ(1U, markov_conf(m, 10));
+	ASSERT_TRUE(markov_predict(m, 10, &n) == false);
+	markov_destroy(m);
+}
+
 TEST(min_conf_one_predicts_after_one_transition)
 {
 	struct markov_params p = { .entries = 64, .min_conf = 1 };
