@@ -160,44 +160,83 @@ static int hint_line(char *line, struct hint *h, const char **why)
 	return 0;
 }
 
+/* A line-oriented file: blank lines and '#' comment lines are skipped. */
+struct lines {
+	FILE *f;
+	char *line;
+	size_t sz;
+	unsigned int no;	/* of the line read last */
+};
+
+/*
+ * The next line with content, its leading blanks skipped, in *p: 1; 0 at
+ * the end of the file (or a read error: ferror); -1 with *why when the
+ * line holds a NUL byte.
+ */
+static int next_line(struct lines *l, char **p, const char **why)
+{
+	ssize_t len;
+	char *s;
+
+	while ((len = getline(&l->line, &l->sz, l->f)) >= 0) {
+		l->no++;
+		if ((size_t)len != strlen(l->line)) {
+			*why = "NUL byte in line";
+			return -1;
+		}
+		for (s = l->line; isspace((unsigned char)*s); s++)
+			;
+		if (*s && *s != '#') {
+			*p = s;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Room for element n of v (capacity *cap, doubling from first): v, or
+ * the array moved; NULL when out of memory (v is then unchanged).
+ */
+static void *grow(void *v, size_t n, size_t *cap, size_t elem, size_t first)
+{
+	size_t c = *cap ? *cap * 2 : first;
+	void *nv;
+
+	if (n < *cap)
+		return v;
+	nv = realloc(v, c * elem);
+	if (nv)
+		*cap = c;
+	return nv;
+}
+
 int hints_parse(FILE *f, struct hint **hints, size_t *nr, char *msg,
 		size_t msglen)
 {
-	struct hint *v = NULL;
-	size_t n = 0, cap = 0, sz = 0;
-	unsigned int lineno = 0;
-	char *line = NULL, *p;
+	struct lines l = { .f = f };
+	struct hint *v = NULL, *nv;
+	size_t n = 0, cap = 0;
 	const char *why;
-	ssize_t len;
+	char *p;
+	int r;
 
-	while ((len = getline(&line, &sz, f)) >= 0) {
-		lineno++;
-		if ((size_t)len != strlen(line)) {
-			why = "NUL byte in line";
+	while ((r = next_line(&l, &p, &why)) > 0) {
+		nv = grow(v, n, &cap, sizeof(*v), 64);
+		if (!nv) {
+			why = "out of memory";
 			goto bad;
 		}
-		for (p = line; isspace((unsigned char)*p); p++)
-			;
-		if (!*p || *p == '#')
-			continue;
-		if (n == cap) {
-			struct hint *nv;
-
-			cap = cap ? cap * 2 : 64;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				why = "out of memory";
-				goto bad;
-			}
-			v = nv;
-		}
+		v = nv;
 		if (hint_line(p, &v[n], &why))
 			goto bad;
-		v[n++].line = lineno;
+		v[n++].line = l.no;
 	}
-	free(line);
+	if (r < 0)
+		goto bad;
+	free(l.line);
 	if (ferror(f)) {
-		snprintf(msg, msglen, "read error after line %u", lineno);
+		snprintf(msg, msglen, "read error after line %u", l.no);
 		hints_free(v, n);
 		return -1;
 	}
@@ -205,8 +244,8 @@ int hints_parse(FILE *f, struct hint **hints, size_t *nr, char *msg,
 	*nr = n;
 	return 0;
 bad:
-	snprintf(msg, msglen, "line %u: %s", lineno, why);
-	free(line);
+	snprintf(msg, msglen, "line %u: %s", l.no, why);
+	free(l.line);
 	hints_free(v, n);
 	return -1;
 }
@@ -409,41 +448,27 @@ bad:
 int tab_parse(FILE *f, struct tab_entry **entries, size_t *nr, char *msg,
 	      size_t msglen)
 {
-	struct tab_entry *v = NULL;
-	size_t n = 0, cap = 0, sz = 0, i;
-	unsigned int lineno = 0;
-	char *line = NULL, *p;
+	struct lines l = { .f = f };
+	struct tab_entry *v = NULL, *nv;
+	size_t n = 0, cap = 0, i;
 	const char *why;
-	ssize_t len;
+	char *p;
+	int r;
 
-	while ((len = getline(&line, &sz, f)) >= 0) {
-		lineno++;
-		if ((size_t)len != strlen(line)) {
-			why = "NUL byte in line";
+	while ((r = next_line(&l, &p, &why)) > 0) {
+		nv = grow(v, n, &cap, sizeof(*v), 16);
+		if (!nv) {
+			why = "out of memory";
 			goto bad;
 		}
-		for (p = line; isspace((unsigned char)*p); p++)
-			;
-		if (!*p || *p == '#')
-			continue;
-		if (n == cap) {
-			struct tab_entry *nv;
-
-			cap = cap ? cap * 2 : 16;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				why = "out of memory";
-				goto bad;
-			}
-			v = nv;
-		}
+		v = nv;
 		if (tab_line(p, &v[n], &why))
 			goto bad;
-		v[n].line = lineno;
+		v[n].line = l.no;
 		for (i = 0; i < n; i++) {
 			if (!strcmp(v[i].name, v[n].name)) {
 				snprintf(msg, msglen, "line %u: %s already on line %u",
-					 lineno, v[n].name, v[i].line);
+					 l.no, v[n].name, v[i].line);
 				goto dup;
 			}
 			if (!strcmp(v[i].slow, v[n].slow) ||
@@ -451,15 +476,17 @@ int tab_parse(FILE *f, struct tab_entry **entries, size_t *nr, char *msg,
 			    !strcmp(v[i].slow, v[n].fast) ||
 			    !strcmp(v[i].fast, v[n].slow)) {
 				snprintf(msg, msglen, "line %u: a device of line %u used again",
-					 lineno, v[i].line);
+					 l.no, v[i].line);
 				goto dup;
 			}
 		}
 		n++;
 	}
-	free(line);
+	if (r < 0)
+		goto bad;
+	free(l.line);
 	if (ferror(f)) {
-		snprintf(msg, msglen, "read error after line %u", lineno);
+		snprintf(msg, msglen, "read error after line %u", l.no);
 		tab_free(v, n);
 		return -1;
 	}
@@ -468,12 +495,12 @@ int tab_parse(FILE *f, struct tab_entry **entries, size_t *nr, char *msg,
 	return 0;
 dup:
 	n++;
-	free(line);
+	free(l.line);
 	tab_free(v, n);
 	return -1;
 bad:
-	snprintf(msg, msglen, "line %u: %s", lineno, why);
-	free(line);
+	snprintf(msg, msglen, "line %u: %s", l.no, why);
+	free(l.line);
 	tab_free(v, n);
 	return -1;
 }
