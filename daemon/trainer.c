@@ -872,8 +872,16 @@ static int count_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	return 0;
 }
 
-static int send_hints(struct aattsd *d, struct rangevec *rv, bool commit,
-		      uint64_t *staged, struct trainer_err *e)
+/*
+ * rv's ranges to the kernel as `cmd` requests (named `what` in errors) of
+ * at most AATTS_RANGES_MAX ranges each, with AATTS_DEV_A_FLAGS when flags
+ * is not 0 and the ranges' scores when `scores`; each reply's count is
+ * added to *count.  With busy_ok, EBUSY (another request holds the
+ * device) ends the sending without an error.
+ */
+static int send_ranges(struct aattsd *d, struct rangevec *rv, uint8_t cmd,
+		       const char *what, uint32_t flags, bool scores,
+		       bool busy_ok, uint64_t *count, struct trainer_err *e)
 {
 	const char *name = rv->dv->dev.name;
 	struct nl_msg *msg;
@@ -883,20 +891,34 @@ static int send_hints(struct aattsd *d, struct rangevec *rv, bool commit,
 	for (i = 0; i < rv->nr; i += n) {
 		n = rv->nr - i < AATTS_RANGES_MAX ? rv->nr - i : AATTS_RANGES_MAX;
 		/* Room for n ranges of 36 bytes (as aattsctl sizes them). */
-		msg = aatts_nl_request(&d->req, AATTS_CMD_HINTS_SET, NLM_F_ACK,
-				       n * 64);
+		msg = aatts_nl_request(&d->req, cmd, NLM_F_ACK, n * 64);
 		if (!msg || aatts_nl_put_dev(msg, name) ||
-		    aatts_nl_put_ranges(msg, rv->v + i, n, true, false, 0)) {
+		    (flags && nla_put_u32(msg, AATTS_DEV_A_FLAGS, flags)) ||
+		    aatts_nl_put_ranges(msg, rv->v + i, n, scores, false, 0)) {
 			if (msg)
 				nlmsg_free(msg);
 			return fail(e, "internal", "out of memory");
 		}
-		r = aatts_nl_exchange(&d->req, msg, count_cb, staged);
+		r = aatts_nl_exchange(&d->req, msg, count_cb, count);
+		if (r == -EBUSY && busy_ok)
+			return 0;
 		if (r)
-			return nl_fail(d, e, "HINTS_SET", name, r);
+			return nl_fail(d, e, what, name, r);
 	}
-	if (!commit)
-		return 0;
+	return 0;
+}
+
+static int send_hints(struct aattsd *d, struct rangevec *rv, bool commit,
+		      uint64_t *staged, struct trainer_err *e)
+{
+	const char *name = rv->dv->dev.name;
+	struct nl_msg *msg;
+	int r;
+
+	r = send_ranges(d, rv, AATTS_CMD_HINTS_SET, "HINTS_SET", 0, true,
+			false, staged, e);
+	if (r || !commit)
+		return r;
 	msg = aatts_nl_request(&d->req, AATTS_CMD_EPOCH_COMMIT, NLM_F_ACK, 0);
 	if (!msg || aatts_nl_put_dev(msg, name)) {
 		if (msg)
@@ -1032,38 +1054,18 @@ int trainer_epoch_end(struct aattsd *d, struct peer *p,
 
 /* --- prefetch along the order ---------------------------------------------- */
 
+/*
+ * Forced: the order says the block is read soon, whatever the policy
+ * would admit.  NOWAIT: the event loop never sleeps for room; what does
+ * not start now is left, as is everything while another request holds
+ * the device (EBUSY).
+ */
 static int send_prefetch(struct aattsd *d, struct rangevec *rv,
 			 uint64_t *started, struct trainer_err *e)
 {
-	const char *name = rv->dv->dev.name;
-	struct nl_msg *msg;
-	size_t i, n;
-	int r;
-
-	for (i = 0; i < rv->nr; i += n) {
-		n = rv->nr - i < AATTS_RANGES_MAX ? rv->nr - i : AATTS_RANGES_MAX;
-		/*
-		 * Forced: the order says the block is read soon, whatever
-		 * the policy would admit.  NOWAIT: the event loop never
-		 * sleeps for room; what does not start now is left.
-		 */
-		msg = aatts_nl_request(&d->req, AATTS_CMD_PREFETCH, NLM_F_ACK,
-				       n * 64);
-		if (!msg || aatts_nl_put_dev(msg, name) ||
-		    nla_put_u32(msg, AATTS_DEV_A_FLAGS,
-				AATTS_F_NOWAIT | AATTS_F_FORCE) ||
-		    aatts_nl_put_ranges(msg, rv->v + i, n, false, false, 0)) {
-			if (msg)
-				nlmsg_free(msg);
-			return fail(e, "internal", "out of memory");
-		}
-		r = aatts_nl_exchange(&d->req, msg, count_cb, started);
-		if (r == -EBUSY)
-			return 0;	/* another request holds the device */
-		if (r)
-			return nl_fail(d, e, "PREFETCH", name, r);
-	}
-	return 0;
+	return send_ranges(d, rv, AATTS_CMD_PREFETCH, "PREFETCH",
+			   AATTS_F_NOWAIT | AATTS_F_FORCE, false, true,
+			   started, e);
 }
 
 /*
