@@ -95,7 +95,7 @@ D_HDRS := $(wildcard daemon/*.h) $(NL_CLIENT_HDRS) $(OBSERVER_DEPS) $(PREDICT_HD
 	lib/predict/tune.h
 D_PKGS := libnl-genl-3.0 json-c libcap libsystemd
 D_CFLAGS := $(shell pkg-config --cflags $(D_PKGS))
-D_LIBS := $(shell pkg-config --libs $(D_PKGS)) $(OBSERVER_LIBS)
+D_LIBS := $(shell pkg-config --libs $(D_PKGS)) $(OBSERVER_LIBS) -lm
 VM_TESTS := $(DM_TEST_BINS) tests/dm/datapath.sh tests/dm/fio_verify.sh \
 	tests/dm/faults.sh tests/dm/stress.sh tests/dm/ima.sh tests/dm/tiers.sh \
 	tests/dm/quiesce.sh \
@@ -227,12 +227,12 @@ $(B)/tests/host/record_test: tests/host/daemon/record_test.c daemon/record.c \
 
 $(B)/tests/host/trainer_test: tests/host/daemon/trainer_test.c daemon/trainer.c \
 		daemon/trainer.h daemon/fmap.c daemon/fmap.h daemon/config.c \
-		daemon/loop.c daemon/log.c daemon/aattsd.h $(NL_CLIENT) \
+		daemon/loop.c daemon/log.c daemon/devices.c daemon/aattsd.h $(NL_CLIENT) \
 		$(NL_CLIENT_HDRS) $(SELFTESTS)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -Idaemon -Ilib/aattsnl -Iinclude/uapi $(D_CFLAGS) -o $@ $< \
 		daemon/trainer.c daemon/fmap.c daemon/config.c daemon/loop.c \
-		daemon/log.c $(NL_CLIENT) $(D_LIBS)
+		daemon/log.c daemon/devices.c $(NL_CLIENT) $(D_LIBS)
 
 $(B)/tests/host/config_test: tests/host/daemon/config_test.c daemon/config.c \
 		daemon/aattsd.h $(SELFTESTS)/kselftest_harness.h

@@ -212,6 +212,7 @@ struct prefetch_stats {
 	uint64_t markov, seq;			/* extents predicted, by kind */
 	uint64_t requests, errors, started;	/* PREFETCH requests */
 	uint64_t busy;				/* EBUSY: device busy */
+	uint64_t slow_bps;			/* tune: the slow tier's bandwidth */
 	uint32_t level;				/* tune level applied */
 };
 int prefetch_init(struct aattsd *d);

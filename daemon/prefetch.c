@@ -486,6 +486,7 @@ int prefetch_get(const struct aattsd *d, uint32_t devt,
 	ps->busy = pd->busy;
 	ps->started = pd->started;
 	ps->level = pd->applied.level;
+	ps->slow_bps = pd->tune.peak_bps;
 	return 0;
 }
 

@@ -68,6 +68,11 @@ struct trainer_job {
 	uint32_t *cur;		/* the order published last: this epoch's */
 	size_t ncur;
 	size_t pf_next;		/* cur[pf_next..] not prefetched yet */
+	/* The reader's rate, from its cursors (window sized by aattsd). */
+	uint64_t rate_pos, rate_ns;	/* the last cursor; rate_ns 0: none */
+	double rate;			/* samples/s, moving average; 0: none */
+	uint64_t sample_bytes;		/* bytes per sample, moving average */
+	uint32_t devt;			/* the last prefetched sample's device */
 	uint64_t epochs;	/* epoch_end calls */
 	size_t scored;
 };
@@ -1035,6 +1040,7 @@ int trainer_epoch_end(struct aattsd *d, struct peer *p,
 	j->cur = j->order;
 	j->ncur = j->norder;
 	j->pf_next = 0;
+	j->rate_ns = 0;		/* positions restart; the rate is kept */
 	j->order = NULL;
 	j->norder = 0;
 	j->epochs++;
@@ -1053,6 +1059,93 @@ int trainer_epoch_end(struct aattsd *d, struct peer *p,
 }
 
 /* --- prefetch along the order ---------------------------------------------- */
+
+uint64_t trainer_window(const struct trainer_window_in *in)
+{
+	double w, cap;
+
+	if (!(in->rate > 0))
+		return TRAINER_WINDOW_START;
+	/* What the reader consumes while the window's far end is fetched. */
+	w = ceil(in->rate * (double)in->lead_ms / 1000.0);
+	if (in->sample_bytes) {
+		/*
+		 * A reader faster than the slow tier gains nothing from more
+		 * than the tier delivers in the lead time: the rest would
+		 * queue behind it and compete with the reader's own misses.
+		 */
+		if (in->slow_bps) {
+			cap = (double)in->slow_bps * (double)in->lead_ms /
+			      1000.0 / (double)in->sample_bytes;
+			if (w > cap)
+				w = cap;
+		}
+		/*
+		 * Prefetched samples must outlive the reads before them: a
+		 * read can bring two blocks in (its prefetch, and its own
+		 * promotion when the prefetch came late), so a quarter
+		 * (make demo lost the window's far end at a half).
+		 */
+		if (in->fast_bytes) {
+			cap = (double)in->fast_bytes / 4.0 /
+			      (double)in->sample_bytes;
+			if (w > cap)
+				w = cap;
+		}
+	}
+	if (w < TRAINER_WINDOW_MIN)
+		return TRAINER_WINDOW_MIN;
+	if (w > TRAINER_BATCH_MAX)
+		return TRAINER_BATCH_MAX;
+	return (uint64_t)w;
+}
+
+/* The reader's rate: a moving average of the positions per second. */
+static void cursor_rate(struct trainer_job *j, uint64_t pos, uint64_t ns)
+{
+	double r;
+
+	if (j->rate_ns && ns > j->rate_ns && pos > j->rate_pos) {
+		r = (double)(pos - j->rate_pos) * 1e9 / (double)(ns - j->rate_ns);
+		j->rate = j->rate > 0 ? j->rate + (r - j->rate) / 4 : r;
+	}
+	if (!j->rate_ns || pos != j->rate_pos) {
+		j->rate_pos = pos;
+		j->rate_ns = ns;
+	}
+}
+
+/*
+ * The window of a cursor that names none, and what it was sized from: the
+ * tiers of the device the job's last prefetched sample lives on.
+ */
+static uint64_t auto_window(struct aattsd *d, struct trainer_job *j,
+			    struct json_object *o)
+{
+	struct trainer_window_in in = {
+		.rate = j->rate,
+		.sample_bytes = j->sample_bytes,
+		.lead_ms = TRAINER_LEAD_MS,
+	};
+	struct prefetch_stats ps;
+	struct device *dv = j->devt ? devtab_find(&d->devs, j->devt) : NULL;
+	uint64_t w;
+
+	if (dv) {
+		if (!prefetch_get(d, dv->dev.devt, &ps))
+			in.slow_bps = ps.slow_bps;
+		if (dv->dev.has_stat[AATTS_STAT_A_FAST_BLOCKS_TOTAL])
+			in.fast_bytes =
+				dv->dev.stat[AATTS_STAT_A_FAST_BLOCKS_TOTAL] *
+				dv->dev.block_size;
+	}
+	w = trainer_window(&in);
+	json_object_object_add(o, "rate", json_object_new_double(j->rate));
+	json_object_object_add(o, "slow_bps", json_object_new_int64((int64_t)in.slow_bps));
+	json_object_object_add(o, "fast_bytes", json_object_new_int64((int64_t)in.fast_bytes));
+	json_object_object_add(o, "sample_bytes", json_object_new_int64((int64_t)in.sample_bytes));
+	return w;
+}
 
 /*
  * Forced: the order says the block is read soon, whatever the policy
@@ -1079,18 +1172,21 @@ static int order_cursor(struct aattsd *d, struct peer *p,
 {
 	struct rangevec rvs[TRAINER_DEVICES_MAX];
 	struct json_object *first = NULL;
-	uint64_t pos, win, started = 0;
+	uint64_t pos, win, started = 0, bytes;
 	size_t nrv = 0, i, x, from, to, sent = 0, nbad = 0;
 	int r = 0;
 
 	if (get_u64(req, "cursor", 0, TRAINER_ORDER_MAX, 0, &pos, e) ||
-	    get_u64(req, "window", 1, TRAINER_BATCH_MAX, TRAINER_WINDOW_DEFAULT,
-		    &win, e))
+	    get_u64(req, "window", 1, TRAINER_BATCH_MAX, 0, &win, e))
 		return -1;
 	if (!j->ncur)
 		return fail(e, "no_order",
 			    "no order was published for this epoch (order, then epoch_end)");
 	d->trainer->st.cursors++;
+	cursor_rate(j, pos, now_ns());
+	if (!win)
+		win = auto_window(d, j, o);
+	json_object_object_add(o, "window", json_object_new_int64((int64_t)win));
 	from = j->pf_next > pos ? j->pf_next : pos;
 	to = pos + win < j->ncur ? pos + win : j->ncur;
 	for (i = from; i < to && !r; i++) {
@@ -1109,13 +1205,18 @@ static int order_cursor(struct aattsd *d, struct peer *p,
 				   "on too many devices");
 			continue;
 		}
+		bytes = 0;
 		for (x = 0; x < res.m->nr && !r; x++) {
 			const struct fmap_extent *ext = &res.m->ext[x];
 
 			if (ext->physical + ext->length > res.dv->dev.size)
 				continue;
 			r = rv_add(rv, ext->physical, ext->length, 0);
+			bytes += ext->length;
 		}
+		j->devt = res.dv->dev.devt;
+		j->sample_bytes = j->sample_bytes ?
+			j->sample_bytes - j->sample_bytes / 8 + bytes / 8 : bytes;
 		sent++;
 	}
 	for (i = 0; i < nrv; i++) {

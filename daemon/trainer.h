@@ -25,13 +25,32 @@
 #define TRAINER_SCORE_TOP	1000000U	/* the highest kernel score sent */
 #define TRAINER_SHUFFLE		"splitmix64-fisher-yates"
 
-#define TRAINER_WINDOW_DEFAULT	128	/* samples a cursor prefetches ahead */
+/*
+ * The window a cursor prefetches ahead when the reader names none
+ * (trainer_window()): the samples the reader consumes in TRAINER_LEAD_MS
+ * at its measured rate, at most what the slow tier delivers in that time
+ * and a quarter of the fast tier, within TRAINER_WINDOW_MIN..TRAINER_BATCH_MAX;
+ * TRAINER_WINDOW_START until a rate is measured.
+ */
+#define TRAINER_WINDOW_START	32
+#define TRAINER_WINDOW_MIN	8
+#define TRAINER_LEAD_MS		2000
 
 struct trainer_stats {
 	uint64_t manifests, scores, epochs, hint_ranges, orders;
 	uint64_t residency_queries, residency_samples, unresolved;
 	uint64_t cursors, prefetch_samples, prefetch_blocks;
 };
+
+/* What trainer_window() sizes the window from; 0: not known (yet). */
+struct trainer_window_in {
+	double rate;		/* the reader's samples per second */
+	uint64_t sample_bytes;	/* mean bytes of a sample */
+	uint64_t slow_bps;	/* the slow tier's bandwidth, bytes/s */
+	uint64_t fast_bytes;	/* the fast tier's size */
+	uint64_t lead_ms;	/* reading time to cover */
+};
+uint64_t trainer_window(const struct trainer_window_in *in);
 
 struct peer;
 /* NULL when s (len bytes, no NUL needed) is an acceptable path, else why. */

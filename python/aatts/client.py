@@ -176,8 +176,11 @@ class Client:
     def order_cursor(self, position, window=None):
         """The reader is at position of this epoch's order (the one the
         last epoch_end published): aattsd prefetches the window samples
-        from there that it has not sent yet.  Reply: sent, started (blocks
-        whose copy began), ahead, unresolved."""
+        from there that it has not sent yet.  Without a window aattsd sizes
+        it from the reader's rate (measured from these calls), the slow
+        tier's bandwidth and the fast tier's size.  Reply: window, sent,
+        started (blocks whose copy began), ahead, unresolved; without a
+        window also rate, slow_bps, fast_bytes, sample_bytes."""
         return self.request("order", cursor=int(position),
                             window=None if window is None else int(window))
 

@@ -99,9 +99,13 @@ try:
             if all(head):
                 break
             time.sleep(0.1)
+        rest = sum(bool(x) for x in c.residency(order[12:]))
+        r3 = c.order_cursor(12)     # no window: aattsd sizes it
+        time.sleep(0.5)
+        r4 = c.order_cursor(16)
         out({"errors": [early, mixed], "sent": [r1["sent"], r2["sent"]],
              "ahead": r2["ahead"], "started": r1["started"] + r2["started"],
-             "head": all(head), "rest": sum(bool(x) for x in c.residency(order[12:]))})
+             "head": all(head), "rest": rest, "window": r1["window"], "auto": [r3, r4]})
     elif cmd == "malformed":
         replies = [c.raw(x) for x in ['{', '{"v":1,"op":"importance","samples":[0],"scores":[-1]}',
                                      '{"v":1,"op":"manifest","paths":[1]}',
@@ -115,7 +119,7 @@ except AattsError as e:
     out({"error": e.code, "message": e.message})
 PY
 
-ktap_plan 27
+ktap_plan 28
 ADDED_GROUP=
 getent group aatts >/dev/null || { groupadd -r aatts && ADDED_GROUP=1; }
 AATTS_GID=$(getent group aatts | cut -d: -f3)
@@ -203,6 +207,18 @@ ktap_check "the kernel started at least a block per file sent (12)" \
 	"$(jq -r .started <<<"$r")" -ge 12
 ktap_check "the first 12 samples of the order are resident, the other 28 not" \
 	"$(jq -r '"\(.head) \(.rest)"' <<<"$r")" = "true 0"
+# Cursors without a window (12, then 16): aattsd sizes it from the
+# reader's rate (measured from all its cursors), the slow tier's bandwidth
+# and the fast tier of the device the samples live on (its size, as the
+# kernel says, and the samples' bytes): within 8 and a quarter of the fast tier.
+auto_sent=$(jq -r '[.auto[].sent] | add' <<<"$r")
+fast_bytes=$(( $("$CTL" list --json | jq -r "(.devices? // .)[] | select(.name == \"$DEV\") | .stats.fast_blocks_total") * 65536 ))
+ktap_diag "fast tier $fast_bytes bytes; cursors without a window: $(jq -c .auto <<<"$r")"
+ktap_check "cursors without a window: sized from a measured rate, the fast tier and the samples' size, within 8 and a quarter of the fast tier" \
+	"$(jq -r --argjson f "$fast_bytes" '[.window] + [.auto[] |
+		(.fast_bytes == $f and .rate > 0 and .sample_bytes > 0 and
+		 .window >= 8 and .window <= ([8, ($f / 4 / .sample_bytes | floor)] | max))] | join(" ")' <<<"$r")" \
+	= "8 true true"
 
 # --- malformed requests, who may ask -------------------------------------------
 r=$(tpy malformed)
@@ -215,9 +231,11 @@ chmod 0666 "$SOCK"
 r=$(tpy --as outsider hello)
 chmod 0660 "$SOCK"
 ktap_check "the mode opened up: refused by the daemon (permission)" "$(jq -r .error <<<"$r")" = permission
-ktap_check "stats: the trainer's counters (epochs 3, cursors 2, 12 samples prefetched)" \
+# Cursors 0 and 4 (window 8) sent 12 samples, cursors 12 and 16 what
+# their replies say.
+ktap_check "stats: the trainer's counters (epochs 3, cursors 4, samples prefetched $((12 + auto_sent)))" \
 	"$(printf '%s\n' '{"v":1,"op":"stats"}' | build/tests/daemon/client "$SOCK" |
-		jq -r '.stats.trainer | "\(.epochs) \(.cursors) \(.prefetch_samples)"')" = "3 2 12"
+		jq -r '.stats.trainer | "\(.epochs) \(.cursors) \(.prefetch_samples)"')" = "3 4 $((12 + auto_sent))"
 kill -TERM "$PID"
 wait "$PID"
 rc=$?

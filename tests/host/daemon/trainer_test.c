@@ -8,6 +8,8 @@
  * files resolve to "not on an aatts device".
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,14 @@ struct env {
 	struct peer p, q;	/* uid 1000 and uid 1001 */
 	struct json_object *last;	/* the last reply */
 };
+
+/* No device is served here, so no prefetch state (daemon/prefetch.c). */
+int prefetch_get(const struct aattsd *d, uint32_t devt,
+		 struct prefetch_stats *ps)
+{
+	memset(ps, 0, sizeof(*ps));
+	return -ENOENT;
+}
 
 static void env_init(struct env *e)
 {
@@ -339,6 +349,95 @@ TEST(epoch_end_and_residency_without_a_device)
 	EXPECT_STREQ("too_many", run(&e, &e.p, trainer_residency, big));
 	free(big);
 	unlink(f);
+	rmdir(dir);
+	env_free(&e);
+}
+
+/* The window aattsd sizes for a cursor that names none. */
+TEST(window_from_rate_bandwidth_and_fast_tier)
+{
+	struct trainer_window_in in = { .lead_ms = 2000 };
+
+	/* No rate measured yet: the start window. */
+	EXPECT_EQ((uint64_t)TRAINER_WINDOW_START, trainer_window(&in));
+	in.sample_bytes = 100000;
+	in.slow_bps = 1000000000;
+	EXPECT_EQ((uint64_t)TRAINER_WINDOW_START, trainer_window(&in));
+	/* 150 samples/s for 2 s: 300, the tiers not limiting. */
+	in.rate = 150;
+	EXPECT_EQ((uint64_t)300, trainer_window(&in));
+	/* A slow tier of 5 MB/s delivers 100 samples of 100 kB in 2 s. */
+	in.slow_bps = 5000000;
+	EXPECT_EQ((uint64_t)100, trainer_window(&in));
+	/* A quarter of a fast tier of 8 MB holds 20 of them. */
+	in.fast_bytes = 8000000;
+	EXPECT_EQ((uint64_t)20, trainer_window(&in));
+	/* Bandwidth and fast tier unknown: the rate alone. */
+	in.slow_bps = 0;
+	in.fast_bytes = 0;
+	in.sample_bytes = 0;
+	in.rate = 1000.4;
+	EXPECT_EQ((uint64_t)2001, trainer_window(&in));
+	/* Bounds: never below the minimum, never above a batch. */
+	in.rate = 0.5;
+	EXPECT_EQ((uint64_t)TRAINER_WINDOW_MIN, trainer_window(&in));
+	in.rate = 1e9;
+	EXPECT_EQ((uint64_t)TRAINER_BATCH_MAX, trainer_window(&in));
+	in.sample_bytes = 1ULL << 40;
+	in.fast_bytes = 1ULL << 30;
+	EXPECT_EQ((uint64_t)TRAINER_WINDOW_MIN, trainer_window(&in));
+}
+
+/* Cursors without a window: the reply names the window and the rate. */
+TEST(cursor_without_window_reports_what_it_used)
+{
+	char dir[] = "/tmp/trainer_test.XXXXXX", req[1024], f[300];
+	struct json_object *x;
+	struct env e;
+	FILE *fp;
+	int i;
+
+	env_init(&e);
+	e.p.uid = 0;
+	ASSERT_NE(NULL, mkdtemp(dir));
+	for (i = 0; i < 3; i++) {
+		snprintf(f, sizeof(f), "%s/s%d", dir, i);
+		fp = fopen(f, "w");
+		ASSERT_NE(NULL, fp);
+		fputs("sample", fp);
+		fclose(fp);
+	}
+	snprintf(req, sizeof(req), "{\"paths\":[\"%s/s0\",\"%s/s1\",\"%s/s2\"]}",
+		 dir, dir, dir);
+	EXPECT_STREQ("ok", run(&e, &e.p, trainer_manifest, req));
+	EXPECT_STREQ("no_order", run(&e, &e.p, trainer_order, "{\"cursor\":0}"));
+	EXPECT_STREQ("ok", run(&e, &e.p, trainer_order, "{\"indices\":[0,1,2]}"));
+	EXPECT_STREQ("ok", run(&e, &e.p, trainer_epoch_end, "{}"));
+	EXPECT_STREQ("bad_request", run(&e, &e.p, trainer_order, "{\"cursor\":0,\"window\":0}"));
+	EXPECT_STREQ("ok", run(&e, &e.p, trainer_order, "{\"cursor\":0}"));
+	EXPECT_EQ((int64_t)TRAINER_WINDOW_START, field(&e, "window"));
+	ASSERT_TRUE(json_object_object_get_ex(e.last, "rate", &x));
+	EXPECT_EQ(0, (int)json_object_get_double(x));
+	usleep(100000);
+	EXPECT_STREQ("ok", run(&e, &e.p, trainer_order, "{\"cursor\":2}"));
+	/*
+	 * 2 positions in at least 0.1 s: at most 20 samples/s; the window is
+	 * what that rate reads in the lead time (no device: no tier bounds).
+	 */
+	ASSERT_TRUE(json_object_object_get_ex(e.last, "rate", &x));
+	EXPECT_GT(json_object_get_double(x), 0.0);
+	EXPECT_LE(json_object_get_double(x), 20.0);
+	EXPECT_EQ((int64_t)ceil(json_object_get_double(x) * TRAINER_LEAD_MS / 1000.0) < TRAINER_WINDOW_MIN ?
+		  TRAINER_WINDOW_MIN : (int64_t)ceil(json_object_get_double(x) * TRAINER_LEAD_MS / 1000.0),
+		  field(&e, "window"));
+	/* A window named is used as it is. */
+	EXPECT_STREQ("ok", run(&e, &e.p, trainer_order, "{\"cursor\":2,\"window\":5}"));
+	EXPECT_EQ(5, field(&e, "window"));
+	EXPECT_EQ(-999, field(&e, "rate"));
+	for (i = 0; i < 3; i++) {
+		snprintf(f, sizeof(f), "%s/s%d", dir, i);
+		unlink(f);
+	}
 	rmdir(dir);
 	env_free(&e);
 }
