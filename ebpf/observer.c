@@ -138,7 +138,8 @@ static const struct hook hooks[] = {
 enum { HOOK_FAULT_ENTER = 2, HOOK_FAULT_EXIT = 3, HOOK_EXIT = 4 };
 
 /* Per hook: 1 usable, 0 not; returns 0 or -ENOTSUP; report into pb. */
-static int probe(struct probe_buf *pb, bool have[NHOOKS], bool *for_each)
+static int probe(struct probe_buf *pb, bool have[NHOOKS], bool *for_each,
+		 bool *cgroup_ids)
 {
 	libbpf_print_fn_t old = libbpf_set_print(silent_print);
 	struct utsname u;
@@ -188,6 +189,11 @@ static int probe(struct probe_buf *pb, bool have[NHOOKS], bool *for_each)
 	*for_each = r == 1;
 	pb_add(pb, "helper bpf_for_each_map_elem: %s\n", r == 1 ? "ok" :
 	       "missing (Linux >= 5.13; runs of exited processes end only at aatts_observer_flush())");
+	r = libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE,
+				    BPF_FUNC_get_current_cgroup_id, NULL);
+	*cgroup_ids = r == 1;
+	pb_add(pb, "helper bpf_get_current_cgroup_id: %s\n", r == 1 ? "ok" :
+	       "missing (a kernel without CONFIG_CGROUPS; cgroup ids are 0, no cgroup filter)");
 
 	for (i = 0; i < NHOOKS; i++) {
 		const struct hook *h = &hooks[i];
@@ -226,11 +232,11 @@ static int probe(struct probe_buf *pb, bool have[NHOOKS], bool *for_each)
 int aatts_observer_probe(char *buf, size_t len)
 {
 	struct probe_buf pb = { buf, len, 0 };
-	bool have[NHOOKS], for_each;
+	bool have[NHOOKS], for_each, cgroup_ids;
 
 	if (buf && len)
 		buf[0] = '\0';
-	return probe(&pb, have, &for_each);
+	return probe(&pb, have, &for_each, &cgroup_ids);
 }
 
 /* ---- open / close ------------------------------------------------------ */
@@ -302,7 +308,7 @@ int aatts_observer_open(struct aatts_observer **obsp,
 	struct aatts_observer_opts none = { 0 };
 	struct aatts_observer *obs;
 	libbpf_print_fn_t old;
-	bool have[NHOOKS], for_each;
+	bool have[NHOOKS], for_each, cgroup_ids;
 	char why[1024];
 	struct probe_buf pb = { why, sizeof(why), 0 };
 	uint32_t ring;
@@ -324,7 +330,7 @@ int aatts_observer_open(struct aatts_observer **obsp,
 		return -EINVAL;
 	}
 
-	r = probe(&pb, have, &for_each);
+	r = probe(&pb, have, &for_each, &cgroup_ids);
 	if (r) {
 		/* The lines naming what is missing, on one line. */
 		char *line, *save = NULL, miss[768] = "";
@@ -338,6 +344,12 @@ int aatts_observer_open(struct aatts_observer **obsp,
 		set_err(err, errlen, "the kernel cannot run the observers: %s",
 			miss);
 		return r;
+	}
+
+	if (opts->cgroup_id && !cgroup_ids) {
+		set_err(err, errlen,
+			"the kernel has no cgroup ids (CONFIG_CGROUPS off): cannot filter on a cgroup");
+		return -ENOTSUP;
 	}
 
 	obs = calloc(1, sizeof(*obs));
@@ -357,6 +369,7 @@ int aatts_observer_open(struct aatts_observer **obsp,
 	}
 	obs->skel->rodata->targ_tgid = opts->tgid;
 	obs->skel->rodata->targ_cgroup = opts->cgroup_id;
+	obs->skel->rodata->cgroup_ids = cgroup_ids;
 	obs->skel->rodata->page_size = (uint32_t)page;
 	obs->skel->rodata->exit_flush = for_each && have[HOOK_EXIT];
 	obs->skel->rodata->prompt = opts->prompt;

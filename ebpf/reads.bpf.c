@@ -46,6 +46,11 @@ const volatile __u64 max_run_bytes = READS_MAX_RUN_BYTES;
 const volatile __u32 page_size = 4096;
 const volatile bool exit_flush = true;	/* bpf_for_each_map_elem usable */
 /*
+ * bpf_get_current_cgroup_id() exists (CONFIG_CGROUPS): false leaves its
+ * calls unreached, which the verifier then does not check, and the ids 0.
+ */
+const volatile bool cgroup_ids = true;
+/*
  * Prompt ranges (aatts_observer_opts.prompt): the first read of each run
  * goes out at once as a range of its own (the run goes on from its end),
  * and a thread that turns to another file ends its run of the previous
@@ -153,6 +158,11 @@ static __always_inline void emit(const struct reads_run_key *key,
 	count(READS_STAT_RANGES);
 }
 
+static __always_inline __u64 current_cgroup(void)
+{
+	return cgroup_ids ? bpf_get_current_cgroup_id() : 0;
+}
+
 /* Whether a read of this inode by the current task is to be recorded. */
 static __always_inline bool wanted(struct inode *inode)
 {
@@ -167,7 +177,7 @@ static __always_inline bool wanted(struct inode *inode)
 	dev = inode->i_sb->s_dev;
 	if (!bpf_map_lookup_elem(&watched, &dev))
 		return false;
-	if (targ_cgroup && bpf_get_current_cgroup_id() != targ_cgroup)
+	if (targ_cgroup && current_cgroup() != targ_cgroup)
 		return false;
 	return true;
 }
@@ -263,7 +273,7 @@ static __always_inline void record(const struct slot *sl, __u64 off, __u64 len,
 		run->time_ns = now;
 		run->tid = (__u32)id;
 		run->flags = flags;
-		run->cgroup_id = bpf_get_current_cgroup_id();
+		run->cgroup_id = current_cgroup();
 		run->generation = sl->generation;
 		if (prompt && len < max_run_bytes) {
 			emit(&key, run);
@@ -276,7 +286,7 @@ static __always_inline void record(const struct slot *sl, __u64 off, __u64 len,
 	fresh.start = off;
 	fresh.end = off + len;
 	fresh.time_ns = now;
-	fresh.cgroup_id = bpf_get_current_cgroup_id();
+	fresh.cgroup_id = current_cgroup();
 	fresh.tid = (__u32)id;
 	fresh.generation = sl->generation;
 	fresh.flags = flags;

@@ -68,7 +68,7 @@ bg_dd() {
 # of_pid FILE PID: the ranges of one process.
 of_pid() { awk -v p="$2" '$2 == p' "$1"; }
 
-ktap_plan 29
+ktap_plan 30
 
 # --- probe -----------------------------------------------------------------
 "$OBS" --probe >"$TMP/probe" 2>&1
@@ -152,6 +152,16 @@ ktap_check "re-read: 8 MiB in 1..4 ranges, every one CACHED ($warm)" \
 ktap_check "dd bs=1000 skip=3 count=5: one range, inode $SMALL_INO, offset 3000, length 5000" \
 	"$(of_pid "$R" $CHUNK | awk '{ print NR, $6, $8, $9 }')" = "1 $SMALL_INO 3000 5000"
 ktap_check "tid and tgid are the reader's" "$(of_pid "$R" $CHUNK | awk '{ print $3 }')" = "$CHUNK"
+# The cgroup id: the reader's (not 0) where the kernel has cgroups; 0 in
+# every range, and no load failure, on a kernel without (the debug kernel
+# of make check-debug is built without CONFIG_CGROUPS).
+if grep -q '^helper bpf_get_current_cgroup_id: ok$' "$TMP/probe"; then
+	want_cg=nonzero
+else
+	want_cg=zero
+fi
+ktap_check "cgroup ids: $want_cg in every range, as the probe says" \
+	"$(awk '{ z += ($4 == 0) } END { print (NR && z == NR) ? "zero" : (NR && z == 0) ? "nonzero" : "mixed" }' "$R")" = "$want_cg"
 ktap_check "the file on plain /dev/ram6 is not reported" \
 	"$(of_pid "$R" $OTHER | wc -l):$(awk -v d="$DEVNO" '$5 != d' "$R" | wc -l)" = "0:0"
 if [ $MAP_RC = 0 ]; then
