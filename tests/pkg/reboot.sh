@@ -38,9 +38,10 @@
 #
 # Each boot is one KTAP subtest of the driver's output.  AATTS_REBOOT_DIR
 # (default build/vm/reboot) holds the images; AATTS_REBOOT_KEEP=1 keeps
-# them, and with AATTS_REBOOT_FROM=B (C, D, U, E) the driver starts from
-# that boot on the images a previous run kept (development: boot A's and
-# U's DKMS builds take ~20 minutes each under TCG).
+# them (and copies after each boot, root-after-X.img and slow-after-X.img),
+# and with AATTS_REBOOT_FROM=B (C, D, U, E) the driver starts from that
+# boot on the images a previous run kept (development: boot A's and U's
+# DKMS builds take ~20 minutes each under TCG).
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/ktap.sh
 
@@ -361,6 +362,11 @@ host_main() {
 		# Nothing after a failed A or U can pass.
 		if [ $? != 0 ] && [ "$s" = A -o "$s" = U ]; then
 			skip=2 prev=$s
+		elif [ "${AATTS_REBOOT_KEEP:-0}" = 1 ]; then
+			# Development: each boot's images kept (the root disk and
+			# the slow tier change), to start again from any boot.
+			cp --sparse=always "$dir/root.img" "$dir/root-after-$s.img"
+			cp --sparse=always "$dir/slow.img" "$dir/slow-after-$s.img"
 		fi
 	done
 	[ "${AATTS_REBOOT_KEEP:-0}" = 1 ] || rm -rf "$dir"
