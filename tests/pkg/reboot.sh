@@ -171,14 +171,14 @@ install_test_units() {
 	[Unit]
 	Description=AAT-TS reboot test: the checks
 	After=local-fs.target aatts-devices.service aattsd.service basic.target
+	SuccessAction=poweroff
+	FailureAction=poweroff
 	[Service]
 	Type=oneshot
 	ExecStart=/bin/bash $top/tests/pkg/reboot.sh check
 	StandardOutput=file:/dev/ttyS1
 	StandardError=inherit
 	TimeoutStartSec=900
-	SuccessAction=poweroff
-	FailureAction=poweroff
 	UNIT
 	for u in /etc/systemd/system/timers.target.wants/*.timer; do
 		[ -e "$u" ] && systemctl mask "${u##*/}" >/dev/null 2>&1
@@ -302,6 +302,8 @@ guest_check() {
 	rc=$?
 	sync
 	echo "AATTS-VM-EXIT $rc"
+	# The unit's SuccessAction powers off too; this is in case it did not.
+	systemctl poweroff --no-block
 	exit 0
 }
 
