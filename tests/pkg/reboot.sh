@@ -41,7 +41,8 @@
 # them (and copies after each boot, root-after-X.img and slow-after-X.img),
 # and with AATTS_REBOOT_FROM=B (C, D, U, E) the driver starts from that
 # boot on the images a previous run kept (development: boot A's and U's
-# DKMS builds take ~20 minutes each under TCG).
+# DKMS builds take ~20 minutes each under TCG); AATTS_REBOOT_TO=X stops
+# after boot X.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/ktap.sh
 
@@ -329,7 +330,7 @@ boot() {
 }
 
 host_main() {
-	local newer from=${AATTS_REBOOT_FROM:-A} s skip=1 why prev= order=(A B C D U E)
+	local newer from=${AATTS_REBOOT_FROM:-A} to=${AATTS_REBOOT_TO:-} s skip=1 why prev= order=(A B C D U E)
 	newer=$(scripts/kver) || exit 1
 	dir=${AATTS_REBOOT_DIR:-build/vm/reboot}
 	ktap_plan 6
@@ -351,6 +352,7 @@ host_main() {
 		[ "$s" = "$from" ] && skip=0
 		why="AATTS_REBOOT_FROM=$from"
 		[ $skip = 2 ] && why="boot $prev failed"
+		[ $skip = 3 ] && why="AATTS_REBOOT_TO=$to"
 		if [ $skip != 0 ]; then
 			ktap_skip "boot $s" "$why"
 			continue
@@ -364,7 +366,10 @@ host_main() {
 		# Nothing after a failed A or U can pass.
 		if [ $? != 0 ] && [ "$s" = A -o "$s" = U ]; then
 			skip=2 prev=$s
-		elif [ "${AATTS_REBOOT_KEEP:-0}" = 1 ]; then
+		elif [ "$s" = "$to" ]; then
+			skip=3
+		fi
+		if [ "${AATTS_REBOOT_KEEP:-0}" = 1 ]; then
 			# Development: each boot's images kept (the root disk and
 			# the slow tier change), to start again from any boot.
 			cp --sparse=always "$dir/root.img" "$dir/root-after-$s.img"
