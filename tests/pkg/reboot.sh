@@ -249,6 +249,8 @@ check_status() {
 guest_check() {
 	local stage want out rc
 	exec 2>&1
+	# As tests/vm/job.in: no \r added to the lines (AATTS-VM-EXIT).
+	stty -F /dev/ttyS1 raw -echo 2>/dev/null
 	stage=$(sed -n 's/.*aatts_reboot=\([A-Z]\).*/\1/p' /proc/cmdline)
 	want=$(sed -n 's/.*aatts_reboot_kver=\([^ ]*\).*/\1/p' /proc/cmdline)
 	echo "# aatts-vm: boot $stage under systemd $(systemctl --version | head -n 1 | cut -d' ' -f2), kernel $(uname -r)"
