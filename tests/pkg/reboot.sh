@@ -213,6 +213,15 @@ prop() {
 	systemctl show -P "$2" "$1" 2>/dev/null
 }
 
+# On a failed check: what udev and systemd know of the device.
+dump_dev() {
+	local d
+	d=$(readlink -f "/dev/mapper/$NAME")
+	ktap_diag "$(ls -l /dev/mapper/ 2>&1)"
+	ktap_diag "$(udevadm info --query=property "$d" 2>&1 | grep -E '^(DM_|SYSTEMD|DEVLINKS|TAGS|ACTION|ID_FS)')"
+	ktap_diag "$(systemctl status --no-pager -n 20 "$(systemd-escape -p --suffix=device "/dev/mapper/$NAME")" 2>&1)"
+}
+
 check_common_up() {
 	local stage=$1 a b
 	ktap_check "the kernel's aatts.ko is the DKMS one (updates/dkms)" \
@@ -226,7 +235,7 @@ check_common_up() {
 		"${a:-0}" -gt 0 -a "${b:-0}" -gt 0 -a "${a:-0}" -le "${b:-0}"
 	a=$(findmnt -n -o SOURCE "$MNT")
 	ktap_diag "$MNT: $a ($(prop "$(systemd-escape -p --suffix=mount "$MNT")" ActiveState))"
-	ktap_check "fstab mounted /dev/mapper/$NAME on $MNT" \
+	KTAP_FAIL_HOOK=dump_dev ktap_check "fstab mounted /dev/mapper/$NAME on $MNT" \
 		"$(prop "$(systemd-escape -p --suffix=mount "$MNT")" ActiveState)/$(readlink -f "$a")" = \
 		"active/$(readlink -f "/dev/mapper/$NAME")"
 	a=$(cd "$MNT" 2>/dev/null && sha256sum data.bin)
