@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <unistd.h>
 #include <libdevmapper.h>
 
 #include "ctl.h"
@@ -32,44 +31,12 @@ static void dm_log(int level, const char *file, int line, int dm_errno,
 	va_end(ap);
 }
 
-/*
- * With udev running and the device-mapper rules installed (dmsetup's
- * 55-dm.rules, 95-dm-notify.rules), a create or remove hands its events
- * to udev with a cookie and waits for the rules to finish: they make
- * /dev/mapper/NAME and tell systemd the device is ready, which a mount of
- * /etc/fstab waits for.  (Without the cookie udev takes the "add" event for
- * a foreign one and marks the device not ready for systemd.)  Without udev
- * (an initramfs, the test VM) the node is made here, as dmsetup mknodes
- * does.
- */
-static bool udev_sync(void)
-{
-	return !access("/run/udev/control", F_OK) &&
-	       (!access("/lib/udev/rules.d/95-dm-notify.rules", F_OK) ||
-		!access("/etc/udev/rules.d/95-dm-notify.rules", F_OK));
-}
-
 static void dm_setup(void)
 {
 	dm_log_with_errno_init(dm_log);
-	dm_udev_set_sync_support(udev_sync());
+	/* Create the /dev/mapper node ourselves when no udev runs. */
+	dm_udev_set_sync_support(0);
 	dm_last[0] = '\0';
-}
-
-/* Runs a create or remove task: with udev, under a cookie (dm_setup). */
-static int dm_run_synced(struct dm_task *dmt)
-{
-	uint32_t cookie = 0;
-	int ok;
-
-	ok = (!dm_udev_get_sync_support() ||
-	      dm_task_set_cookie(dmt, &cookie, 0)) &&
-	     dm_task_run(dmt);
-	if (cookie)
-		dm_udev_wait(cookie);
-	/* Nodes udev did not make (no udev): what dmsetup mknodes does. */
-	dm_task_update_nodes();
-	return ok;
 }
 
 static int dm_fail(const char *what, const char *name)
@@ -120,8 +87,10 @@ static int dm_create_table(const char *name, uint64_t len, const char *type,
 		return err("out of memory");
 	ok = dm_task_set_name(dmt, name) &&
 	     dm_task_add_target(dmt, 0, len, type, params) &&
-	     dm_run_synced(dmt);
+	     dm_task_run(dmt);
 	dm_task_destroy(dmt);
+	/* What dmsetup mknodes does: no udev runs (dm_setup). */
+	dm_task_update_nodes();
 	return ok ? 0 : dm_fail("create", name);
 }
 
@@ -252,8 +221,9 @@ static int dm_remove_one(const char *name)
 	dmt = dm_task_create(DM_DEVICE_REMOVE);
 	if (!dmt)
 		return err("out of memory");
-	ok = dm_task_set_name(dmt, name) && dm_run_synced(dmt);
+	ok = dm_task_set_name(dmt, name) && dm_task_run(dmt);
 	dm_task_destroy(dmt);
+	dm_task_update_nodes();
 	return ok ? 0 : dm_fail("remove", name);
 }
 
