@@ -136,10 +136,13 @@ guest_a() {
 	ktap_check "blocks of the file are on the fast tier" \
 		"$(jq '.[0].resident_blocks' <<<"$out" 2>/dev/null)" -gt 0
 
-	# fstab: the device's file system, not needed to boot (nofail).
+	# fstab: the device's file system, not needed to boot (nofail).  The
+	# device's timeout runs from the mount job's start, early in the boot,
+	# while aatts-devices waits for udev-settle: under TCG that takes
+	# about 100 s (60 s timed out now and then).
 	cat >/etc/fstab <<-TAB
 	# tests/pkg/reboot.sh (the root is the test VM's overlay)
-	/dev/mapper/$NAME  $MNT  ext4  defaults,nofail,x-systemd.device-timeout=60s  0  2
+	/dev/mapper/$NAME  $MNT  ext4  defaults,nofail,x-systemd.device-timeout=240s  0  2
 	TAB
 	install_test_units
 	ktap_check "the test target and checking unit installed" \
@@ -159,8 +162,9 @@ guest_a() {
 # not multi-user.target and the host's unrelated services; timers that
 # could start apt or man-db are masked.
 install_test_units() {
-	local top u
+	local top u mnt
 	top=$(pwd)
+	mnt=$(systemd-escape -p --suffix=mount "$MNT")
 	cat >/etc/systemd/system/aatts-test.target <<-UNIT
 	[Unit]
 	Description=AAT-TS reboot test (tests/pkg/reboot.sh)
@@ -172,7 +176,8 @@ install_test_units() {
 	cat >/etc/systemd/system/aatts-test-check.service <<-UNIT
 	[Unit]
 	Description=AAT-TS reboot test: the checks
-	After=local-fs.target aatts-devices.service aattsd.service basic.target
+	# With nofail local-fs.target does not wait for the mount: this does.
+	After=local-fs.target aatts-devices.service aattsd.service basic.target $mnt
 	SuccessAction=poweroff
 	FailureAction=poweroff
 	[Service]
