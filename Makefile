@@ -427,11 +427,10 @@ deb:
 	@scripts/deb
 
 # Not part of make check (time: DKMS compiles the module under emulation):
-# the packages installed in the VM (tests/pkg/install.sh).
-# check-deb: the packages installed in a throw-away guest
-# (tests/pkg/install.sh), then six boots of a guest with a persistent root:
-# devices back after reboots (systemd as PID 1) and after a kernel upgrade
-# (tests/pkg/reboot.sh; two DKMS builds, about an hour under TCG).
+# the packages installed in the VM (tests/pkg/install.sh), then six boots
+# of a guest with a persistent root: devices back after reboots (systemd
+# as PID 1) and after a kernel upgrade (tests/pkg/reboot.sh; two more DKMS
+# builds, about an hour under TCG).
 check-deb: deb
 	@tests/vm/run --no-module --timeout 3600 tests/pkg/install.sh
 	@nice -n 10 tests/pkg/reboot.sh
