@@ -433,6 +433,7 @@ deb:
 # builds, about an hour under TCG).
 check-deb: deb
 	@tests/vm/run --no-module --timeout 3600 tests/pkg/install.sh
+	@scripts/old-kernel --install >/dev/null
 	@nice -n 10 tests/pkg/reboot.sh
 
 clean:
