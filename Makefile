@@ -427,9 +427,14 @@ deb:
 	@scripts/deb
 
 # Not part of make check (time: DKMS compiles the module under emulation):
-# the packages installed in the VM (tests/pkg/install.sh).
+# the packages installed in the VM (tests/pkg/install.sh), then six boots
+# of a guest with a persistent root: devices back after reboots (systemd
+# as PID 1) and after a kernel upgrade (tests/pkg/reboot.sh; two more DKMS
+# builds, about an hour under TCG).
 check-deb: deb
 	@tests/vm/run --no-module --timeout 3600 tests/pkg/install.sh
+	@scripts/old-kernel --install >/dev/null
+	@nice -n 10 tests/pkg/reboot.sh
 
 clean:
 	$(MAKE) -C kmod KDIR=$(KDIR) clean
