@@ -11,8 +11,9 @@
 # The guests share a persistent root (tests/vm/run --root-disk: the host's
 # root read-only under an overlay whose upper directory is on an ext4 image)
 # and two virtio disks, the slow tier (serial aatts-slow) and the fast one
-# (aatts-fast).  The older kernel is the one scripts/deps installs for this
-# (OLD below), the newer one scripts/kver's.
+# (aatts-fast).  The older kernel is scripts/old-kernel's (the newest ABI
+# below scripts/kver's installed with headers; OLD below), the newer one
+# scripts/kver's.
 #
 #   A  old kernel, plain job.  The newer kernel is hidden (as if not yet
 #      installed) while dpkg -i installs the three packages: DKMS builds
