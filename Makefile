@@ -9,6 +9,8 @@
 #   make demo       boot the VM, train a small PyTorch model through aatts
 #                   under each variant -> table, out/demo.json, out/*.png
 #   make demo-fio   boot the VM, run fio epochs through an aatts device
+#   make demo-load  boot the VM, load a safetensors-style model repeatedly:
+#                   no cache, lru, aattsd's prefetch, the header's manifest
 #   make demo-check make demo at a small scale, checked (tests/daemon/demo.sh)
 #   make bench      simulator matrix + VM runs -> bench/ (CSV, PNG, REPORT.md)
 #   make style      checkpatch, W=1 and sparse on the kernel code
@@ -299,6 +301,22 @@ demo-check:
 	@$(MAKE) --no-print-directory all
 	@tests/vm/run --timeout 1500 tests/dm/suite tests/daemon/demo.sh
 
+# make demo-load: model cold start in the VM (scripts/demo-load): a
+# safetensors-style model loaded tensor by tensor, no cache / lru / aattsd's
+# Markov prefetch / prefetch from the header's manifest.  DEMO_LOAD_* pass
+# into the guest; out/ gets demo-load.log and demo-load.json.
+demo-load:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p $(DEMO_OUT)
+	@start=$$(date +%s); \
+	{ tests/vm/run --timeout 2400 scripts/demo-load $$(env | grep "^DEMO_LOAD_[A-Z_]*=[^ ]*$$"); \
+		echo $$? >$(DEMO_OUT)/.vm-rc; } | tee $(DEMO_OUT)/demo-load.log; \
+	rc=$$(cat $(DEMO_OUT)/.vm-rc); rm -f $(DEMO_OUT)/.vm-rc; \
+	[ "$$rc" = 0 ] && /usr/bin/python3 python/demo/load.py report $(DEMO_OUT)/demo-load.log $(DEMO_OUT) >/dev/null; \
+	rc2=$$?; echo "make demo-load: $$(($$(date +%s) - start)) s; $(DEMO_OUT)/demo-load.json"; \
+	[ "$$rc" = 0 ] && [ $$rc2 = 0 ]
+
 demo-fio:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
@@ -440,6 +458,6 @@ clean:
 	$(MAKE) -C kmod KDIR=$(KDIR) clean
 	rm -rf $(B)
 
-.PHONY: all deps kmod user san-tools tests check check-debug demo demo-fio demo-check bench bench-policy \
+.PHONY: all deps kmod user san-tools tests check check-debug demo demo-fio demo-load demo-check bench bench-policy \
 	bench-datapath bench-netlink bench-ebpf bench-holds bench-daemon \
 	style clean man install-tools install-dkms install-python deb check-deb
