@@ -18,7 +18,8 @@ DEMO_FAST_PCT (20), DEMO_SEED (1), DEMO_BATCH (64), DEMO_SOCK (aattsd's
 socket), DEMO_BLOCK_KIB (aatts block size, 4), DEMO_ORDER_POLICY (the order
 variant's policy, lru), DEMO_ORDER_WINDOW (samples aattsd prefetches ahead
 of the reader in the order variant; 0: none, only the order's hints;
-default a quarter of the fast tier), DEMO_SUB_WINDOW (isa+substitution's
+default "auto": aattsd sizes it from the reader's rate, the slow tier's
+bandwidth and a quarter of the fast tier), DEMO_SUB_WINDOW (isa+substitution's
 window: a resident substitute serves at most once per window, 512)."""
 import json
 import os
@@ -57,15 +58,15 @@ ORDER_POLICY = os.environ.get("DEMO_ORDER_POLICY", "lru")
 
 
 def _order_window():
-    w = os.environ.get("DEMO_ORDER_WINDOW")
-    if w is not None:
-        return int(w)
-    # A quarter of the fast tier: each sample read brings in up to two
-    # blocks (its prefetch, and its own promotion when the prefetch came
-    # late), so a prefetched block stays about half the fast tier's worth
-    # of samples; with half the fast tier as the window the far end was
-    # evicted before it was read (hit ratio 0.14 to 0.20).
-    return max(1, N * FAST_PCT // 400)
+    """None: aattsd sizes the window (the cursor sends none).  Its cap, a
+    quarter of the fast tier, is what the demo named before: each sample
+    read brings in up to two blocks (its prefetch, and its own promotion
+    when the prefetch came late), so a prefetched block stays about half
+    the fast tier's worth of samples; with half the fast tier as the
+    window the far end was evicted before it was read (hit ratio 0.14 to
+    0.20)."""
+    w = os.environ.get("DEMO_ORDER_WINDOW", "auto")
+    return None if w == "auto" else int(w)
 
 
 ORDER_WINDOW = _order_window()
@@ -244,6 +245,7 @@ class Variant:
         self.base = ImportanceSampler(
             N, warmup_epochs=1 if v.startswith("isa") else 10**9, seed=SEED)
         self.sampler, self.cas = self.base, None
+        self.windows = []       # the order cursor's windows, this epoch
         if v == "isa+substitution":
             # Windows of SUB_WINDOW picks, each asking about every
             # low-importance sample (one residency request): every
@@ -260,10 +262,14 @@ class Variant:
             # The reader's position every 16 samples: aattsd prefetches
             # the next ORDER_WINDOW samples of the published order.
             c = self.client
+
+            def cursor(i):
+                r = c.order_cursor(i, window=ORDER_WINDOW)
+                self.windows.append(r.get("window", 0))
+                return r
             self.sampler = OrderPublisher(
                 self.base, c.order, every=16,
-                cursor=(lambda i: c.order_cursor(i, window=ORDER_WINDOW))
-                if ORDER_WINDOW else None)
+                cursor=cursor if ORDER_WINDOW != 0 else None)
         torch = self.torch
         torch.manual_seed(SEED)
         # Small enough for TCG: about 3 ms a sample there (16x as much with
@@ -313,6 +319,7 @@ class Variant:
         h0, m0 = self.read_counts()
         s0 = sectors_read(self.slow)
         subs0 = self.cas.substitutions if self.cas else 0
+        self.windows = []
         t0 = time.monotonic()
         stall = 0.0
         it = iter(self.sampler)
@@ -360,11 +367,14 @@ class Variant:
               "read_hits": h1 - h0, "read_misses": m1 - m0}
         if self.cas:
             ep["substitutions"] = self.cas.substitutions - subs0
+        if self.windows:
+            ep["order_window"] = [min(self.windows), max(self.windows)]
         report.check_epoch(ep)
         self.epochs.append(ep)
         log(f"{self.name:17s} epoch {e + 1}: {secs:6.1f} s, stall {stall:6.1f} s, "
             f"hit {hr:.2f}, slow {(s1 - s0) / 2048:6.1f} MiB, acc {acc:.3f}"
-            + (f", {ep['substitutions']} substitutions" if self.cas else ""))
+            + (f", {ep['substitutions']} substitutions" if self.cas else "")
+            + (", order window %d-%d" % tuple(ep["order_window"]) if self.windows else ""))
 
     def result(self):
         return {"name": self.name, "kind": self.kind, "epochs": self.epochs}
