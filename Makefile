@@ -105,7 +105,7 @@ VM_TESTS := $(DM_TEST_BINS) tests/dm/datapath.sh tests/dm/fio_verify.sh \
 	tests/ctl/apply.sh \
 	tests/dm/integrity.sh tests/ctl/control.sh tests/ebpf/observe.sh \
 	tests/daemon/aattsd.sh tests/daemon/fmap.sh tests/daemon/record.sh \
-	tests/daemon/trainer.sh tests/daemon/prefetch.sh
+	tests/daemon/trainer.sh tests/daemon/prefetch.sh tests/daemon/demo_load.sh
 
 all: kmod user tests
 
