@@ -5,18 +5,18 @@
 # small scale: an 8 MiB safetensors-style model, two cold-start loads under
 # lru and under manifest (the loader prefetches the tensors ahead of it
 # from the file's header).  Checks that it runs, that every load gives a
-# result, that the manifest's prefetch starts copies and that they are
-# read while resident (precision), and that the report writes its JSON.
-# Neither times nor hit ratios are checked: how far the prefetch gets
-# ahead of the reader depends on the emulated CPU (a process per window);
-# make demo-load measures them.
+# result, that the manifest's prefetch starts copies, and that the report
+# writes its JSON.  Neither times, hit ratios nor precision are checked:
+# whether a copy lands before its read depends on the emulated CPU (a
+# process per window; on the debug kernel 19 of 78 did, on the stock one
+# 47 of 47); make demo-load measures them.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/ktap.sh
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-ktap_plan 5
+ktap_plan 4
 scripts/demo-load MODEL_MIB=8 LOADS=2 VARIANTS=lru,manifest >"$TMP/out" 2>&1
 rc=$?
 grep -v '^# loader' "$TMP/out" | sed 's/^/# /'
@@ -29,12 +29,6 @@ ktap_check "a RESULT line for each of the 4 loads" "$(grep -c '^RESULT ' "$TMP/o
 pre1=$(field manifest 1 6) pre2=$(field manifest 2 6)
 ktap_check "manifest: the loader's prefetch started blocks in both loads (${pre1:-none}, ${pre2:-none})" \
 	"$(awk -v a="${pre1:-0}" -v b="${pre2:-0}" 'BEGIN { print (a > 0 && b > 0) }')" = 1
-
-u1=$(field manifest 1 7) u2=$(field manifest 2 7)
-used=$((${u1:-0} + ${u2:-0}))
-pre=$((${pre1:-0} + ${pre2:-0}))
-ktap_check "manifest: $used of $pre prefetched blocks read while resident (>= 0.9)" \
-	"$(awk -v u="$used" -v p="$pre" 'BEGIN { print (p > 0 && u >= 0.9 * p) }')" = 1
 
 python3 python/demo/load.py report "$TMP/out" "$TMP" >/dev/null 2>&1
 ktap_check "load.py report writes demo-load.json with both variants" \
