@@ -15,8 +15,6 @@ repeats from load to load and that the file's header gives away.
                                          read it tensor by tensor in load
                                          order; prints {"seconds", "bytes",
                                          "device_blocks", ...}
-  load.py ranges FILE                    the tensors' device byte ranges
-                                         (FIEMAP), in load order
   load.py report LOG [OUTDIR]            the table of scripts/demo-load's
                                          RESULT lines; OUTDIR/demo-load.json
 
@@ -291,8 +289,6 @@ def main():
     ld.add_argument("--window-mib", type=int, default=8)
     ld.add_argument("--block-size", type=int, default=128 << 10,
                     help="the device's block size (device_blocks)")
-    r = sub.add_parser("ranges")
-    r.add_argument("file")
     rep = sub.add_parser("report")
     rep.add_argument("log")
     rep.add_argument("outdir", nargs="?")
@@ -301,15 +297,8 @@ def main():
         write(a.file, a.mib, a.seed)
     elif a.cmd == "load":
         load(a.file, a.prefetch, a.window_mib, a.block_size)
-    elif a.cmd == "report":
-        return report(a.log, a.outdir)
     else:
-        f = os.open(a.file, os.O_RDONLY)
-        exts = fiemap(f)
-        for name, off, n in manifest(f):
-            for d, dn in device_ranges(exts, off, n):
-                print(name, d, dn)
-        os.close(f)
+        return report(a.log, a.outdir)
     return 0
 
 
