@@ -5,20 +5,18 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 . tests/lib/ktap.sh
 . tests/host/sim/lib.sh
+. tests/lib/bounded.sh
 
 # The cap on the blocks of one R, W or P record (tools/sim/trace.h).
 CAP=$((1 << 20))
 
 # bounded SECS KB ARGS...: aatts-sim ARGS within SECS seconds and KB KiB
-# of address space (no address-space limit for an ASan build, which maps
-# terabytes of shadow); sets OUT (stdout and stderr) and RC (124: timed
-# out).
+# of address space (tests/lib/bounded.sh; with an ASan build, the plain
+# build under the limit as well); sets OUT and RC (124: timed out).
 bounded() {
 	local secs=$1 kb=$2
 	shift 2
-	ldd "$SIM" 2>/dev/null | grep -q libasan && kb=unlimited
-	OUT=$( (ulimit -v "$kb" && exec timeout -k 1 "$secs" "$SIM" "$@") 2>&1) &&
-		RC=0 || RC=$?
+	bounded_run "$secs" "$kb" "$SIM" "$@"
 }
 
 # bad_line NAME LINE: a trace of two good lines then LINE fails on line 3,

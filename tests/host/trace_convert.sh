@@ -7,6 +7,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 . tests/lib/ktap.sh
 . tests/host/sim/lib.sh
+. tests/lib/bounded.sh
 
 TRACE=${AATTS_BIN:-build/bin}/aatts-trace
 
@@ -142,16 +143,13 @@ fails "events: a double space" 3 events "$TMP/e5"
 ktap_check "unknown mode: exit 2" $? = 2
 
 # bounded NAME SECS KB WANT INPUT: aatts-trace events INPUT within SECS
-# seconds and KB KiB of address space (none for an ASan build) prints
-# WANT's records.
+# seconds and KB KiB of address space (tests/lib/bounded.sh; with an ASan
+# build, the plain build under the limit as well) prints WANT's records.
 bounded() {
-	local out rc=0 kb=$3
-	ldd "$TRACE" 2>/dev/null | grep -q libasan && kb=unlimited
-	out=$( (ulimit -v "$kb" && exec timeout -k 1 "$2" "$TRACE" events "$5") \
-		2>&1) || rc=$?
-	if [ $rc != 0 ] || ! diff -q <(grep -v '^#' <<<"$out") "$4" >/dev/null
+	bounded_run "$2" "$3" "$TRACE" events "$5"
+	if [ "$RC" != 0 ] || ! diff -q <(grep -v '^#' <<<"$OUT") "$4" >/dev/null
 	then
-		ktap_diag "exit $rc: $(head -c 300 <<<"$out")"
+		ktap_diag "exit $RC: $(head -c 300 <<<"$OUT")"
 		ktap_result "$1" 1
 		return
 	fi
