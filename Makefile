@@ -279,6 +279,13 @@ check-debug:
 	@$(MAKE) --no-print-directory all
 	@VM_TESTS="$(VM_TESTS)" scripts/check-debug
 
+# make check's driver run against deliberately broken modules: each must
+# fail it, with the summary naming what broke or did not run.
+check-mutants:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@scripts/check-mutants
+
 # DEMO_* (python/demo/train.py) pass into the guest; out/ gets demo.json,
 # the plots and the guest's log (demo.log).
 DEMO_OUT ?= out
@@ -458,6 +465,6 @@ clean:
 	$(MAKE) -C kmod KDIR=$(KDIR) clean
 	rm -rf $(B)
 
-.PHONY: all deps kmod user san-tools tests check check-debug demo demo-fio demo-load demo-check bench bench-policy \
+.PHONY: all deps kmod user san-tools tests check check-debug check-mutants demo demo-fio demo-load demo-check bench bench-policy \
 	bench-datapath bench-netlink bench-ebpf bench-holds bench-daemon \
 	style clean man install-tools install-dkms install-python deb check-deb

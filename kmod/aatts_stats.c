@@ -65,7 +65,8 @@ void aatts_get_stats(struct aatts_c *ac, struct aatts_stats *s)
 	spin_lock_irq(&ac->lock);
 	aatts_cache_get_stats(ac->cache, &s->core);
 	s->migrated_sectors = ac->mig.migrated_sectors;
-	s->dropped = ac->mig.dropped;
+	/* Given up after their slot was reserved, or never offered (no room). */
+	s->dropped = ac->mig.dropped + s->core.no_room;
 	s->filled = ac->mig.filled;
 	s->aside = ac->mig.aside;
 	s->aside_spare = ac->mig.aside_spare;

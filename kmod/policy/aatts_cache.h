@@ -80,6 +80,7 @@ struct aatts_cache_stats {
 	u64 evictions;		/* VALID blocks evicted to make room */
 	u64 invalidations;	/* blocks dropped by write/discard/error/demote */
 	u64 rejections;		/* misses the policy chose not to promote */
+	u64 no_room;		/* misses not offered: no room to copy them */
 	u64 hints;		/* hint ranges staged */
 	u64 epochs;		/* epoch commits */
 	u32 nr_slots;

@@ -169,8 +169,10 @@ u32 aatts_cache_read_access(struct aatts_cache *c, u64 block,
 	if (s != AATTS_NO_SLOT)
 		return AATTS_NO_SLOT;
 	aatts_policy_miss(c, block);
-	if (!may_admit)
+	if (!may_admit) {
+		c->stats.no_room++;
 		return AATTS_NO_SLOT;
+	}
 	if (admit(c, block, false, p)) {
 		c->stats.rejections++;
 		return AATTS_NO_SLOT;

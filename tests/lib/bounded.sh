@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # bounded_run SECS KB TOOL ARGS...: TOOL ARGS within SECS seconds and KB
 # KiB of address space; sets OUT (stdout and stderr) and RC (124: timed
 # out).  An ASan build maps terabytes of shadow, which no address-space
