@@ -24,6 +24,10 @@ the header's manifest: CMD (e.g. "aattsctl prefetch demo") gets
 once), for the next W MiB of tensors in load order, run in the background,
 never more than one at a time; the blocks CMD
 says it started ("started for N blocks", aattsctl's words) are counted.
+The first request is waited for before the first tensor is read: the
+head of the model is in flight before the reader needs it, however long
+CMD takes to start (under emulation, with a debug kernel, longer than a
+small model takes to read).
 """
 import argparse
 import fcntl
@@ -194,6 +198,9 @@ def load(path, prefetch, window_mib, block_size):
                     job = subprocess.Popen(shlex.split(prefetch) + args,
                                            stdout=subprocess.PIPE)
                     requests += 1
+                    if i == 0:
+                        started += started_blocks(job)
+                        job = None
             got = 0
             while got < length:
                 b = os.pread(f, min(length - got, 1 << 20), off + got)

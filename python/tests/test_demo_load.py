@@ -126,6 +126,29 @@ def test_prefetch_command_counts_started_blocks(model, tmp_path):
     assert len(set(offs)) == len(offs) <= out["device_blocks"]
 
 
+def test_first_prefetch_is_waited_for(model, tmp_path):
+    """A prefetch command slower than the whole load: its first request
+    still lands before the reader starts, and its blocks count."""
+    path, _ = model
+    try:
+        f = os.open(path, os.O_RDONLY)
+        load.fiemap(f)
+    except OSError:
+        pytest.skip("the file system has no FIEMAP")
+    finally:
+        os.close(f)
+    log = tmp_path / "calls"
+    fake = tmp_path / "slow-prefetch"
+    fake.write_text("#!/bin/sh\nsleep 1\necho $# >>%s\n"
+                    "echo \"dev: promotion started for $# blocks\"\n" % log)
+    fake.chmod(0o755)
+    out = run_load(path, "--prefetch", str(fake), "--window-mib", "64")
+    calls = [int(n) for n in log.read_text().split()]
+    assert out["prefetch_requests"] == len(calls) == 1
+    assert out["prefetch_started"] == calls[0] > 0
+    assert out["seconds"] >= 1.0
+
+
 def test_prefetch_command_failure_is_an_error(model, tmp_path):
     path, _ = model
     f = os.open(path, os.O_RDONLY)
