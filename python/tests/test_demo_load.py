@@ -97,22 +97,35 @@ def test_load_reads_every_tensor_once(model):
     assert out["tensors"] == info["tensors"]
 
 
-def test_prefetch_command_counts_started_blocks(model, tmp_path):
+def needs_fiemap(model):
+    """The model's path; skips where its file system has no FIEMAP."""
     path, _ = model
+    f = os.open(path, os.O_RDONLY)
     try:
-        f = os.open(path, os.O_RDONLY)
         load.fiemap(f)
     except OSError:
         pytest.skip("the file system has no FIEMAP")
     finally:
         os.close(f)
+    return path
+
+
+def fake_prefetch(tmp_path, body):
+    """A stand-in for aattsctl prefetch: runs the shell BODY with the
+    ranges as "$@", then says it started one block per range."""
+    fake = tmp_path / "fake-prefetch"
+    fake.write_text("#!/bin/sh\n%s\necho \"dev: promotion started for $# blocks\"\n"
+                    % body)
+    fake.chmod(0o755)
+    return fake
+
+
+def test_prefetch_command_counts_started_blocks(model, tmp_path):
+    path = needs_fiemap(model)
     # A stand-in for aattsctl: logs its ranges, says it started one block
     # per range.
     log = tmp_path / "ranges"
-    fake = tmp_path / "fake-prefetch"
-    fake.write_text("#!/bin/sh\nfor r; do echo \"$r\" >>%s; done\n"
-                    "echo \"dev: promotion started for $# blocks\"\n" % log)
-    fake.chmod(0o755)
+    fake = fake_prefetch(tmp_path, 'for r; do echo "$r" >>%s; done' % log)
     # A window larger than the model: one request, for all but the first
     # tensor (the one being read).
     out = run_load(path, "--prefetch", str(fake), "--window-mib", "64")
@@ -129,19 +142,9 @@ def test_prefetch_command_counts_started_blocks(model, tmp_path):
 def test_first_prefetch_is_waited_for(model, tmp_path):
     """A prefetch command slower than the whole load: its first request
     still lands before the reader starts, and its blocks count."""
-    path, _ = model
-    try:
-        f = os.open(path, os.O_RDONLY)
-        load.fiemap(f)
-    except OSError:
-        pytest.skip("the file system has no FIEMAP")
-    finally:
-        os.close(f)
+    path = needs_fiemap(model)
     log = tmp_path / "calls"
-    fake = tmp_path / "slow-prefetch"
-    fake.write_text("#!/bin/sh\nsleep 1\necho $# >>%s\n"
-                    "echo \"dev: promotion started for $# blocks\"\n" % log)
-    fake.chmod(0o755)
+    fake = fake_prefetch(tmp_path, "sleep 1; echo $# >>%s" % log)
     out = run_load(path, "--prefetch", str(fake), "--window-mib", "64")
     calls = [int(n) for n in log.read_text().split()]
     assert out["prefetch_requests"] == len(calls) == 1
