@@ -231,6 +231,17 @@ struct aatts_cache {
 	u64 uparam[AATTS_POLICY_PARAMS_NR];	/* policy_id's, as set */
 	struct aatts_mini *mini;	/* NULL in a shadow */
 	bool shadow;		/* a shadow: shares its cache's score map */
+	/*
+	 * Dead blocks of a fixed set (policies.c, dead_victim()): under the
+	 * default policy and in its isa shadow (isa_shadow).
+	 */
+	struct aatts_dead {
+		u64 gap;	/* longest gap yet between two reads (a hit) */
+		u64 filled;	/* the clock when a miss first found no room */
+		u32 hits;	/* hits seen, up to AATTS_DEAD_MIN */
+		u32 cursor;	/* the next slot looked at */
+		bool isa_shadow;	/* default's isa shadow: always drops */
+	} dead;
 	u64 ticks;		/* aatts_cache_tick() calls */
 	u32 age;		/* lfu's aging epoch: its halvings so far */
 	/*
@@ -358,5 +369,7 @@ void aatts_mini_read(struct aatts_cache *c, u64 block);
 bool aatts_mini_step(struct aatts_cache *c, u32 *budget);
 bool aatts_mini_lfu_freq(const struct aatts_cache *c, u64 block, u16 *freq);
 bool aatts_mini_fixed_victim(struct aatts_cache *c, u64 block, u32 *victim);
+void aatts_policy_hit(struct aatts_cache *c, u32 slot);
+bool aatts_mini_isa_leads(const struct aatts_cache *c);
 
 #endif /* AATTS_CORE_H */

@@ -59,6 +59,7 @@ int aatts_mini_create(struct aatts_cache *c)
 		m->shadow[id] = aatts_cache_create_shadow(c, id, m->size);
 		if (!m->shadow[id])
 			return -ENOMEM;
+		m->shadow[id]->dead.isa_shadow = id == AATTS_POLICY_ISA;
 	}
 	return 0;
 }
@@ -92,6 +93,9 @@ void aatts_mini_restart(struct aatts_cache *c)
 	memset(m->last, 0, sizeof(m->last));
 	m->total = 0;
 	m->last_seen = 0;
+	c->dead.gap = 0;
+	c->dead.hits = 0;
+	c->dead.filled = 0;
 }
 
 static enum aatts_policy_id mode_of(const struct aatts_cache *c)
@@ -213,6 +217,24 @@ bool aatts_mini_lfu_freq(const struct aatts_cache *c, u64 block, u16 *freq)
 	idle = s->age - s->aux[slot];
 	*freq = idle >= 16 ? 0 : s->slots[slot].freq >> idle;
 	return true;
+}
+
+/*
+ * Whether the isa shadow, which drops dead blocks, leads the minio shadow,
+ * which does not, by the margins a change of mode needs besides the noise
+ * (policies.c, dead_victim()).
+ */
+bool aatts_mini_isa_leads(const struct aatts_cache *c)
+{
+	const struct aatts_mini *m = c->mini;
+	u32 isa, minio;
+
+	if (!m || !m->warm)
+		return false;
+	isa = m->avg[AATTS_POLICY_ISA];
+	minio = m->avg[AATTS_POLICY_MINIO];
+	return isa > minio + (minio >> AATTS_MINI_MARGIN_SHIFT) +
+		     AATTS_MINI_MIN_GAIN;
 }
 
 /* Whether shadow s keeps block. */

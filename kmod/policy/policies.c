@@ -204,6 +204,81 @@ static int default_make_room(struct aatts_cache *c, u64 block, bool force,
 }
 
 /*
+ * Dead blocks of a fixed set.  A fixed set (minio, isa on equal scores)
+ * keeps whatever filled it first, and the first blocks a training job
+ * reads are often never read again: the inode tables and directories read
+ * when the data set is listed, before the first epoch.  A resident block
+ * idle (not read) for more than AATTS_DEAD_MULT times the longest gap yet
+ * seen between two reads of a resident block, and more than that times
+ * the reads it took to fill the cache, is dead: it gives its slot to a
+ * miss scored no lower.  A block of a per-epoch permutation is read again
+ * at most two epochs later, a loop's within a turn of it, so such sets
+ * stay fixed; what a listing read before the first epoch goes during the
+ * first.  But a set whose blocks come back after longer and longer gaps
+ * (a model variant loaded rarely) would be lost, so default runs both:
+ * its isa shadow drops dead blocks and its minio shadow does not, and
+ * under default's isa mode the live cache drops them only while the isa
+ * shadow leads the minio shadow (aatts_mini_isa_leads()); it follows the
+ * isa shadow's set on the sample anyway (aatts_mini_fixed_victim()).
+ * Nothing is dead before AATTS_DEAD_MIN hits; a miss looks at
+ * AATTS_DEAD_SCAN slots at most (a cursor goes round them).
+ */
+#define AATTS_DEAD_MULT		3
+#define AATTS_DEAD_MIN		8U
+#define AATTS_DEAD_SCAN		16U
+
+static bool drops_dead(const struct aatts_cache *c)
+{
+	if (c->dead.isa_shadow)
+		return true;
+	return c->policy_id == AATTS_POLICY_DEFAULT &&
+	       c->policy == &aatts_policies[AATTS_POLICY_ISA] &&
+	       aatts_mini_isa_leads(c);
+}
+
+/* A read hit on slot, before its atime moves: the gap since its last read. */
+void aatts_policy_hit(struct aatts_cache *c, u32 slot)
+{
+	struct aatts_dead *d = &c->dead;
+	u64 gap;
+
+	if (c->policy_id != AATTS_POLICY_DEFAULT && !d->isa_shadow)
+		return;
+	gap = c->clock - c->slots[slot].atime;
+	if (gap > d->gap)
+		d->gap = gap;
+	if (d->hits < AATTS_DEAD_MIN)
+		d->hits++;
+}
+
+static bool dead_victim(struct aatts_cache *c, u64 block, u32 *victim)
+{
+	struct aatts_dead *d = &c->dead;
+	const struct aatts_slot *slot;
+	u64 limit;
+	u32 i, v, score;
+
+	if (!d->filled)
+		d->filled = c->clock;
+	if (d->hits < AATTS_DEAD_MIN || !drops_dead(c))
+		return false;
+	limit = max(d->gap, d->filled) * AATTS_DEAD_MULT;
+	score = aatts_score(&c->scores, block);
+	for (i = 0; i < AATTS_DEAD_SCAN; i++) {
+		v = d->cursor;
+		d->cursor = v + 1 < c->stats.nr_slots ? v + 1 : 0;
+		slot = &c->slots[v];
+		if (slot->state == AATTS_SLOT_VALID &&
+		    !(slot->flags & AATTS_SLOT_PINNED) &&
+		    slot->score <= score && c->clock - slot->atime > limit) {
+			*victim = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
  * Finds room for a miss on block when no slot is free (or, for default,
  * always): 0 with *victim the slot to evict (AATTS_NO_SLOT: take a free
  * one) and *window whether the block enters the admission window;
@@ -224,7 +299,8 @@ int aatts_policy_make_room(struct aatts_cache *c, u64 block, bool force,
 	if (v == AATTS_NO_SLOT || (!force && c->policy->admits &&
 				   !c->policy->admits(c, block, &c->slots[v]))) {
 		/* default's fixed set follows its shadow's, on the sample. */
-		if (!force && aatts_mini_fixed_victim(c, block, victim))
+		if (!force && (aatts_mini_fixed_victim(c, block, victim) ||
+			       dead_victim(c, block, victim)))
 			return 0;
 		return v == AATTS_NO_SLOT ? -ENOSPC : -EPERM;
 	}

@@ -161,6 +161,7 @@ u32 aatts_cache_read_access(struct aatts_cache *c, u64 block,
 		aatts_sketch_record(&c->sketch, block);
 	if (s != AATTS_NO_SLOT && c->slots[s].state == AATTS_SLOT_VALID) {
 		c->stats.read_hits++;
+		aatts_policy_hit(c, s);
 		aatts_heap_access(c, s);
 		return s;
 	}
@@ -201,8 +202,10 @@ void aatts_cache_read_hits(struct aatts_cache *c, const u32 *slot,
 		c->stats.read_hits++;
 		/* Evicted since: the access still counted, the order not. */
 		if (c->slots[s].state == AATTS_SLOT_VALID &&
-		    c->slots[s].block == block[i])
+		    c->slots[s].block == block[i]) {
+			aatts_policy_hit(c, s);
 			aatts_heap_access(c, s);
+		}
 	}
 }
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The default policy adapts (kmod/policy/mini.c): on generated traces it
 # was not tuned on (seeds 21-23, other parameters than make bench's, and
-# the held-out kinds shards and shift), at two block sizes and three cache
+# the held-out kinds shards, shift and listed), at two block sizes and three cache
 # ratios, default stays within a bound of the best fixed policy (lru,
 # fifo, lfu, minio, isa with the trace's hints) and of lru, per trace kind;
 # it runs the mode its shadows show best (aatts-sim --adapt-log); and
@@ -20,13 +20,17 @@ SEEDS="21 22 23"
 # floor of default / lru (worst over seeds, block sizes and ratios).  seq
 # and model are where default is furthest from the goal (0.95, 0.98): their
 # floors guard what it reaches now (seq 0.754 / 0.868, model 0.878 / 0.883
-# measured at seeds 21-23), not the goal.
+# measured at seeds 21-23), not the goal.  listed's is 0.927 (seed 21,
+# 4 KiB, ratio 0.8, where the listing is a seventh of the cache and isa's
+# shadow never leads minio's by the margin: default keeps the listing as
+# it did before dead blocks were dropped); its other points reach 0.95.
 MATRIX="
 cyclic|--accesses 32768|0.95|0.98
 scan|--accesses 32768|0.92|0.98
 shift|--accesses 32768|0.95|0.96
 shards|--epochs 12 --shard 128|0.92|0.96
 perm|--epochs 12 --sample-size 262144|0.80|1.2
+listed|--epochs 8 --sample-size 8192|0.92|0.96
 multijob|--epochs 5 --jobs 2|0.73|0.90
 importance|--epochs 12|0.95|1.0
 seq|--accesses 1365|0.72|0.84
@@ -47,7 +51,7 @@ point() {
 			 }'
 }
 
-ktap_plan 13
+ktap_plan 15
 while IFS='|' read -r kind args floor lfloor; do
 	[ -n "$kind" ] || continue
 	worst=9 worstl=9 where="" rc=0
@@ -102,4 +106,16 @@ read -r d i < <("$SIM" --trace "$TMP/imp" --block-size 4096 --cache-ratio 0.2 \
 	--policy default,isa --csv | awk -F, 'NR > 1 { printf "%s ", $4 }')
 ktap_check "importance, ratio 0.2: default >= 0.95 x isa ($d vs $i)" \
 	"$(awk -v d="$d" -v i="$i" 'BEGIN { print (d != "" && d >= 0.95 * i) }')" = 1
+# A listing before the first epoch (the index, read once) does not stay
+# in default's fixed set: default gets what it gets on the same epochs
+# without the listing (the cache is floor(ratio x distinct blocks), so the
+# listed trace's cache is larger by the index's share).
+"$GEN" listed --seed 22 --blocks $BLOCKS --epochs 8 --sample-size 8192 >"$TMP/listed"
+awk -v lim=$((BLOCKS / 8 * 4096)) '!($1 == "R" && $2 < lim)' "$TMP/listed" >"$TMP/unlisted"
+read -r l < <("$SIM" --trace "$TMP/listed" --block-size 4096 --cache-ratio 0.1 \
+	--policy default --csv | awk -F, 'NR > 1 { print $4 }')
+read -r u < <("$SIM" --trace "$TMP/unlisted" --block-size 4096 --cache-ratio 0.1 \
+	--policy default --csv | awk -F, 'NR > 1 { print $4 }')
+ktap_check "listed, ratio 0.1: default >= 0.9 x default without the listing ($l vs $u)" \
+	"$(awk -v l="$l" -v u="$u" 'BEGIN { print (l != "" && u != "" && l >= 0.9 * u) }')" = 1
 ktap_finish

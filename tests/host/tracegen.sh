@@ -8,10 +8,10 @@ cd "$top" || exit 1
 . tests/host/sim/lib.sh
 
 GEN=${AATTS_BIN:-build/bin}/aatts-tracegen
-KINDS="seq cyclic random zipf burst scan perm importance model multijob shards shift"
+KINDS="seq cyclic random zipf burst scan perm listed importance model multijob shards shift"
 SMALL="--blocks 2048 --accesses 4000 --epochs 3"
 
-ktap_plan 49
+ktap_plan 53
 for k in $KINDS; do
 	# shellcheck disable=SC2086
 	"$GEN" "$k" --seed 5 $SMALL >"$TMP/$k.a"
@@ -81,6 +81,17 @@ ktap_result "shards: 3 epochs, each block read exactly once per epoch" $?
 ktap_check "shards: 64 KiB reads, sequential within a shard" \
 	"$(awk '/^R/ { if ($3 != 65536) bad++; if (($2 / 4096) % 256 && !end[$2]) bad++; end[$2 + $3] = 1 }
 		END { print bad + 0 }' "$TMP/shards.a")" = 0
+# listed: the index (the first 2048/8 blocks) is read, all of it, before
+# the first epoch and never after; then perm's epochs, each reading every
+# sample once, outside the index.
+awk '/^E/ { e++ }
+	/^R/ && $2 < 256 * 4096 { if (e) bad++; for (b = $2 / 4096; b < ($2 + $3) / 4096; b++) idx[b] = 1 }
+	/^R/ && $2 >= 256 * 4096 { seen[$2 " " $3, e]++ }
+	END { for (k in seen) if (seen[k] != 1) bad++
+	      n = 0; for (b in idx) n++
+	      print bad + 0, n, e }' "$TMP/listed.a" >"$TMP/listed.shape"
+ktap_check "listed: the whole index before epoch 1, none after; samples once per epoch ($(cat "$TMP/listed.shape"))" \
+	"$(cat "$TMP/listed.shape")" = "0 256 3"
 # shift: 90% of reads fall in a hot tenth that moves: lru beats minio.
 "$GEN" shift --seed 5 --blocks 2048 --accesses 40000 >"$TMP/shift.big"
 a=$("$SIM" --trace "$TMP/shift.big" --block-size 4096 --cache-ratio 0.2 \

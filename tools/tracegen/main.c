@@ -50,6 +50,10 @@ static const char usage[] =
 "             SAMPLE-SIZE, default 110 KiB, like ImageNet JPEGs) stored one\n"
 "             after the other on 4 KiB boundaries; every epoch reads each\n"
 "             sample once, whole, in a fresh random order; E per epoch\n"
+"  listed     perm after a listing of the data set: the first BLOCKS/8\n"
+"             blocks are its index (inode tables, directories), read once\n"
+"             in order, 8 at a time, with a quarter of the reads followed by\n"
+"             a re-read of one of the 8, before the first epoch\n"
 "  importance importance-sampled epochs (iCache, SHADE): the perm layout;\n"
 "             each sample has a loss-derived weight that drifts every epoch;\n"
 "             an epoch opens with I records (score = weight) and E, then\n"
@@ -269,9 +273,10 @@ struct samples {
 
 /* Lognormal sizes (sigma 0.5) around median, 4 KiB aligned, filling the
  * data set. */
-static void layout(struct samples *s, u64 median)
+/* Samples of lognormal size (median bytes), one after the other from at. */
+static void layout_from(struct samples *s, u64 median, u64 at)
 {
-	u64 total = opt.blocks * opt.bs, cap = total / 4096 + 1, at = 0, len;
+	u64 total = opt.blocks * opt.bs, cap = total / 4096 + 1, len;
 
 	s->off = xcalloc(cap, sizeof(*s->off));
 	s->len = xcalloc(cap, sizeof(*s->len));
@@ -289,6 +294,11 @@ static void layout(struct samples *s, u64 median)
 			(unsigned long long)median);
 		exit(2);
 	}
+}
+
+static void layout(struct samples *s, u64 median)
+{
+	layout_from(s, median, 0);
 }
 
 static void free_samples(struct samples *s)
@@ -312,6 +322,38 @@ static void gen_perm(void)
 	u64 *order, e, i;
 
 	layout(&s, opt.sample);
+	order = identity(s.n);
+	for (e = 0; e < opt.epochs; e++) {
+		shuffle(order, s.n);
+		for (i = 0; i < s.n; i++)
+			emit('R', s.off[order[i]], s.len[order[i]]);
+		puts("E");
+	}
+	free(order);
+	free_samples(&s);
+}
+
+/*
+ * perm's epochs after a listing of the data set.  The first BLOCKS/8
+ * blocks hold its index (a file system's inode tables and directories);
+ * before the first epoch the loader lists the data set, reading the index
+ * in order, 8 blocks at a time (inode table read-ahead), and after a
+ * quarter of those reads one of the 8 blocks again.  The index is never
+ * read again: the kernel keeps the inodes.
+ */
+static void gen_listed(void)
+{
+	u64 index = opt.blocks / 8, b, n;
+	struct samples s;
+	u64 *order, e, i;
+
+	for (b = 0; b < index; b += n) {
+		n = index - b < 8 ? index - b : 8;
+		read_blocks(b, n);
+		if (!below(4))
+			read_blocks(b + below(n), 1);
+	}
+	layout_from(&s, opt.sample, index * opt.bs);
 	order = identity(s.n);
 	for (e = 0; e < opt.epochs; e++) {
 		shuffle(order, s.n);
@@ -486,7 +528,8 @@ static const struct {
 } kinds[] = {
 	{ "seq", gen_seq }, { "cyclic", gen_cyclic }, { "random", gen_random },
 	{ "zipf", gen_zipf }, { "burst", gen_burst }, { "scan", gen_scan },
-	{ "perm", gen_perm }, { "importance", gen_importance },
+	{ "perm", gen_perm }, { "listed", gen_listed },
+	{ "importance", gen_importance },
 	{ "model", gen_model }, { "multijob", gen_multijob },
 	{ "shards", gen_shards }, { "shift", gen_shift },
 };

@@ -1131,9 +1131,11 @@ TEST(adapt_only_under_default)
 /*
  * default starts in isa's mode (a fixed set): a first working set fills
  * the cache, then a second one, smaller than the cache, is read again
- * and again.  isa would keep the first and hit nothing; default's shadows
- * show a policy that follows recency doing better, and it changes mode:
- * over the second phase it gets at least 90% of lru's hits.
+ * and again, and a block of the first after every 10 of those reads, so
+ * that the first set is not dead (dead_victim()).  isa would keep the
+ * first and hit only those; default's shadows show a policy that follows
+ * recency doing better, and it changes mode: over the second phase it
+ * gets at least 90% of lru's hits.
  */
 TEST(default_leaves_a_losing_mode)
 {
@@ -1156,6 +1158,10 @@ TEST(default_leaves_a_losing_mode)
 	for (b = 0; b < 100 * 200; b++) {
 		read_now(c, 1000 + b % 200);
 		read_now(l, 1000 + b % 200);
+		if (b % 10 == 9) {
+			read_now(c, b / 10 % 256);
+			read_now(l, b / 10 % 256);
+		}
 	}
 	aatts_cache_get_stats(c, &sd);
 	aatts_cache_get_stats(l, &sl);
@@ -1252,6 +1258,59 @@ TEST(default_fixed_set_follows_its_shadow)
 	aatts_cache_get_stats(c, &st);
 	EXPECT_EQ(64ULL, st.read_hits - hits);
 	EXPECT_EQ(AATTS_POLICY_MINIO, (int)(c->policy - aatts_policies));
+	aatts_cache_destroy(c);
+}
+
+/*
+ * A listing before the first epoch (64 index blocks, 10 of them read
+ * three times) fills default's fixed set (its first mode, isa: minio
+ * without hints); five per-epoch permutations of 320 blocks follow.  The
+ * index is never read again: its blocks are dead and give their slots to
+ * the epochs' blocks, and from the third epoch on every resident block is
+ * a data block hit once an epoch (192 hits in the last three).  Without
+ * dead_victim() the index stays in isa's set, its shadow hits nothing,
+ * default turns to wtinylfu and churns: 45 hits.
+ */
+TEST(default_fixed_set_drops_dead_blocks)
+{
+	struct aatts_cache *c = make(64, 4000, AATTS_POLICY_DEFAULT);
+	struct aatts_cache_stats st;
+	u64 b, e, i, j, t, hits = 0, data = 0, x = 1, order[320];
+
+	ASSERT_NE(NULL, c);
+	for (b = 1000; b < 1064; b++) {
+		read_now(c, b);
+		if (b < 1010) {
+			read_now(c, b);
+			read_now(c, b);
+		}
+	}
+	for (e = 0; e < 5; e++) {
+		if (e == 2) {
+			aatts_cache_get_stats(c, &st);
+			hits = st.read_hits;
+		}
+		for (i = 0; i < 320; i++)
+			order[i] = i;
+		/* Fisher-Yates, xorshift64 */
+		for (i = 319; i > 0; i--) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			j = x % (i + 1);
+			t = order[i];
+			order[i] = order[j];
+			order[j] = t;
+		}
+		for (i = 0; i < 320; i++)
+			read_now(c, order[i]);
+	}
+	aatts_cache_get_stats(c, &st);
+	for (b = 0; b < 320; b++)
+		data += resident(c, b);
+	EXPECT_EQ(64ULL, data);
+	/* 3 epochs x 64 resident blocks, each hit once an epoch. */
+	EXPECT_GE(st.read_hits - hits, 3ULL * 64 * 9 / 10);
 	aatts_cache_destroy(c);
 }
 
