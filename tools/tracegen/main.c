@@ -316,20 +316,26 @@ static u64 *identity(u64 n)
 	return a;
 }
 
-static void gen_perm(void)
+/* EPOCHS epochs over the samples, each in a fresh random order, then E. */
+static void perm_epochs(const struct samples *s)
 {
-	struct samples s;
-	u64 *order, e, i;
+	u64 *order = identity(s->n), e, i;
 
-	layout(&s, opt.sample);
-	order = identity(s.n);
 	for (e = 0; e < opt.epochs; e++) {
-		shuffle(order, s.n);
-		for (i = 0; i < s.n; i++)
-			emit('R', s.off[order[i]], s.len[order[i]]);
+		shuffle(order, s->n);
+		for (i = 0; i < s->n; i++)
+			emit('R', s->off[order[i]], s->len[order[i]]);
 		puts("E");
 	}
 	free(order);
+}
+
+static void gen_perm(void)
+{
+	struct samples s;
+
+	layout(&s, opt.sample);
+	perm_epochs(&s);
 	free_samples(&s);
 }
 
@@ -345,7 +351,6 @@ static void gen_listed(void)
 {
 	u64 index = opt.blocks / 8, b, n;
 	struct samples s;
-	u64 *order, e, i;
 
 	for (b = 0; b < index; b += n) {
 		n = index - b < 8 ? index - b : 8;
@@ -354,14 +359,7 @@ static void gen_listed(void)
 			read_blocks(b + below(n), 1);
 	}
 	layout_from(&s, opt.sample, index * opt.bs);
-	order = identity(s.n);
-	for (e = 0; e < opt.epochs; e++) {
-		shuffle(order, s.n);
-		for (i = 0; i < s.n; i++)
-			emit('R', s.off[order[i]], s.len[order[i]]);
-		puts("E");
-	}
-	free(order);
+	perm_epochs(&s);
 	free_samples(&s);
 }
 
