@@ -350,6 +350,7 @@ int aatts_policy_params(enum aatts_policy_id id, const struct aatts_kv *kv,
 int aatts_policy_make_room(struct aatts_cache *c, u64 block, bool force,
 			   u32 *victim, bool *window);
 void aatts_policy_miss(struct aatts_cache *c, u64 block);
+void aatts_policy_hit(struct aatts_cache *c, u32 slot);
 void aatts_policy_reset(struct aatts_cache *c);
 void aatts_policy_run(struct aatts_cache *c, enum aatts_policy_id mode,
 		      const u64 param[AATTS_POLICY_PARAMS_NR]);
@@ -369,7 +370,6 @@ void aatts_mini_read(struct aatts_cache *c, u64 block);
 bool aatts_mini_step(struct aatts_cache *c, u32 *budget);
 bool aatts_mini_lfu_freq(const struct aatts_cache *c, u64 block, u16 *freq);
 bool aatts_mini_fixed_victim(struct aatts_cache *c, u64 block, u32 *victim);
-void aatts_policy_hit(struct aatts_cache *c, u32 slot);
 bool aatts_mini_isa_leads(const struct aatts_cache *c);
 
 #endif /* AATTS_CORE_H */
