@@ -113,5 +113,6 @@ void aatts_stat_values(struct aatts_c *ac, const struct aatts_stats *s,
 	v[AATTS_STAT_A_BYTES_PER_SLOT] = aatts_bytes_per_slot(ac);
 	v[AATTS_STAT_A_PROMOTIONS_FILLED] = s->filled;
 	v[AATTS_STAT_A_MIGRATION_COPIES] = s->copies;
+	v[AATTS_STAT_A_DEAD_EVICTIONS] = s->core.dead_evictions;
 }
 

@@ -129,6 +129,7 @@ AATTS_U64_ATTR(write_misses, s->core.write_misses);
 AATTS_U64_ATTR(promotions, s->core.promotions);
 AATTS_U64_ATTR(demotions, s->core.evictions + s->core.invalidations);
 AATTS_U64_ATTR(evictions, s->core.evictions);
+AATTS_U64_ATTR(dead_evictions, s->core.dead_evictions);
 AATTS_U64_ATTR(invalidations, s->core.invalidations);
 AATTS_U64_ATTR(rejections, s->core.rejections);
 AATTS_U64_ATTR(promotions_failed, s->core.promotions_failed);
@@ -258,6 +259,7 @@ static struct attribute *aatts_attrs[] = {
 	&aatts_attr_rejections.attr,
 	&aatts_attr_demotions.attr,
 	&aatts_attr_evictions.attr,
+	&aatts_attr_dead_evictions.attr,
 	&aatts_attr_invalidations.attr,
 	&aatts_attr_migrated_bytes.attr,
 	&aatts_attr_inflight_migrations.attr,

@@ -78,6 +78,7 @@ struct aatts_cache_stats {
 	u64 promotions;		/* slots reserved for a copy slow -> fast */
 	u64 promotions_failed;	/* fill_done(ok = false) or stale */
 	u64 evictions;		/* VALID blocks evicted to make room */
+	u64 dead_evictions;	/* of those, dead blocks of a fixed set */
 	u64 invalidations;	/* blocks dropped by write/discard/error/demote */
 	u64 rejections;		/* misses the policy chose not to promote */
 	u64 no_room;		/* misses not offered: no room to copy them */

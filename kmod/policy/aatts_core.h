@@ -232,15 +232,17 @@ struct aatts_cache {
 	struct aatts_mini *mini;	/* NULL in a shadow */
 	bool shadow;		/* a shadow: shares its cache's score map */
 	/*
-	 * Dead blocks of a fixed set (policies.c, dead_victim()): under the
-	 * default policy and in its isa shadow (isa_shadow).
+	 * Dead blocks of a fixed set (policies.c, dead_victim()): in the
+	 * default policy's isa shadow (live set) and, following it, in the
+	 * cache under default's isa mode.
 	 */
 	struct aatts_dead {
-		u64 gap;	/* longest gap yet between two reads (a hit) */
-		u64 filled;	/* the clock when a miss first found no room */
-		u32 hits;	/* hits seen, up to AATTS_DEAD_MIN */
+		struct aatts_cache *live;	/* the isa shadow's cache */
+		u64 gap;	/* shadow: longest gap yet between two reads */
+		u64 filled;	/* shadow: the clock when it was first full */
+		u64 stale;	/* cache: the last read of a block dropped */
+		u32 hits;	/* shadow: hits seen, up to AATTS_DEAD_MIN */
 		u32 cursor;	/* the next slot looked at */
-		bool isa_shadow;	/* default's isa shadow: always drops */
 	} dead;
 	u64 ticks;		/* aatts_cache_tick() calls */
 	u32 age;		/* lfu's aging epoch: its halvings so far */

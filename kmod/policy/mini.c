@@ -59,7 +59,8 @@ int aatts_mini_create(struct aatts_cache *c)
 		m->shadow[id] = aatts_cache_create_shadow(c, id, m->size);
 		if (!m->shadow[id])
 			return -ENOMEM;
-		m->shadow[id]->dead.isa_shadow = id == AATTS_POLICY_ISA;
+		if (id == AATTS_POLICY_ISA)
+			m->shadow[id]->dead.live = c;
 	}
 	return 0;
 }
@@ -93,9 +94,7 @@ void aatts_mini_restart(struct aatts_cache *c)
 	memset(m->last, 0, sizeof(m->last));
 	m->total = 0;
 	m->last_seen = 0;
-	c->dead.gap = 0;
-	c->dead.hits = 0;
-	c->dead.filled = 0;
+	c->dead.stale = 0;
 }
 
 static enum aatts_policy_id mode_of(const struct aatts_cache *c)

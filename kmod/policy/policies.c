@@ -207,34 +207,34 @@ static int default_make_room(struct aatts_cache *c, u64 block, bool force,
  * Dead blocks of a fixed set.  A fixed set (minio, isa on equal scores)
  * keeps whatever filled it first, and the first blocks a training job
  * reads are often never read again: the inode tables and directories read
- * when the data set is listed, before the first epoch.  A resident block
- * idle (not read) for more than AATTS_DEAD_MULT times the longest gap yet
- * seen between two reads of a resident block, and more than that times
- * the reads it took to fill the cache, is dead: it gives its slot to a
- * miss scored no lower.  A block of a per-epoch permutation is read again
- * at most two epochs later, a loop's within a turn of it, so such sets
- * stay fixed; what a listing read before the first epoch goes during the
- * first.  But a set whose blocks come back after longer and longer gaps
- * (a model variant loaded rarely) would be lost, so default runs both:
- * its isa shadow drops dead blocks and its minio shadow does not, and
- * under default's isa mode the live cache drops them only while the isa
- * shadow leads the minio shadow (aatts_mini_isa_leads()); it follows the
- * isa shadow's set on the sample anyway (aatts_mini_fixed_victim()).
- * Nothing is dead before AATTS_DEAD_MIN hits; a miss looks at
- * AATTS_DEAD_SCAN slots at most (a cursor goes round them).
+ * when the data set is listed, before the first epoch.
+ *
+ * In default's isa shadow a resident block idle (not read) for more than
+ * AATTS_DEAD_MULT times the longest gap yet seen between two reads of a
+ * resident block, and more than that times the reads it took to fill the
+ * shadow, is dead: it gives its slot to a miss scored no lower.  A block
+ * of a per-epoch permutation is read again at most two epochs later, a
+ * loop's within a turn of it, so such sets stay fixed; what a listing read
+ * before the first epoch goes during the first, before the reads of the
+ * second epoch lengthen the longest gap.  Nothing is dead before
+ * AATTS_DEAD_MIN hits.
+ *
+ * But a set whose blocks come back after longer and longer gaps (a model
+ * variant loaded rarely) would be lost, so default duels the rule: its
+ * minio shadow keeps every block, and the cache under default's isa mode
+ * drops dead blocks only while the isa shadow leads the minio shadow
+ * (aatts_mini_isa_leads()).  On the sample it follows the isa shadow's
+ * set anyway (aatts_mini_fixed_victim()); off the sample it drops what is
+ * as stale as what the shadow dropped: a block the shadow drops that the
+ * cache holds raises the cache's watermark (dead.stale) to the cache's
+ * last read of it, and a cache's block last read at or before the
+ * watermark is dead.
+ *
+ * A miss looks at AATTS_DEAD_SCAN slots at most (a cursor goes round them).
  */
 #define AATTS_DEAD_MULT		3
 #define AATTS_DEAD_MIN		8U
 #define AATTS_DEAD_SCAN		16U
-
-static bool drops_dead(const struct aatts_cache *c)
-{
-	if (c->dead.isa_shadow)
-		return true;
-	return c->policy_id == AATTS_POLICY_DEFAULT &&
-	       c->policy == &aatts_policies[AATTS_POLICY_ISA] &&
-	       aatts_mini_isa_leads(c);
-}
 
 /* A read hit on slot, before its atime moves: the gap since its last read. */
 void aatts_policy_hit(struct aatts_cache *c, u32 slot)
@@ -242,7 +242,7 @@ void aatts_policy_hit(struct aatts_cache *c, u32 slot)
 	struct aatts_dead *d = &c->dead;
 	u64 gap;
 
-	if (c->policy_id != AATTS_POLICY_DEFAULT && !d->isa_shadow)
+	if (!d->live)
 		return;
 	gap = c->clock - c->slots[slot].atime;
 	if (gap > d->gap)
@@ -251,26 +251,48 @@ void aatts_policy_hit(struct aatts_cache *c, u32 slot)
 		d->hits++;
 }
 
+/* The isa shadow drops block: the live cache's watermark follows. */
+static void dropped_dead(struct aatts_cache *live, u64 block)
+{
+	u32 s = aatts_map_find(live, block);
+
+	if (s != AATTS_NO_SLOT && live->slots[s].state == AATTS_SLOT_VALID &&
+	    live->slots[s].atime > live->dead.stale)
+		live->dead.stale = live->slots[s].atime;
+}
+
 static bool dead_victim(struct aatts_cache *c, u64 block, u32 *victim)
 {
 	struct aatts_dead *d = &c->dead;
 	const struct aatts_slot *slot;
-	u64 limit;
+	u64 limit = 0;
 	u32 i, v, score;
+	bool dead;
 
-	if (!d->filled)
-		d->filled = c->clock;
-	if (d->hits < AATTS_DEAD_MIN || !drops_dead(c))
+	if (d->live) {
+		if (!d->filled)
+			d->filled = c->clock;
+		if (d->hits < AATTS_DEAD_MIN)
+			return false;
+		limit = max(d->gap, d->filled) * AATTS_DEAD_MULT;
+	} else if (!d->stale || c->policy_id != AATTS_POLICY_DEFAULT ||
+		   c->policy != &aatts_policies[AATTS_POLICY_ISA] ||
+		   !aatts_mini_isa_leads(c)) {
 		return false;
-	limit = max(d->gap, d->filled) * AATTS_DEAD_MULT;
+	}
 	score = aatts_score(&c->scores, block);
 	for (i = 0; i < AATTS_DEAD_SCAN; i++) {
 		v = d->cursor;
 		d->cursor = v + 1 < c->stats.nr_slots ? v + 1 : 0;
 		slot = &c->slots[v];
-		if (slot->state == AATTS_SLOT_VALID &&
-		    !(slot->flags & AATTS_SLOT_PINNED) &&
-		    slot->score <= score && c->clock - slot->atime > limit) {
+		if (slot->state != AATTS_SLOT_VALID ||
+		    (slot->flags & AATTS_SLOT_PINNED) || slot->score > score)
+			continue;
+		dead = d->live ? c->clock - slot->atime > limit :
+				 slot->atime <= d->stale;
+		if (dead) {
+			if (d->live)
+				dropped_dead(d->live, slot->block);
 			*victim = v;
 			return true;
 		}
@@ -298,10 +320,18 @@ int aatts_policy_make_room(struct aatts_cache *c, u64 block, bool force,
 	v = aatts_heap_root(c, AATTS_HEAP_MAIN);
 	if (v == AATTS_NO_SLOT || (!force && c->policy->admits &&
 				   !c->policy->admits(c, block, &c->slots[v]))) {
-		/* default's fixed set follows its shadow's, on the sample. */
-		if (!force && (aatts_mini_fixed_victim(c, block, victim) ||
-			       dead_victim(c, block, victim)))
+		/*
+		 * default's fixed set follows its shadow's on the sample
+		 * and drops its dead blocks.
+		 */
+		if (force)
+			return v == AATTS_NO_SLOT ? -ENOSPC : -EPERM;
+		if (aatts_mini_fixed_victim(c, block, victim))
 			return 0;
+		if (dead_victim(c, block, victim)) {
+			c->stats.dead_evictions++;
+			return 0;
+		}
 		return v == AATTS_NO_SLOT ? -ENOSPC : -EPERM;
 	}
 	*victim = v;

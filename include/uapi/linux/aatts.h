@@ -230,7 +230,7 @@
 #define AATTS_TARGET_NAME		"aatts"
 
 #define AATTS_VERSION_MAJOR		1
-#define AATTS_VERSION_MINOR		4
+#define AATTS_VERSION_MINOR		5
 #define AATTS_VERSION_PATCH		0
 
 /* Cache block size bounds, in 512-byte sectors (4 KiB .. 1 GiB). */
@@ -401,6 +401,8 @@ enum aatts_stat_attr {
 	/* Since 1.2: */
 	AATTS_STAT_A_PROMOTIONS_FILLED,	/* filled from the read that missed */
 	AATTS_STAT_A_MIGRATION_COPIES,	/* kcopyd copies (adjacent ones join) */
+	/* Since 1.5: */
+	AATTS_STAT_A_DEAD_EVICTIONS,	/* evictions of a fixed set's dead blocks */
 	__AATTS_STAT_A_LAST
 };
 
