@@ -73,6 +73,7 @@ struct trainer_job {
 	double rate;			/* samples/s, moving average; 0: none */
 	uint64_t sample_bytes;		/* bytes per sample, moving average */
 	uint32_t devt;			/* the last prefetched sample's device */
+	uint64_t last_window;		/* the last cursor's; 0: no cursor yet */
 	uint64_t epochs;	/* epoch_end calls */
 	size_t scored;
 };
@@ -949,6 +950,9 @@ static void unresolved(struct json_object **first, size_t *count, size_t i,
 	(*count)++;
 }
 
+static void prefetch_boundary(struct aattsd *d, struct peer *p,
+			      struct trainer_job *j, struct json_object *o);
+
 const char *const trainer_epoch_end_fields[] = { "job", "commit", NULL };
 
 int trainer_epoch_end(struct aattsd *d, struct peer *p,
@@ -1055,6 +1059,7 @@ int trainer_epoch_end(struct aattsd *d, struct peer *p,
 	json_object_object_add(o, "unresolved", json_object_new_int64((int64_t)nbad));
 	if (first)
 		json_object_object_add(o, "first_unresolved", first);
+	prefetch_boundary(d, p, j, o);
 	return 0;
 }
 
@@ -1161,34 +1166,27 @@ static int send_prefetch(struct aattsd *d, struct rangevec *rv,
 			   started, e);
 }
 
+/* What a prefetch along the order sent. */
+struct pf_result {
+	size_t sent;			/* samples */
+	uint64_t started;		/* blocks whose copy began */
+	size_t nbad;			/* samples not resolved */
+	struct json_object *first;	/* the first of them */
+};
+
 /*
- * {"cursor": pos, "window": w}: the reader is at position pos of the
- * order published for this epoch; the samples at pos..pos+w-1 not sent
- * before go to their devices as one forced PREFETCH each (AATTS_F_NOWAIT).
+ * Sends cur[from..to) of j's order to their devices as one forced
+ * PREFETCH each (AATTS_F_NOWAIT) and moves pf_next past it.
  */
-static int order_cursor(struct aattsd *d, struct peer *p,
-			struct trainer_job *j, struct json_object *req,
-			struct json_object *o, struct trainer_err *e)
+static int prefetch_along(struct aattsd *d, struct peer *p,
+			  struct trainer_job *j, size_t from, size_t to,
+			  struct pf_result *res_out, struct trainer_err *e)
 {
 	struct rangevec rvs[TRAINER_DEVICES_MAX];
-	struct json_object *first = NULL;
-	uint64_t pos, win, started = 0, bytes;
-	size_t nrv = 0, i, x, from, to, sent = 0, nbad = 0;
+	uint64_t bytes;
+	size_t nrv = 0, i, x;
 	int r = 0;
 
-	if (get_u64(req, "cursor", 0, TRAINER_ORDER_MAX, 0, &pos, e) ||
-	    get_u64(req, "window", 1, TRAINER_BATCH_MAX, 0, &win, e))
-		return -1;
-	if (!j->ncur)
-		return fail(e, "no_order",
-			    "no order was published for this epoch (order, then epoch_end)");
-	d->trainer->st.cursors++;
-	cursor_rate(j, pos, now_ns());
-	if (!win)
-		win = auto_window(d, j, o);
-	json_object_object_add(o, "window", json_object_new_int64((int64_t)win));
-	from = j->pf_next > pos ? j->pf_next : pos;
-	to = pos + win < j->ncur ? pos + win : j->ncur;
 	for (i = from; i < to && !r; i++) {
 		const struct tsample *ts = &j->v[j->cur[i]];
 		struct resolved res;
@@ -1196,13 +1194,14 @@ static int order_cursor(struct aattsd *d, struct peer *p,
 		const char *why;
 
 		if (resolve(d, p, ts->path, &res, &why)) {
-			unresolved(&first, &nbad, j->cur[i], ts->path, why);
+			unresolved(&res_out->first, &res_out->nbad, j->cur[i],
+				   ts->path, why);
 			continue;
 		}
 		rv = rv_for(rvs, &nrv, res.dv);
 		if (!rv) {
-			unresolved(&first, &nbad, j->cur[i], ts->path,
-				   "on too many devices");
+			unresolved(&res_out->first, &res_out->nbad, j->cur[i],
+				   ts->path, "on too many devices");
 			continue;
 		}
 		bytes = 0;
@@ -1217,30 +1216,97 @@ static int order_cursor(struct aattsd *d, struct peer *p,
 		j->devt = res.dv->dev.devt;
 		j->sample_bytes = j->sample_bytes ?
 			j->sample_bytes - j->sample_bytes / 8 + bytes / 8 : bytes;
-		sent++;
+		res_out->sent++;
 	}
 	for (i = 0; i < nrv; i++) {
 		if (!r && rvs[i].nr)
-			r = send_prefetch(d, &rvs[i], &started, e) ? -EIO : 0;
+			r = send_prefetch(d, &rvs[i], &res_out->started, e) ?
+			    -EIO : 0;
 		free(rvs[i].v);
 	}
-	if (r) {
-		json_object_put(first);
-		if (r == -ENOMEM)
-			return fail(e, "internal", "out of memory");
+	if (r == -ENOMEM)
+		return fail(e, "internal", "out of memory");
+	if (r)
 		return -1;	/* e set by send_prefetch */
-	}
 	if (to > j->pf_next)
 		j->pf_next = to;
-	d->trainer->st.prefetch_samples += sent;
-	d->trainer->st.prefetch_blocks += started;
-	json_object_object_add(o, "sent", json_object_new_int64((int64_t)sent));
-	json_object_object_add(o, "started", json_object_new_int64((int64_t)started));
-	json_object_object_add(o, "ahead", json_object_new_int64((int64_t)(to > pos ? to - pos : 0)));
-	json_object_object_add(o, "unresolved", json_object_new_int64((int64_t)nbad));
-	if (first)
-		json_object_object_add(o, "first_unresolved", first);
+	d->trainer->st.prefetch_samples += res_out->sent;
+	d->trainer->st.prefetch_blocks += res_out->started;
 	return 0;
+}
+
+/*
+ * {"cursor": pos, "window": w}: the reader is at position pos of the
+ * order published for this epoch; the samples at pos..pos+w-1 not sent
+ * before go to their devices as one forced PREFETCH each (AATTS_F_NOWAIT).
+ */
+static int order_cursor(struct aattsd *d, struct peer *p,
+			struct trainer_job *j, struct json_object *req,
+			struct json_object *o, struct trainer_err *e)
+{
+	struct pf_result res = { 0 };
+	uint64_t pos, win;
+	size_t from, to;
+
+	if (get_u64(req, "cursor", 0, TRAINER_ORDER_MAX, 0, &pos, e) ||
+	    get_u64(req, "window", 1, TRAINER_BATCH_MAX, 0, &win, e))
+		return -1;
+	if (!j->ncur)
+		return fail(e, "no_order",
+			    "no order was published for this epoch (order, then epoch_end)");
+	d->trainer->st.cursors++;
+	cursor_rate(j, pos, now_ns());
+	if (!win)
+		win = auto_window(d, j, o);
+	j->last_window = win;
+	json_object_object_add(o, "window", json_object_new_int64((int64_t)win));
+	from = j->pf_next > pos ? j->pf_next : pos;
+	to = pos + win < j->ncur ? pos + win : j->ncur;
+	if (prefetch_along(d, p, j, from, to, &res, e)) {
+		json_object_put(res.first);
+		return -1;
+	}
+	json_object_object_add(o, "sent", json_object_new_int64((int64_t)res.sent));
+	json_object_object_add(o, "started", json_object_new_int64((int64_t)res.started));
+	json_object_object_add(o, "ahead", json_object_new_int64((int64_t)(to > pos ? to - pos : 0)));
+	json_object_object_add(o, "unresolved", json_object_new_int64((int64_t)res.nbad));
+	if (res.first)
+		json_object_object_add(o, "first_unresolved", res.first);
+	return 0;
+}
+
+/*
+ * At the boundary, for a job that walked its last order with cursors:
+ * the first window of the order that starts now (the last cursor's) goes
+ * out at once, so that the epoch's first reads find it on the fast tier
+ * rather than racing the first cursor's copies.  Best effort: the epoch
+ * has ended whatever happens here, and what was not sent the cursors
+ * send.  Adds "prefetch": {"window", "sent", "started", "unresolved"}.
+ */
+static void prefetch_boundary(struct aattsd *d, struct peer *p,
+			      struct trainer_job *j, struct json_object *o)
+{
+	struct trainer_err e = { .code = NULL };
+	struct pf_result res = { 0 };
+	struct json_object *pf;
+	size_t to;
+
+	if (!j->last_window || !j->ncur)
+		return;
+	to = j->last_window < j->ncur ? j->last_window : j->ncur;
+	if (prefetch_along(d, p, j, 0, to, &res, &e)) {
+		log_warn("trainer: prefetch at the epoch boundary: %s: %s",
+			 e.code, e.msg);
+		json_object_put(res.first);
+		return;
+	}
+	pf = json_object_new_object();
+	json_object_object_add(pf, "window", json_object_new_int64((int64_t)to));
+	json_object_object_add(pf, "sent", json_object_new_int64((int64_t)res.sent));
+	json_object_object_add(pf, "started", json_object_new_int64((int64_t)res.started));
+	json_object_object_add(pf, "unresolved", json_object_new_int64((int64_t)res.nbad));
+	json_object_put(res.first);
+	json_object_object_add(o, "prefetch", pf);
 }
 
 /* --- residency ------------------------------------------------------------- */

@@ -3,6 +3,7 @@
 (protocol version 1, Documentation/aattsd.rst).  Long lists are sent in
 several messages, each under the daemon's line limit."""
 import json
+import select
 import socket
 
 DEFAULT_SOCKET = "/run/aatts/aattsd.sock"
@@ -10,6 +11,7 @@ PROTOCOL = 1
 LINE_MAX = 1 << 20          # the daemon's request line limit, '\n' included
 BATCH_MAX = 65536           # elements of one array in a request
 RESIDENCY_MAX = 4096        # samples in one residency request
+PIPELINE_MAX = 8            # replies of unwaited cursors due at most
 SHUFFLE = "splitmix64-fisher-yates"
 _M64 = (1 << 64) - 1
 
@@ -77,6 +79,8 @@ class Client:
             self._sock.close()
             raise
         self._buf = b""
+        self._due = 0           # replies of unwaited cursors not read yet
+        self._late = []         # read but not handed to order_cursor yet
         # Leaves 300 kB for the rest of a line when chunking arrays.
         self._chunk_bytes = LINE_MAX - 300000
 
@@ -103,8 +107,7 @@ class Client:
         line, self._buf = self._buf.split(b"\n", 1)
         return line
 
-    def raw(self, line):
-        """Sends one line as it is; the reply as a dict (errors included)."""
+    def _send(self, line):
         if isinstance(line, str):
             line = line.encode()
         try:
@@ -113,10 +116,24 @@ class Client:
             # Refused: aattsd sent its one error line and closed.
             pass
         self.requests += 1
+
+    def _collect(self, block, keep=0):
+        """Reads the replies due to unwaited cursors, oldest first, until
+        keep are due (block), or those that have arrived."""
+        while self._due > keep:
+            if (not block and b"\n" not in self._buf and
+                    not select.select([self._sock], [], [], 0)[0]):
+                return
+            self._late.append(json.loads(self._readline()))
+            self._due -= 1
+
+    def raw(self, line):
+        """Sends one line as it is; the reply as a dict (errors included)."""
+        self._collect(block=True)      # replies come in order
+        self._send(line)
         return json.loads(self._readline())
 
-    def request(self, op, **fields):
-        """One request; the reply as a dict, or AattsError."""
+    def _line(self, op, **fields):
         req = {"v": PROTOCOL, "op": op}
         if self.job is not None and op in ("manifest", "importance", "order",
                                            "epoch_end", "residency"):
@@ -125,7 +142,11 @@ class Client:
         line = json.dumps(req, separators=(",", ":"))
         if len(line) + 1 > LINE_MAX:
             raise ValueError(f"request of {len(line)} bytes: over the line limit")
-        r = self.raw(line)
+        return line
+
+    def request(self, op, **fields):
+        """One request; the reply as a dict, or AattsError."""
+        r = self.raw(self._line(op, **fields))
         if not r.get("ok"):
             raise AattsError(r.get("error", "?"), r.get("message", ""))
         return r
@@ -173,16 +194,43 @@ class Client:
         """The next epoch's order as a seed of a named shuffle."""
         return self.request("order", seed=int(seed), shuffle=shuffle)
 
-    def order_cursor(self, position, window=None):
+    def order_cursor(self, position, window=None, wait=True):
         """The reader is at position of this epoch's order (the one the
         last epoch_end published): aattsd prefetches the window samples
         from there that it has not sent yet.  Without a window aattsd sizes
         it from the reader's rate (measured from these calls), the slow
         tier's bandwidth and the fast tier's size.  Reply: window, sent,
         started (blocks whose copy began), ahead, unresolved; without a
-        window also rate, slow_bps, fast_bytes, sample_bytes."""
-        return self.request("order", cursor=int(position),
-                            window=None if window is None else int(window))
+        window also rate, slow_bps, fast_bytes, sample_bytes.
+
+        wait=False sends the request and does not wait for its reply, so
+        that the reader never waits for aattsd (pipelined: at most
+        PIPELINE_MAX replies due, beyond that the call waits for the
+        oldest).  It returns the replies of earlier unwaited cursors that
+        have arrived (a list, oldest first, maybe empty), and raises
+        AattsError if one of them is an error."""
+        line = self._line("order", cursor=int(position),
+                          window=None if window is None else int(window))
+        if wait:
+            r = self.raw(line)
+            if not r.get("ok"):
+                raise AattsError(r.get("error", "?"), r.get("message", ""))
+            return r
+        self._collect(block=True, keep=PIPELINE_MAX - 1)
+        self._send(line)
+        self._due += 1
+        self._collect(block=False)
+        return self.cursor_replies()
+
+    def cursor_replies(self, wait=False):
+        """The replies of unwaited cursors read so far (all still due, with
+        wait), oldest first; AattsError for the first error among them."""
+        self._collect(block=wait)
+        late, self._late = self._late, []
+        for r in late:
+            if not r.get("ok"):
+                raise AattsError(r.get("error", "?"), r.get("message", ""))
+        return late
 
     def epoch_end(self, commit=True):
         return self.request("epoch_end", commit=commit)

@@ -17,6 +17,8 @@ class FakeDaemon:
     def __init__(self, path, refuse=False):
         self.path = path
         self.refuse = refuse
+        self.hold = threading.Event()    # cleared: replies wait for set()
+        self.hold.set()
         self.requests = []
         self.line_sizes = []
         self.srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -47,6 +49,7 @@ class FakeDaemon:
             while b"\n" in buf:
                 line, buf = buf.split(b"\n", 1)
                 self.line_sizes.append(len(line) + 1)
+                self.hold.wait()
                 c.sendall(json.dumps(self.answer(line)).encode() + b"\n")
         c.close()
 
@@ -73,6 +76,12 @@ class FakeDaemon:
                                  for s in r["samples"]]}
         if op == "epoch_end":
             return {"v": 1, "ok": True, "epoch": 1, "ranges": 3}
+        if op == "order" and "cursor" in r:
+            if r["cursor"] < 0:
+                return {"v": 1, "ok": False, "error": "bad_request",
+                        "message": "cursor"}
+            return {"v": 1, "ok": True, "window": r.get("window", 32),
+                    "cursor_echo": r["cursor"]}
         if op == "order":
             n = r.get("start", 0) + len(r.get("indices", []))
             return {"v": 1, "ok": True, "length": n}
@@ -198,3 +207,44 @@ def test_order_cursor_request(fake):
                                  "cursor": 32, "window": 64}
     assert fake.requests[-1] == {"v": 1, "op": "order", "job": "j1",
                                  "cursor": 48}
+
+
+def test_order_cursor_without_waiting(fake):
+    with Client(fake.path, job="j1") as c:
+        fake.hold.clear()               # aattsd busy: no reply comes
+        assert c.order_cursor(0, wait=False) == []
+        assert c.order_cursor(16, window=8, wait=False) == []
+        fake.hold.set()
+        got = c.cursor_replies(wait=True)
+        assert [r["cursor_echo"] for r in got] == [0, 16]
+        assert got[1]["window"] == 8
+        assert c.cursor_replies() == []
+        # Replies due are read, in order, before another request's.
+        c.order_cursor(32, wait=False)
+        assert c.hello()["daemon"] == "aattsd"
+        assert [r["cursor_echo"] for r in c.order_cursor(48, wait=False) +
+                c.cursor_replies(wait=True)] == [32, 48]
+        # An error among them is raised when they are handed over.
+        c.order_cursor(-1, wait=False)
+        with pytest.raises(AattsError) as ei:
+            c.cursor_replies(wait=True)
+        assert ei.value.code == "bad_request"
+    assert fake.requests[1] == {"v": 1, "op": "order", "job": "j1",
+                                "cursor": 16, "window": 8}
+
+
+def test_order_cursor_pipeline_is_bounded(fake):
+    with Client(fake.path) as c:
+        fake.hold.clear()
+        t = threading.Timer(0.5, fake.hold.set)
+        t.start()
+        for i in range(client_mod.PIPELINE_MAX):
+            c.order_cursor(i, wait=False)
+        assert not fake.hold.is_set()   # none of those waited
+        # One more waits for the oldest reply.
+        got = c.order_cursor(99, wait=False)
+        assert fake.hold.is_set() and got[0]["cursor_echo"] == 0
+        t.join()
+        got += c.cursor_replies(wait=True)
+        assert [r["cursor_echo"] for r in got] == \
+            list(range(client_mod.PIPELINE_MAX)) + [99]

@@ -442,4 +442,69 @@ TEST(cursor_without_window_reports_what_it_used)
 	env_free(&e);
 }
 
+/* The prefetch object's field k of the last reply; -999 when absent. */
+static int64_t pf_field(struct env *e, const char *k)
+{
+	struct json_object *pf, *x;
+
+	if (!json_object_object_get_ex(e->last, "prefetch", &pf) ||
+	    !json_object_object_get_ex(pf, k, &x))
+		return -999;
+	return json_object_get_int64(x);
+}
+
+/*
+ * A job that walked its order with cursors gets the first window of the
+ * next order at the boundary (here unresolved: no device is served); the
+ * first cursor then sends only what lies beyond it.
+ */
+TEST(epoch_end_prefetches_the_first_window_after_cursors)
+{
+	char dir[] = "/tmp/trainer_test.XXXXXX", req[1024], f[300];
+	struct env e;
+	FILE *fp;
+	int i;
+
+	env_init(&e);
+	e.p.uid = 0;
+	ASSERT_NE(NULL, mkdtemp(dir));
+	for (i = 0; i < 3; i++) {
+		snprintf(f, sizeof(f), "%s/s%d", dir, i);
+		fp = fopen(f, "w");
+		ASSERT_NE(NULL, fp);
+		fputs("sample", fp);
+		fclose(fp);
+	}
+	snprintf(req, sizeof(req), "{\"paths\":[\"%s/s0\",\"%s/s1\",\"%s/s2\"]}",
+		 dir, dir, dir);
+	EXPECT_STREQ("ok", run(&e, &e.p, trainer_manifest, req));
+	EXPECT_STREQ("ok", run(&e, &e.p, trainer_order, "{\"indices\":[0,1,2]}"));
+	EXPECT_STREQ("ok", run(&e, &e.p, trainer_epoch_end, "{}"));
+	/* No cursor yet: nothing at the boundary. */
+	EXPECT_EQ(-999, pf_field(&e, "window"));
+	EXPECT_STREQ("ok", run(&e, &e.p, trainer_order, "{\"cursor\":0,\"window\":2}"));
+	EXPECT_EQ(2, field(&e, "unresolved"));
+	EXPECT_STREQ("ok", run(&e, &e.p, trainer_order, "{\"indices\":[2,1,0]}"));
+	EXPECT_STREQ("ok", run(&e, &e.p, trainer_epoch_end, "{}"));
+	EXPECT_EQ(2, pf_field(&e, "window"));
+	EXPECT_EQ(0, pf_field(&e, "sent"));
+	EXPECT_EQ(2, pf_field(&e, "unresolved"));
+	/* The first cursor of the epoch: the window was already asked for. */
+	EXPECT_STREQ("ok", run(&e, &e.p, trainer_order, "{\"cursor\":0,\"window\":2}"));
+	EXPECT_EQ(0, field(&e, "unresolved"));
+	EXPECT_EQ(2, field(&e, "ahead"));
+	/* An order shorter than the window: the whole order. */
+	EXPECT_STREQ("ok", run(&e, &e.p, trainer_order, "{\"cursor\":0,\"window\":9}"));
+	EXPECT_STREQ("ok", run(&e, &e.p, trainer_order, "{\"indices\":[1,0,2]}"));
+	EXPECT_STREQ("ok", run(&e, &e.p, trainer_epoch_end, "{}"));
+	EXPECT_EQ(3, pf_field(&e, "window"));
+	EXPECT_EQ(3, pf_field(&e, "unresolved"));
+	for (i = 0; i < 3; i++) {
+		snprintf(f, sizeof(f), "%s/s%d", dir, i);
+		unlink(f);
+	}
+	rmdir(dir);
+	env_free(&e);
+}
+
 TEST_HARNESS_MAIN
