@@ -76,7 +76,7 @@ struct aatts_mig {
 	struct bio *bio;
 	struct bio *copy;	/* a fill's data copied aside (aatts_io.c) */
 	bool spare;		/* copy's pages and bio are the spare's */
-	u64 start_ns;		/* a fill's write was submitted */
+	u64 start_ns;		/* a fill was handed over (aatts_fills_stamp) */
 	u64 block;
 	u32 slot;
 	sector_t sectors;

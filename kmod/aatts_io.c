@@ -161,6 +161,20 @@ static void aatts_ewma(u64 *avg, u64 sample)
 	WRITE_ONCE(*avg, a ? a - (a >> 3) + (sample >> 3) : sample);
 }
 
+/*
+ * Stamps a read's fills as handed over: their writes are timed from here
+ * (fill_write_ns), worker included, which is what a read that waits for
+ * its fills waits beyond the slow tier, whichever way they go.
+ */
+static void aatts_fills_stamp(struct aatts_bio *ab)
+{
+	u64 now = ktime_get_ns();
+	struct aatts_mig *e;
+
+	list_for_each_entry(e, &ab->fills, list)
+		e->start_ns = now;
+}
+
 static void aatts_fill_endio(struct bio *clone)
 {
 	struct aatts_mig *e = clone->bi_private;
@@ -210,7 +224,6 @@ static void aatts_fill_start(struct aatts_c *ac, struct bio *bio)
 		clone->bi_end_io = aatts_fill_endio;
 		clone->bi_private = e;
 		atomic_inc(&ab->pending);
-		e->start_ns = ktime_get_ns();
 		submit_bio_noacct(clone);
 	}
 	aatts_fill_put(ab, bio);
@@ -392,6 +405,7 @@ static bool aatts_fill_aside(struct aatts_c *ac, struct bio *bio,
 		return false;
 	}
 	aatts_ewma(&ac->fill_copy_ns, div_u64(ktime_get_ns() - start, nr));
+	aatts_fills_stamp(ab);
 	spin_lock_irqsave(&ac->lock, flags);
 	list_splice_tail_init(&ab->fills, &ac->fills_aside);
 	spin_unlock_irqrestore(&ac->lock, flags);
@@ -441,7 +455,6 @@ void aatts_fill_work(struct work_struct *work)
 		}
 		copy->bi_end_io = aatts_fill_aside_endio;
 		copy->bi_private = e;
-		e->start_ns = ktime_get_ns();
 		submit_bio_noacct(copy);
 	}
 }
@@ -637,17 +650,24 @@ static u32 aatts_map_read_peek(struct aatts_c *ac, struct bio *bio,
 /* ------------------------------------------------------------------ */
 /* Mapping                                                              */
 
-/*
- * Trims a read or write to the longest run of its first blocks that all
- * miss, or that all hit in consecutive slots, and to at most
- * AATTS_MAX_LOCKED_BLOCKS blocks.  Returns the first slot of a hit run or
- * AATTS_NO_SLOT.  Called with ac->lock held.
- */
-static u32 aatts_run(struct aatts_c *ac, struct bio *bio, struct aatts_bio *ab)
+/* The blocks the bio touches, at most AATTS_MAX_BIO_BLOCKS. */
+static u32 aatts_bio_blocks(struct aatts_c *ac, struct bio *bio,
+			    struct aatts_bio *ab)
 {
-	sector_t in_block = ab->sector & (ac->block_sectors - 1);
 	u64 nr = aatts_block_of(ac, ab->sector + bio_sectors(bio) - 1) -
 		 ab->block + 1;
+
+	return min_t(u64, nr, AATTS_MAX_BIO_BLOCKS);
+}
+
+/*
+ * The longest run of the bio's first blocks, at most
+ * AATTS_MAX_LOCKED_BLOCKS, that all miss or all hit in consecutive slots:
+ * its length goes in ab->nr; returns the first slot of a hit run or
+ * AATTS_NO_SLOT.  Called with ac->lock held.
+ */
+static u32 aatts_run(struct aatts_c *ac, struct aatts_bio *ab, u32 nr)
+{
 	u32 first = aatts_cache_lookup(ac->cache, ab->block), s, i;
 
 	if (nr > AATTS_MAX_LOCKED_BLOCKS)
@@ -658,12 +678,20 @@ static u32 aatts_run(struct aatts_c *ac, struct bio *bio, struct aatts_bio *ab)
 			break;
 	}
 	ab->nr = i;
-	if (((u64)i << ac->block_shift) - in_block < bio_sectors(bio)) {
-		dm_accept_partial_bio(bio, ((sector_t)i << ac->block_shift) -
-				      in_block);
+	return first;
+}
+
+/* Trims the bio to its first ab->nr blocks. */
+static void aatts_trim(struct aatts_c *ac, struct bio *bio,
+		       struct aatts_bio *ab)
+{
+	sector_t in_block = ab->sector & (ac->block_sectors - 1);
+	sector_t keep = ((sector_t)ab->nr << ac->block_shift) - in_block;
+
+	if (keep < bio_sectors(bio)) {
+		dm_accept_partial_bio(bio, keep);
 		ab->iter = bio->bi_iter;
 	}
-	return first;
 }
 
 /* Whether the bio covers block whole (to the device's end for its last). */
@@ -676,27 +704,20 @@ static bool aatts_covers(struct aatts_c *ac, struct bio *bio,
 	return start >= ab->sector && end <= ab->sector + bio_sectors(bio);
 }
 
-static int aatts_map_read(struct aatts_c *ac, struct bio *bio,
-			  struct aatts_bio *ab)
+/*
+ * Asks the core about blocks [from, to) of a read's run, which starts at
+ * slot (a hit run) or misses (AATTS_NO_SLOT): pins hits, reserves fills
+ * of whole blocks and queues copies of partial ones.  Returns whether a
+ * copy was queued.  Called with ac->lock held.
+ */
+static bool aatts_read_run(struct aatts_c *ac, struct bio *bio,
+			   struct aatts_bio *ab, u32 from, u32 to, u32 slot)
 {
 	struct aatts_promotion p;
 	bool promote, queued = false;
-	unsigned long flags;
-	u32 slot, i;
+	u32 i;
 
-	if (!aatts_running(ac)) {
-		aatts_remap(bio, ac->slow, ab->sector);
-		return DM_MAPIO_REMAPPED;
-	}
-
-	slot = aatts_map_read_peek(ac, bio, ab);
-	if (slot != AATTS_NO_SLOT)
-		goto hit;
-
-	INIT_LIST_HEAD(&ab->fills);
-	spin_lock_irqsave(&ac->lock, flags);
-	slot = aatts_run(ac, bio, ab);
-	for (i = 0; i < ab->nr; i++) {
+	for (i = from; i < to; i++) {
 		u64 b = ab->block + i;
 
 		/* Room first: no block is evicted for a copy that cannot start. */
@@ -711,7 +732,54 @@ static int aatts_map_read(struct aatts_c *ac, struct bio *bio,
 			queued = true;
 		}
 	}
+	return queued;
+}
+
+/*
+ * A read that misses goes on past its first AATTS_MAX_LOCKED_BLOCKS
+ * blocks, one lock hold per that many, for as long as its blocks miss, so
+ * that a large read of small blocks reaches the slow tier as one bio
+ * rather than one per AATTS_MAX_LOCKED_BLOCKS.  Anything may change
+ * between two holds; a miss read from the slow tier is right whatever did
+ * (the slow tier holds every block's data), and each block is decided in
+ * the hold that looked at it.
+ */
+static int aatts_map_read(struct aatts_c *ac, struct bio *bio,
+			  struct aatts_bio *ab)
+{
+	u32 slot, nr, from;
+	unsigned long flags;
+	bool queued;
+
+	if (!aatts_running(ac)) {
+		aatts_remap(bio, ac->slow, ab->sector);
+		return DM_MAPIO_REMAPPED;
+	}
+
+	slot = aatts_map_read_peek(ac, bio, ab);
+	if (slot != AATTS_NO_SLOT)
+		goto hit;
+
+	INIT_LIST_HEAD(&ab->fills);
+	nr = aatts_bio_blocks(ac, bio, ab);
+	spin_lock_irqsave(&ac->lock, flags);
+	slot = aatts_run(ac, ab, nr);
+	queued = aatts_read_run(ac, bio, ab, 0, ab->nr, slot);
+	while (slot == AATTS_NO_SLOT && ab->nr < nr &&
+	       !(ab->nr % AATTS_MAX_LOCKED_BLOCKS)) {
+		spin_unlock_irqrestore(&ac->lock, flags);
+		from = ab->nr;
+		spin_lock_irqsave(&ac->lock, flags);
+		while (ab->nr < min(nr, from + AATTS_MAX_LOCKED_BLOCKS) &&
+		       aatts_cache_lookup(ac->cache, ab->block + ab->nr) ==
+		       AATTS_NO_SLOT)
+			ab->nr++;
+		if (ab->nr == from)
+			break;
+		queued |= aatts_read_run(ac, bio, ab, from, ab->nr, slot);
+	}
 	spin_unlock_irqrestore(&ac->lock, flags);
+	aatts_trim(ac, bio, ab);
 
 	if (queued)
 		queue_delayed_work(ac->wq, &ac->mig_work, 0);
@@ -769,7 +837,8 @@ static int aatts_map_write(struct aatts_c *ac, struct bio *bio,
 		goto remap;
 
 	spin_lock_irqsave(&ac->lock, flags);
-	slot = aatts_run(ac, bio, ab);
+	slot = aatts_run(ac, ab, aatts_bio_blocks(ac, bio, ab));
+	aatts_trim(ac, bio, ab);
 	for (i = 0; i < ab->nr; i++)
 		aatts_cache_write(ac->cache, ab->block + i);
 	for (i = 0; slot != AATTS_NO_SLOT && i < ab->nr; i++) {
@@ -909,14 +978,15 @@ MODULE_PARM_DESC(fill_aside,
 
 /*
  * Whether a read copies its fills aside (fill_aside "auto": whether that
- * pays; a read that does not is counted): only while a fill's write to
- * the fast tier takes several times what the copy does.  A fast tier that
- * writes about as fast as memory is copied (a RAM disk, pmem: the write is
- * itself a copy, made in the submitter's context) would keep the read
- * waiting hardly longer than the copy does, and the copy doubles the
- * work, in the completion's context, which may be the one thread or CPU
- * that completes every read of the slow tier.  Until both are measured,
- * copy.
+ * pays; a read that does not is counted): only while what a read waits
+ * for its fills if it does (fill_write_ns: the worker's hop and the
+ * fast tier's write) is several times what the copy takes.  A fast tier
+ * that writes about as fast as memory is copied (a RAM disk, pmem: the
+ * write is itself a copy) keeps a read of large blocks waiting hardly
+ * longer than their copy would, and the copy doubles the work, in the
+ * completion's context, which may be the one thread or CPU that
+ * completes every read of the slow tier; small blocks copy in less time
+ * than the hop takes.  Until both are measured, copy.
  */
 static bool aatts_fill_should_copy(struct aatts_c *ac)
 {
@@ -943,6 +1013,7 @@ static int aatts_end_miss_read(struct aatts_c *ac, struct bio *bio,
 	if (!*error) {
 		if (aatts_fill_should_copy(ac) && aatts_fill_aside(ac, bio, ab))
 			goto done;
+		aatts_fills_stamp(ab);
 		return aatts_defer(ac, bio, AATTS_BIO_MISS_READ);
 	}
 	aatts_fill_cancel(ac, ab);

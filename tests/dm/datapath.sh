@@ -58,7 +58,7 @@ head -c 4M /dev/urandom >"$b"
 head -c 4M /dev/urandom >"$c"
 head -c 4M /dev/zero >"$z"
 
-ktap_plan 36
+ktap_plan 39
 cleanup
 ok_if "create with policy lru" dm_create $DEV "$(table policy lru)"
 
@@ -186,5 +186,31 @@ ktap_check "an fsync of the device flushes both tiers" \
 dm_remove aatts_t_flush
 losetup -d "$ls" "$lf"
 
-rm -f "$a" "$b" "$c" "$z"
+# --- a large read miss of small blocks is one slow-tier read -------------
+# 1 MiB over 4 KiB blocks: the core is asked 16 blocks per lock hold, but
+# the read goes on to the slow tier whole (a dm-linear slow tier counts
+# the bios it gets, stat field 1) and fills its 256 slots.
+ls=$(loop_dev 16); lf=$(loop_dev 16)
+dd if=/dev/urandom of="$ls" bs=1M count=16 oflag=direct status=none
+dm_create aatts_t_bslow "0 32768 linear $ls 0"
+dm_create aatts_t_big "0 32768 aatts $(dm_devno aatts_t_bslow) $lf 8 2 policy lru"
+reads() { awk '{ print $1 }' "/sys/dev/block/$(dm_devno aatts_t_bslow)/stat"; }
+big=$(mktemp)
+r0=$(reads)
+f0=$(aatts_stat aatts_t_big promotions_filled)
+dd if=/dev/mapper/aatts_t_big of="$big" bs=1M skip=2 count=1 iflag=direct status=none
+aatts_settle aatts_t_big
+ktap_check "a 1 MiB read miss of 4 KiB blocks reaches the slow tier as one bio ($(($(reads) - r0)))" \
+	$(($(reads) - r0)) -eq 1
+ktap_check "and fills its 256 slots from that read ($f0 -> $(aatts_stat aatts_t_big promotions_filled))" \
+	$(($(aatts_stat aatts_t_big promotions_filled) - f0)) -eq 256
+ok_if "what it read is the slow tier's data, and so is a second read (all hits)" bash -c "
+	cmp $big <(dd if=$ls bs=1M skip=2 count=1 iflag=direct status=none) &&
+	h=\$(cat $(aatts_sysfs aatts_t_big)/read_hits) &&
+	cmp $big <(dd if=/dev/mapper/aatts_t_big bs=1M skip=2 count=1 iflag=direct status=none) &&
+	[ \$((\$(cat $(aatts_sysfs aatts_t_big)/read_hits) - h)) -eq 256 ]"
+dm_remove aatts_t_big aatts_t_bslow
+losetup -d "$ls" "$lf"
+
+rm -f "$a" "$b" "$c" "$z" "$big"
 ktap_finish
