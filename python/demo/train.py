@@ -20,7 +20,9 @@ variant's policy, lru), DEMO_ORDER_WINDOW (samples aattsd prefetches ahead
 of the reader in the order variant; 0: none, only the order's hints;
 default "auto": aattsd sizes it from the reader's rate, the slow tier's
 bandwidth and a quarter of the fast tier), DEMO_SUB_WINDOW (isa+substitution's
-window: a resident substitute serves at most once per window, 512)."""
+window: a resident substitute serves at most once per window, 512),
+DEMO_SUB_IMPORTANT (the fraction of the samples, by weight, that
+isa+substitution never replaces, 0.2)."""
 import json
 import os
 import subprocess
@@ -71,6 +73,7 @@ def _order_window():
 
 ORDER_WINDOW = _order_window()
 SUB_WINDOW = env("DEMO_SUB_WINDOW", 512)
+SUB_IMPORTANT = float(os.environ.get("DEMO_SUB_IMPORTANT", "0.2"))
 
 
 def log(*a):
@@ -246,6 +249,7 @@ class Variant:
             N, warmup_epochs=1 if v.startswith("isa") else 10**9, seed=SEED)
         self.sampler, self.cas = self.base, None
         self.windows = []       # the order cursor's windows, this epoch
+        self.cursor_secs = 0.0  # time in order_cursor calls, this epoch
         if v == "isa+substitution":
             # Windows of SUB_WINDOW picks, each asking about every
             # low-importance sample (one residency request): every
@@ -255,18 +259,22 @@ class Variant:
             # the sampler's defaults (1024, a pool as large as the low
             # picks) kept the accuracy at an effective 0.48.
             self.cas = CacheAwareSampler(self.base, self.ds.residency,
-                                         important_fraction=0.2, seed=SEED,
+                                         important_fraction=SUB_IMPORTANT, seed=SEED,
                                          window=SUB_WINDOW, pool=N)
             self.sampler = self.cas
         elif v == "order":
             # The reader's position every 16 samples: aattsd prefetches
-            # the next ORDER_WINDOW samples of the published order.
+            # the next ORDER_WINDOW samples of the published order.  The
+            # loop does not wait for aattsd's replies (wait=False): they
+            # are read as they come, and the time the calls took is
+            # counted (cursor_seconds).
             c = self.client
 
             def cursor(i):
-                r = c.order_cursor(i, window=ORDER_WINDOW)
-                self.windows.append(r.get("window", 0))
-                return r
+                t = time.monotonic()
+                for r in c.order_cursor(i, window=ORDER_WINDOW, wait=False):
+                    self.windows.append(r.get("window", 0))
+                self.cursor_secs += time.monotonic() - t
             self.sampler = OrderPublisher(
                 self.base, c.order, every=16,
                 cursor=cursor if ORDER_WINDOW != 0 else None)
@@ -320,6 +328,7 @@ class Variant:
         s0 = sectors_read(self.slow)
         subs0 = self.cas.substitutions if self.cas else 0
         self.windows = []
+        self.cursor_secs = 0.0
         t0 = time.monotonic()
         stall = 0.0
         it = iter(self.sampler)
@@ -350,6 +359,9 @@ class Variant:
                 self.base.update(idx, lv)
                 self.ds.report_losses(idx, lv)
         if self.client is not None:
+            if self.name == "order":
+                self.windows += [r.get("window", 0) for r in
+                                 self.client.cursor_replies(wait=True)]
             self.client.epoch_end()
         secs = time.monotonic() - t0
         h1, m1 = self.read_counts()
@@ -369,12 +381,15 @@ class Variant:
             ep["substitutions"] = self.cas.substitutions - subs0
         if self.windows:
             ep["order_window"] = [min(self.windows), max(self.windows)]
+        if self.name == "order":
+            ep["cursor_seconds"] = round(self.cursor_secs, 3)
         report.check_epoch(ep)
         self.epochs.append(ep)
         log(f"{self.name:17s} epoch {e + 1}: {secs:6.1f} s, stall {stall:6.1f} s, "
             f"hit {hr:.2f}, slow {(s1 - s0) / 2048:6.1f} MiB, acc {acc:.3f}"
             + (f", {ep['substitutions']} substitutions" if self.cas else "")
-            + (", order window %d-%d" % tuple(ep["order_window"]) if self.windows else ""))
+            + (", order window %d-%d" % tuple(ep["order_window"]) if self.windows else "")
+            + (f", cursors {self.cursor_secs:.2f} s" if self.name == "order" else ""))
 
     def result(self):
         return {"name": self.name, "kind": self.kind, "epochs": self.epochs}
@@ -425,6 +440,7 @@ def main():
     doc = {"config": {"samples": N, "epochs": EPOCHS, "delay_ms": DELAY_MS,
                       "order_policy": ORDER_POLICY, "order_window": ORDER_WINDOW,
                       "substitution_window": SUB_WINDOW,
+                      "substitution_important": SUB_IMPORTANT,
                       "fast_pct": FAST_PCT, "seed": SEED, "batch": BATCH,
                       "block_kib": BLOCK_KIB, "sample_bytes": SAMPLE_BYTES},
            "variants": out}

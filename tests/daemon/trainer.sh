@@ -106,6 +106,23 @@ try:
         out({"errors": [early, mixed], "sent": [r1["sent"], r2["sent"]],
              "ahead": r2["ahead"], "started": r1["started"] + r2["started"],
              "head": all(head), "rest": rest, "window": r1["window"], "auto": [r3, r4]})
+    elif cmd == "walk":             # a named job walks an order with a cursor
+        c.manifest(paths)
+        c.order_seed(21)
+        first = c.epoch_end()
+        out({"first": first, "cursor": c.order_cursor(0, window=8)})
+    elif cmd == "boundary":         # ... and publishes the next at its end
+        import time
+        c.order_seed(22)
+        b = c.epoch_end()
+        order = shuffle_order(len(paths), 22)
+        for _ in range(100):
+            head = c.residency(order[:8])
+            if all(head):
+                break
+            time.sleep(0.1)
+        rest = sum(bool(x) for x in c.residency(order[8:]))
+        out({"prefetch": b.get("prefetch"), "head": all(head), "rest": rest})
     elif cmd == "malformed":
         replies = [c.raw(x) for x in ['{', '{"v":1,"op":"importance","samples":[0],"scores":[-1]}',
                                      '{"v":1,"op":"manifest","paths":[1]}',
@@ -119,7 +136,7 @@ except AattsError as e:
     out({"error": e.code, "message": e.message})
 PY
 
-ktap_plan 28
+ktap_plan 30
 ADDED_GROUP=
 getent group aatts >/dev/null || { groupadd -r aatts && ADDED_GROUP=1; }
 AATTS_GID=$(getent group aatts | cut -d: -f3)
@@ -220,6 +237,19 @@ ktap_check "cursors without a window: sized from a measured rate, the fast tier 
 		 .window >= 8 and .window <= ([8, ($f / 4 / .sample_bytes | floor)] | max))] | join(" ")' <<<"$r")" \
 	= "8 true true"
 
+# The boundary: a job that walked its order with cursors gets the next
+# order's first window (its last cursor's) at epoch_end, before any cursor.
+r=$(JOB=walker tpy walk)
+ktap_diag "walk: $r"
+ktap_check "an epoch_end before any cursor prefetches nothing; cursor 0 window 8 sends 8" \
+	"$(jq -r '"\(.first.prefetch) \(.cursor.sent)"' <<<"$r")" = "null 8"
+"$CTL" demote $DEV --range 0:$(($(blockdev --getsz /dev/mapper/$DEV) * 512)) >/dev/null &&
+	aatts_settle $DEV
+r=$(JOB=walker tpy boundary)
+ktap_diag "boundary: $r"
+ktap_check "epoch_end after it sends the next order's first 8 samples, which become resident, and no others" \
+	"$(jq -r '"\(.prefetch.window) \(.prefetch.sent) \(.prefetch.started >= 8) \(.head) \(.rest)"' <<<"$r")" = "8 8 true true 0"
+
 # --- malformed requests, who may ask -------------------------------------------
 r=$(tpy malformed)
 ktap_check "malformed trainer requests: an error each, then hello ok" "$(jq -r 'join(" ")' <<<"$r")" = \
@@ -232,10 +262,10 @@ r=$(tpy --as outsider hello)
 chmod 0660 "$SOCK"
 ktap_check "the mode opened up: refused by the daemon (permission)" "$(jq -r .error <<<"$r")" = permission
 # Cursors 0 and 4 (window 8) sent 12 samples, cursors 12 and 16 what
-# their replies say.
-ktap_check "stats: the trainer's counters (epochs 3, cursors 4, samples prefetched $((12 + auto_sent)))" \
+# their replies say, the walker's cursor and boundary 8 each.
+ktap_check "stats: the trainer's counters (epochs 5, cursors 5, samples prefetched $((12 + auto_sent + 16)))" \
 	"$(printf '%s\n' '{"v":1,"op":"stats"}' | build/tests/daemon/client "$SOCK" |
-		jq -r '.stats.trainer | "\(.epochs) \(.cursors) \(.prefetch_samples)"')" = "3 4 $((12 + auto_sent))"
+		jq -r '.stats.trainer | "\(.epochs) \(.cursors) \(.prefetch_samples)"')" = "5 5 $((12 + auto_sent + 16))"
 kill -TERM "$PID"
 wait "$PID"
 rc=$?
