@@ -952,6 +952,8 @@ static void unresolved(struct json_object **first, size_t *count, size_t i,
 
 static void prefetch_boundary(struct aattsd *d, struct peer *p,
 			      struct trainer_job *j, struct json_object *o);
+static void prefetch_top(struct aattsd *d, struct rangevec *rv,
+			 uint64_t *started);
 
 const char *const trainer_epoch_end_fields[] = { "job", "commit", NULL };
 
@@ -964,7 +966,7 @@ int trainer_epoch_end(struct aattsd *d, struct peer *p,
 	struct trainer_job *j;
 	uint32_t *rank = NULL;
 	size_t nrv = 0, i, x, nbad = 0, hinted = 0;
-	uint64_t staged = 0;
+	uint64_t staged = 0, top = 0;
 	double max = 0;
 	bool commit = true;
 	int r = 0;
@@ -1026,6 +1028,8 @@ int trainer_epoch_end(struct aattsd *d, struct peer *p,
 			if (!r)
 				json_object_array_add(devs,
 					json_object_new_string(rvs[i].dv->dev.name));
+			if (!r && commit && max > 0)
+				prefetch_top(d, &rvs[i], &top);
 		}
 		free(rvs[i].v);
 	}
@@ -1056,6 +1060,9 @@ int trainer_epoch_end(struct aattsd *d, struct peer *p,
 	json_object_object_add(o, "ranges", json_object_new_int64((int64_t)staged));
 	json_object_object_add(o, "committed", json_object_new_boolean(commit));
 	json_object_object_add(o, "devices", devs);
+	if (commit && max > 0)
+		json_object_object_add(o, "prefetch_top",
+				       json_object_new_int64((int64_t)top));
 	json_object_object_add(o, "unresolved", json_object_new_int64((int64_t)nbad));
 	if (first)
 		json_object_object_add(o, "first_unresolved", first);
@@ -1307,6 +1314,58 @@ static void prefetch_boundary(struct aattsd *d, struct peer *p,
 	json_object_object_add(pf, "unresolved", json_object_new_int64((int64_t)res.nbad));
 	json_object_put(res.first);
 	json_object_object_add(o, "prefetch", pf);
+}
+
+/* Ranges by score, highest first; equal scores by offset. */
+static int by_score(const void *a, const void *b)
+{
+	const struct aatts_range *x = a, *y = b;
+
+	if (x->score != y->score)
+		return x->score < y->score ? 1 : -1;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/*
+ * After an epoch's importance is committed: the highest-scored ranges
+ * that fit the device's fast tier go out as PREFETCH (AATTS_F_NOWAIT, not
+ * forced: the policy admits what it would; isa what scores above its
+ * lowest resident block), so that the next epoch starts with its
+ * important samples on the fast tier instead of promoting each on its
+ * first miss.  Reorders rv (which is freed next).  Best effort: a
+ * failure is logged; the hints are committed by then.
+ */
+static void prefetch_top(struct aattsd *d, struct rangevec *rv,
+			 uint64_t *started)
+{
+	struct trainer_err e = { .code = NULL };
+	const struct device *dv = rv->dv;
+	uint64_t cap = 0, bytes = 0, n_started = 0;
+	struct rangevec top;
+	size_t n;
+
+	if (dv->dev.has_stat[AATTS_STAT_A_FAST_BLOCKS_TOTAL])
+		cap = dv->dev.stat[AATTS_STAT_A_FAST_BLOCKS_TOTAL] *
+		      dv->dev.block_size;
+	if (!cap)
+		return;
+	qsort(rv->v, rv->nr, sizeof(*rv->v), by_score);
+	for (n = 0; n < rv->nr && rv->v[n].score; n++) {
+		if (bytes + rv->v[n].len > cap)
+			break;
+		bytes += rv->v[n].len;
+	}
+	if (!n)
+		return;
+	top = (struct rangevec){ .dv = rv->dv, .v = rv->v, .nr = n };
+	if (send_ranges(d, &top, AATTS_CMD_PREFETCH, "PREFETCH",
+			AATTS_F_NOWAIT, false, true, &n_started, &e)) {
+		log_warn("trainer: prefetch of the top-scored samples: %s: %s",
+			 e.code, e.msg);
+		return;
+	}
+	*started += n_started;
+	d->trainer->st.prefetch_blocks += n_started;
 }
 
 /* --- residency ------------------------------------------------------------- */

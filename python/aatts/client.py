@@ -11,7 +11,7 @@ PROTOCOL = 1
 LINE_MAX = 1 << 20          # the daemon's request line limit, '\n' included
 BATCH_MAX = 65536           # elements of one array in a request
 RESIDENCY_MAX = 4096        # samples in one residency request
-PIPELINE_MAX = 8            # replies of unwaited cursors due at most
+MAX_DUE = 1                 # replies of unwaited cursors due at most
 SHUFFLE = "splitmix64-fisher-yates"
 _M64 = (1 << 64) - 1
 
@@ -67,9 +67,13 @@ class Client:
     """A connection to aattsd.  job: a named job shared by connections of
     one uid (data loader workers); None: the connection's own job."""
 
-    def __init__(self, path=DEFAULT_SOCKET, job=None, timeout=60.0):
+    def __init__(self, path=DEFAULT_SOCKET, job=None, timeout=60.0,
+                 max_due=MAX_DUE):
+        if max_due < 1:
+            raise ValueError("max_due must be at least 1")
         self.path = path
         self.job = job
+        self.max_due = max_due
         self.requests = 0
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self._sock.settimeout(timeout)
@@ -204,11 +208,13 @@ class Client:
         window also rate, slow_bps, fast_bytes, sample_bytes.
 
         wait=False sends the request and does not wait for its reply, so
-        that the reader never waits for aattsd (pipelined: at most
-        PIPELINE_MAX replies due, beyond that the call waits for the
-        oldest).  It returns the replies of earlier unwaited cursors that
-        have arrived (a list, oldest first, maybe empty), and raises
-        AattsError if one of them is an error."""
+        that the reader does not wait for aattsd's work: at most max_due
+        replies (the Client's, default 1) may be due, beyond that the call
+        waits for the oldest, so that aattsd is never more than max_due
+        cursors behind the reader (prefetches sent late are wasted).  It
+        returns the replies of earlier unwaited cursors that have arrived
+        (a list, oldest first, maybe empty), and raises AattsError if one
+        of them is an error."""
         line = self._line("order", cursor=int(position),
                           window=None if window is None else int(window))
         if wait:
@@ -216,7 +222,7 @@ class Client:
             if not r.get("ok"):
                 raise AattsError(r.get("error", "?"), r.get("message", ""))
             return r
-        self._collect(block=True, keep=PIPELINE_MAX - 1)
+        self._collect(block=True, keep=self.max_due - 1)
         self._send(line)
         self._due += 1
         self._collect(block=False)

@@ -84,13 +84,22 @@ class CacheAwareSampler:
     a random pool, each used once per window.  The pool has pool samples
     (None: as many as the window's low picks; more finds more resident
     ones when few are, at the price of a longer residency query, and
-    len(low) asks about every low-importance sample).  substitutions counts
-    the replacements, low_picks the low-importance picks examined."""
+    len(low) asks about every low-importance sample).  With groups (a
+    sequence of n group keys, e.g. each sample's class label from the data
+    set's manifest) a substitute comes from the replaced pick's group, so
+    that substitution keeps each window's mix of groups as drawn.
+    substitutions counts the replacements, low_picks the low-importance
+    picks examined."""
 
     def __init__(self, base, resident, important_fraction=0.2, window=1024,
-                 seed=0, pool=None):
+                 seed=0, pool=None, groups=None):
         if pool is not None and pool < 1:
             raise ValueError("pool must be at least 1")
+        if groups is not None:
+            groups = list(groups)
+            if len(groups) != base.n:
+                raise ValueError("groups must name one group per sample")
+        self.groups = groups
         self.base = base
         self.resident = resident
         self.important_fraction = important_fraction
@@ -130,13 +139,18 @@ class CacheAwareSampler:
             asked = [out[p] for p in pos] + pool
             res = self.resident(asked)
             mine, pres = res[:len(pos)], res[len(pos):]
-            free = [s for s, r in zip(pool, pres) if r]
+            free = {}
+            for s, r in zip(pool, pres):
+                if r:
+                    g = None if self.groups is None else self.groups[s]
+                    free.setdefault(g, []).append(s)
             self.low_picks += len(pos)
             for p, r in zip(pos, mine):
+                g = None if self.groups is None else self.groups[out[p]]
                 if r:
                     self.resident_low_picks += 1
-                elif free:
-                    out[p] = free.pop()
+                elif free.get(g):
+                    out[p] = free[g].pop()
                     self.substitutions += 1
         return out
 

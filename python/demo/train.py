@@ -22,7 +22,9 @@ default "auto": aattsd sizes it from the reader's rate, the slow tier's
 bandwidth and a quarter of the fast tier), DEMO_SUB_WINDOW (isa+substitution's
 window: a resident substitute serves at most once per window, 512),
 DEMO_SUB_IMPORTANT (the fraction of the samples, by weight, that
-isa+substitution never replaces, 0.2)."""
+isa+substitution never replaces, 0.2), DEMO_SUB_GROUPS (1: a substitute
+has the class of the pick it replaces; 0: any class), DEMO_ORDER_DUE (the
+order variant's cursors aattsd may be behind, Client's max_due, 1)."""
 import json
 import os
 import subprocess
@@ -74,6 +76,8 @@ def _order_window():
 ORDER_WINDOW = _order_window()
 SUB_WINDOW = env("DEMO_SUB_WINDOW", 512)
 SUB_IMPORTANT = float(os.environ.get("DEMO_SUB_IMPORTANT", "0.2"))
+SUB_GROUPS = env("DEMO_SUB_GROUPS", 1)
+ORDER_DUE = env("DEMO_ORDER_DUE", 1)
 
 
 def log(*a):
@@ -241,7 +245,7 @@ class Variant:
         # Read-only: the same ext4 is mounted through every variant's stack.
         sh("mount", "-o", "ro,noatime", dev, self.mnt)
         if v in ("isa", "isa+substitution", "order"):
-            self.client = Client(SOCK, timeout=120)
+            self.client = Client(SOCK, timeout=120, max_due=ORDER_DUE)
             wait_served(self.client, self.cache)
         self.ds = SampleDirDataset(f"{self.mnt}/data", client=self.client)
         assert len(self.ds) == N, f"{len(self.ds)} sample files, want {N}"
@@ -258,9 +262,14 @@ class Variant:
             # effective hit ratio of 0.8 but cost 40 points of accuracy;
             # the sampler's defaults (1024, a pool as large as the low
             # picks) kept the accuracy at an effective 0.48.
+            # With DEMO_SUB_GROUPS=1 (the default) a substitute has the
+            # class of the pick it replaces (the labels, as a data set's
+            # manifest would give them), so batches keep their class mix.
+            groups = (make_images(SEED * 1000 + 1, N, self.np)[1].tolist()
+                      if SUB_GROUPS else None)
             self.cas = CacheAwareSampler(self.base, self.ds.residency,
                                          important_fraction=SUB_IMPORTANT, seed=SEED,
-                                         window=SUB_WINDOW, pool=N)
+                                         window=SUB_WINDOW, pool=N, groups=groups)
             self.sampler = self.cas
         elif v == "order":
             # The reader's position every 16 samples: aattsd prefetches
@@ -441,6 +450,8 @@ def main():
                       "order_policy": ORDER_POLICY, "order_window": ORDER_WINDOW,
                       "substitution_window": SUB_WINDOW,
                       "substitution_important": SUB_IMPORTANT,
+                      "substitution_groups": bool(SUB_GROUPS),
+                      "order_due": ORDER_DUE,
                       "fast_pct": FAST_PCT, "seed": SEED, "batch": BATCH,
                       "block_kib": BLOCK_KIB, "sample_bytes": SAMPLE_BYTES},
            "variants": out}

@@ -210,7 +210,7 @@ def test_order_cursor_request(fake):
 
 
 def test_order_cursor_without_waiting(fake):
-    with Client(fake.path, job="j1") as c:
+    with Client(fake.path, job="j1", max_due=2) as c:
         fake.hold.clear()               # aattsd busy: no reply comes
         assert c.order_cursor(0, wait=False) == []
         assert c.order_cursor(16, window=8, wait=False) == []
@@ -233,12 +233,19 @@ def test_order_cursor_without_waiting(fake):
                                 "cursor": 16, "window": 8}
 
 
-def test_order_cursor_pipeline_is_bounded(fake):
-    with Client(fake.path) as c:
+def test_max_due_is_at_least_one(fake):
+    with pytest.raises(ValueError):
+        Client(fake.path, max_due=0)
+
+
+@pytest.mark.parametrize("max_due", [1, 8])
+def test_order_cursor_pipeline_is_bounded(fake, max_due):
+    assert client_mod.MAX_DUE == 1
+    with Client(fake.path, max_due=max_due) as c:
         fake.hold.clear()
         t = threading.Timer(0.5, fake.hold.set)
         t.start()
-        for i in range(client_mod.PIPELINE_MAX):
+        for i in range(max_due):
             c.order_cursor(i, wait=False)
         assert not fake.hold.is_set()   # none of those waited
         # One more waits for the oldest reply.
@@ -246,5 +253,4 @@ def test_order_cursor_pipeline_is_bounded(fake):
         assert fake.hold.is_set() and got[0]["cursor_echo"] == 0
         t.join()
         got += c.cursor_replies(wait=True)
-        assert [r["cursor_echo"] for r in got] == \
-            list(range(client_mod.PIPELINE_MAX)) + [99]
+        assert [r["cursor_echo"] for r in got] == list(range(max_due)) + [99]

@@ -127,6 +127,27 @@ def test_a_larger_pool_finds_more_resident_substitutes():
         CacheAwareSampler(base, lambda v: v, pool=0)
 
 
+def test_substitution_within_groups_keeps_each_windows_mix():
+    n = 200
+    groups = [i % 5 for i in range(n)]
+    resident_set = set(range(0, 160, 2)) - set(range(0, 160, 10))  # no group 0
+    base = ImportanceSampler(n, num_samples=4 * n, warmup_epochs=0, seed=3)
+    base.update(range(n), [float(i) for i in range(n)])
+    s = CacheAwareSampler(base, lambda v: [i in resident_set for i in v],
+                          window=64, seed=3, pool=160, groups=groups)
+    drawn, out = base.draw(), list(s)
+    assert s.substitutions > 0
+    for w0 in range(0, len(out), 64):
+        assert Counter(groups[x] for x in out[w0:w0 + 64]) == \
+            Counter(groups[x] for x in drawn[w0:w0 + 64])
+    changed = [(a, b) for a, b in zip(drawn, out) if a != b]
+    assert all(groups[a] == groups[b] and b in resident_set for a, b in changed)
+    # group 0 has no resident low sample: its picks stay as drawn
+    assert all(groups[a] != 0 for a, _ in changed)
+    with pytest.raises(ValueError):
+        CacheAwareSampler(base, lambda v: v, groups=[0] * (n - 1))
+
+
 def test_all_resident_no_substitution():
     base, s, _ = _cache_aware(set(range(200)))
     drawn = base.draw()

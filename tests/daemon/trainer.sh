@@ -74,7 +74,15 @@ try:
         n = c.manifest(paths)
         half = len(paths) // 2
         imp = c.importance(range(half), [1.0 + i for i in range(half)])
-        out({"manifest": n, "scored": imp["scored"], "epoch_end": c.epoch_end()})
+        ee = c.epoch_end()
+        import time
+        for _ in range(100):
+            top = c.residency(range(half))
+            if all(top):
+                break
+            time.sleep(0.1)
+        out({"manifest": n, "scored": imp["scored"], "epoch_end": ee,
+             "top_resident": sum(bool(x) for x in top)})
     elif cmd == "order":            # order by seed, then epoch_end
         c.manifest(paths)
         r = c.order_seed(int(args[0]))
@@ -136,7 +144,7 @@ except AattsError as e:
     out({"error": e.code, "message": e.message})
 PY
 
-ktap_plan 30
+ktap_plan 31
 ADDED_GROUP=
 getent group aatts >/dev/null || { groupadd -r aatts && ADDED_GROUP=1; }
 AATTS_GID=$(getent group aatts | cut -d: -f3)
@@ -176,6 +184,10 @@ ktap_check "epoch_end: ranges staged (>= 20), on $DEV, none unresolved" \
 	= "1:$DEV:0:20"
 ktap_check "the kernel's hints counter rose by the ranges staged" "$(($(st hints) - h0))" = "$ranges"
 ktap_check "the kernel's epochs counter rose by 1" "$(($(st epochs) - e0))" = 1
+# The committed importance: the top-scored samples that fit the fast tier
+# (all 20 here) are prefetched at once, for the next epoch.
+ktap_check "epoch_end prefetches the 20 scored samples (blocks started >= 20), all resident" \
+	"$(jq -r '"\(.epoch_end.prefetch_top >= 20) \(.top_resident)"' <<<"$r")" = "true 20"
 
 # --- the next epoch's order --------------------------------------------------
 h0=$(st hints)
