@@ -388,28 +388,50 @@ TEST(window_from_rate_bandwidth_and_fast_tier)
 	EXPECT_EQ((uint64_t)TRAINER_WINDOW_MIN, trainer_window(&in));
 }
 
-/* Cursors without a window: the reply names the window and the rate. */
-TEST(cursor_without_window_reports_what_it_used)
+/* Three sample files in dir (a mkdtemp() template), as root's manifest. */
+static int three_samples(struct env *e, char *dir)
 {
-	char dir[] = "/tmp/trainer_test.XXXXXX", req[1024], f[300];
-	struct json_object *x;
-	struct env e;
+	char req[1024], f[300];
 	FILE *fp;
 	int i;
 
-	env_init(&e);
-	e.p.uid = 0;
-	ASSERT_NE(NULL, mkdtemp(dir));
+	if (!mkdtemp(dir))
+		return -1;
 	for (i = 0; i < 3; i++) {
 		snprintf(f, sizeof(f), "%s/s%d", dir, i);
 		fp = fopen(f, "w");
-		ASSERT_NE(NULL, fp);
+		if (!fp)
+			return -1;
 		fputs("sample", fp);
 		fclose(fp);
 	}
 	snprintf(req, sizeof(req), "{\"paths\":[\"%s/s0\",\"%s/s1\",\"%s/s2\"]}",
 		 dir, dir, dir);
-	EXPECT_STREQ("ok", run(&e, &e.p, trainer_manifest, req));
+	return strcmp("ok", run(e, &e->p, trainer_manifest, req)) ? -1 : 0;
+}
+
+static void three_samples_gone(const char *dir)
+{
+	char f[300];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(f, sizeof(f), "%s/s%d", dir, i);
+		unlink(f);
+	}
+	rmdir(dir);
+}
+
+/* Cursors without a window: the reply names the window and the rate. */
+TEST(cursor_without_window_reports_what_it_used)
+{
+	char dir[] = "/tmp/trainer_test.XXXXXX";
+	struct json_object *x;
+	struct env e;
+
+	env_init(&e);
+	e.p.uid = 0;
+	ASSERT_EQ(0, three_samples(&e, dir));
 	EXPECT_STREQ("no_order", run(&e, &e.p, trainer_order, "{\"cursor\":0}"));
 	EXPECT_STREQ("ok", run(&e, &e.p, trainer_order, "{\"indices\":[0,1,2]}"));
 	EXPECT_STREQ("ok", run(&e, &e.p, trainer_epoch_end, "{}"));
@@ -434,11 +456,7 @@ TEST(cursor_without_window_reports_what_it_used)
 	EXPECT_STREQ("ok", run(&e, &e.p, trainer_order, "{\"cursor\":2,\"window\":5}"));
 	EXPECT_EQ(5, field(&e, "window"));
 	EXPECT_EQ(-999, field(&e, "rate"));
-	for (i = 0; i < 3; i++) {
-		snprintf(f, sizeof(f), "%s/s%d", dir, i);
-		unlink(f);
-	}
-	rmdir(dir);
+	three_samples_gone(dir);
 	env_free(&e);
 }
 
@@ -460,24 +478,12 @@ static int64_t pf_field(struct env *e, const char *k)
  */
 TEST(epoch_end_prefetches_the_first_window_after_cursors)
 {
-	char dir[] = "/tmp/trainer_test.XXXXXX", req[1024], f[300];
+	char dir[] = "/tmp/trainer_test.XXXXXX";
 	struct env e;
-	FILE *fp;
-	int i;
 
 	env_init(&e);
 	e.p.uid = 0;
-	ASSERT_NE(NULL, mkdtemp(dir));
-	for (i = 0; i < 3; i++) {
-		snprintf(f, sizeof(f), "%s/s%d", dir, i);
-		fp = fopen(f, "w");
-		ASSERT_NE(NULL, fp);
-		fputs("sample", fp);
-		fclose(fp);
-	}
-	snprintf(req, sizeof(req), "{\"paths\":[\"%s/s0\",\"%s/s1\",\"%s/s2\"]}",
-		 dir, dir, dir);
-	EXPECT_STREQ("ok", run(&e, &e.p, trainer_manifest, req));
+	ASSERT_EQ(0, three_samples(&e, dir));
 	EXPECT_STREQ("ok", run(&e, &e.p, trainer_order, "{\"indices\":[0,1,2]}"));
 	EXPECT_STREQ("ok", run(&e, &e.p, trainer_epoch_end, "{}"));
 	/* No cursor yet: nothing at the boundary. */
@@ -499,11 +505,7 @@ TEST(epoch_end_prefetches_the_first_window_after_cursors)
 	EXPECT_STREQ("ok", run(&e, &e.p, trainer_epoch_end, "{}"));
 	EXPECT_EQ(3, pf_field(&e, "window"));
 	EXPECT_EQ(3, pf_field(&e, "unresolved"));
-	for (i = 0; i < 3; i++) {
-		snprintf(f, sizeof(f), "%s/s%d", dir, i);
-		unlink(f);
-	}
-	rmdir(dir);
+	three_samples_gone(dir);
 	env_free(&e);
 }
 
