@@ -148,12 +148,15 @@ class Client:
             raise ValueError(f"request of {len(line)} bytes: over the line limit")
         return line
 
-    def request(self, op, **fields):
-        """One request; the reply as a dict, or AattsError."""
-        r = self.raw(self._line(op, **fields))
+    @staticmethod
+    def _check(r):
         if not r.get("ok"):
             raise AattsError(r.get("error", "?"), r.get("message", ""))
         return r
+
+    def request(self, op, **fields):
+        """One request; the reply as a dict, or AattsError."""
+        return self._check(self.raw(self._line(op, **fields)))
 
     def hello(self):
         return self.request("hello")
@@ -212,16 +215,13 @@ class Client:
         replies (the Client's, default 1) may be due, beyond that the call
         waits for the oldest, so that aattsd is never more than max_due
         cursors behind the reader (prefetches sent late are wasted).  It
-        returns the replies of earlier unwaited cursors that have arrived
-        (a list, oldest first, maybe empty), and raises AattsError if one
-        of them is an error."""
+        returns the replies of unwaited cursors that have arrived, this
+        one's too if it already has (a list, oldest first, maybe empty),
+        and raises AattsError if one of them is an error."""
         line = self._line("order", cursor=int(position),
                           window=None if window is None else int(window))
         if wait:
-            r = self.raw(line)
-            if not r.get("ok"):
-                raise AattsError(r.get("error", "?"), r.get("message", ""))
-            return r
+            return self._check(self.raw(line))
         self._collect(block=True, keep=self.max_due - 1)
         self._send(line)
         self._due += 1
@@ -234,8 +234,7 @@ class Client:
         self._collect(block=wait)
         late, self._late = self._late, []
         for r in late:
-            if not r.get("ok"):
-                raise AattsError(r.get("error", "?"), r.get("message", ""))
+            self._check(r)
         return late
 
     def epoch_end(self, commit=True):
