@@ -352,7 +352,19 @@ int aatts_policy_params(enum aatts_policy_id id, const struct aatts_kv *kv,
 int aatts_policy_make_room(struct aatts_cache *c, u64 block, bool force,
 			   u32 *victim, bool *window);
 void aatts_policy_miss(struct aatts_cache *c, u64 block);
-void aatts_policy_hit(struct aatts_cache *c, u32 slot);
+void aatts_dead_hit(struct aatts_cache *c, u32 slot);
+
+/*
+ * A read hit, before the slot's atime moves.  Only default's isa shadow
+ * keeps anything of it (the gaps between reads, policies.c): a live
+ * cache's hit pays a test, not a call.
+ */
+static inline void aatts_policy_hit(struct aatts_cache *c, u32 slot)
+{
+	if (c->dead.live)
+		aatts_dead_hit(c, slot);
+}
+
 void aatts_policy_reset(struct aatts_cache *c);
 void aatts_policy_run(struct aatts_cache *c, enum aatts_policy_id mode,
 		      const u64 param[AATTS_POLICY_PARAMS_NR]);

@@ -236,14 +236,12 @@ static int default_make_room(struct aatts_cache *c, u64 block, bool force,
 #define AATTS_DEAD_MIN		8U
 #define AATTS_DEAD_SCAN		16U
 
-/* A read hit on slot, before its atime moves: the gap since its last read. */
-void aatts_policy_hit(struct aatts_cache *c, u32 slot)
+/* In the isa shadow, a read hit on slot: the gap since its last read. */
+void aatts_dead_hit(struct aatts_cache *c, u32 slot)
 {
 	struct aatts_dead *d = &c->dead;
 	u64 gap;
 
-	if (!d->live)
-		return;
 	gap = c->clock - c->slots[slot].atime;
 	if (gap > d->gap)
 		d->gap = gap;
