@@ -49,10 +49,27 @@
 #include "fmap.h"
 #include "trainer.h"
 
+/*
+ * A sample.  Its path's file, once resolved (opened, checked for the
+ * caller, found on a served device), is remembered by key for
+ * fmap_revalidate_ms: within that time the sample's extents come from the
+ * FIEMAP cache without a system call (resolve_sample()).
+ */
 struct tsample {
 	char *path;
 	double score;
 	bool scored;		/* this epoch */
+	uint32_t cred;		/* the job's cred_gen it was checked for */
+	uint64_t resolved_ns;	/* 0: not resolved */
+	struct fmap_key key;
+};
+
+/* Who a job's cached resolutions were checked for (struct peer's). */
+struct tcred {
+	uid_t uid;
+	gid_t gid;
+	unsigned int nr_groups;
+	gid_t groups[PEER_GROUPS_MAX];
 };
 
 struct trainer_job {
@@ -76,6 +93,8 @@ struct trainer_job {
 	uint64_t last_window;		/* the last cursor's; 0: no cursor yet */
 	uint64_t epochs;	/* epoch_end calls */
 	size_t scored;
+	struct tcred cred;	/* the last caller's */
+	uint32_t cred_gen;	/* bumped when another caller comes */
 };
 
 struct trainer {
@@ -176,6 +195,8 @@ void trainer_stats(struct aattsd *d, struct json_object *s)
 	U(cursors);
 	U(prefetch_samples);
 	U(prefetch_blocks);
+	U(paths_opened);
+	U(paths_cached);
 #undef U
 	json_object_object_add(s, "trainer", o);
 }
@@ -774,19 +795,19 @@ static struct device *device_of(struct aattsd *d, dev_t dev)
 }
 
 /*
- * The extents of path, checked for p; 0, or -1 with why.  The fmap entry
- * stays valid until the next call into the cache.
+ * The extents of path, checked for p; 0 (*k the file's key), or -1 with
+ * why.  The fmap entry stays valid until the next call into the cache.
  */
 static int resolve(struct aattsd *d, struct peer *p, const char *path,
-		   struct resolved *r, const char **why)
+		   struct resolved *r, struct fmap_key *k, const char **why)
 {
 	struct trainer *t = d->trainer;
-	struct fmap_key k = { 0 };
 	struct fmap *m;
 	struct stat st;
 	bool changed;
 	int fd, gen = 0, err;
 
+	t->st.paths_opened++;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		*why = errno == ENOENT ? "no such file" : "cannot open";
@@ -807,12 +828,13 @@ static int resolve(struct aattsd *d, struct peer *p, const char *path,
 	}
 	if (ioctl(fd, FS_IOC_GETVERSION, &gen))
 		gen = 0;
-	k.dev = st.st_dev;
-	k.ino = st.st_ino;
-	k.gen = (uint32_t)gen;
-	m = fmap_lookup(t->fmap, &k, now_ns());
+	memset(k, 0, sizeof(*k));
+	k->dev = st.st_dev;
+	k->ino = st.st_ino;
+	k->gen = (uint32_t)gen;
+	m = fmap_lookup(t->fmap, k, now_ns());
 	if (!m) {
-		err = fmap_refresh(t->fmap, &k, fd, now_ns(), &m, &changed);
+		err = fmap_refresh(t->fmap, k, fd, now_ns(), &m, &changed);
 		if (err) {
 			*why = "FIEMAP failed";
 			goto fail;
@@ -824,6 +846,61 @@ static int resolve(struct aattsd *d, struct peer *p, const char *path,
 fail:
 	close(fd);
 	return -1;
+}
+
+/* The cred_gen of j's cached resolutions for p (bumped for another). */
+static uint32_t job_cred(struct trainer_job *j, const struct peer *p)
+{
+	struct tcred *c = &j->cred;
+
+	if (c->uid != p->uid || c->gid != p->gid ||
+	    c->nr_groups != p->nr_groups ||
+	    memcmp(c->groups, p->groups, p->nr_groups * sizeof(gid_t)) ||
+	    !j->cred_gen) {
+		c->uid = p->uid;
+		c->gid = p->gid;
+		c->nr_groups = p->nr_groups;
+		memcpy(c->groups, p->groups, p->nr_groups * sizeof(gid_t));
+		/* 0 is "never checked": a sample's cred starts there. */
+		if (!++j->cred_gen)
+			j->cred_gen = 1;
+	}
+	return j->cred_gen;
+}
+
+/*
+ * Sample i of j as resolve() gives it.  A sample resolved for the same
+ * caller within fmap_revalidate_ms whose map is still in the cache is
+ * answered from there, without opening its path again: a file replaced
+ * under that path (a new inode) is seen when that time is up, as the
+ * FIEMAP cache sees a file rewritten in place.
+ */
+static int resolve_sample(struct aattsd *d, struct peer *p,
+			  struct trainer_job *j, size_t i, struct resolved *r,
+			  const char **why)
+{
+	struct trainer *t = d->trainer;
+	struct tsample *ts = &j->v[i];
+	uint32_t cred = job_cred(j, p);
+	uint64_t now = now_ns();
+	struct fmap *m;
+
+	if (ts->resolved_ns && ts->cred == cred &&
+	    now - ts->resolved_ns <= (uint64_t)d->cfg.fmap_revalidate_ms * 1000000) {
+		m = fmap_lookup(t->fmap, &ts->key, now);
+		r->dv = m ? device_of(d, ts->key.dev) : NULL;
+		if (r->dv) {
+			r->m = m;
+			t->st.paths_cached++;
+			return 0;
+		}
+	}
+	ts->resolved_ns = 0;
+	if (resolve(d, p, ts->path, r, &ts->key, why))
+		return -1;
+	ts->resolved_ns = now;
+	ts->cred = cred;
+	return 0;
 }
 
 struct rangevec {
@@ -999,7 +1076,7 @@ int trainer_epoch_end(struct aattsd *d, struct peer *p,
 			s = rank[i];
 		if (!s && !j->v[i].scored)
 			continue;
-		if (resolve(d, p, j->v[i].path, &res, &why)) {
+		if (resolve_sample(d, p, j, i, &res, &why)) {
 			unresolved(&first, &nbad, i, j->v[i].path, why);
 			continue;
 		}
@@ -1200,7 +1277,7 @@ static int prefetch_along(struct aattsd *d, struct peer *p,
 		struct rangevec *rv;
 		const char *why;
 
-		if (resolve(d, p, ts->path, &res, &why)) {
+		if (resolve_sample(d, p, j, j->cur[i], &res, &why)) {
 			unresolved(&res_out->first, &res_out->nbad, j->cur[i],
 				   ts->path, why);
 			continue;
@@ -1456,15 +1533,21 @@ int trainer_residency(struct aattsd *d, struct peer *p,
 		return fail(e, "internal", "out of memory");
 	for (i = 0; i < n && !r; i++) {
 		struct json_object *xo = json_object_array_get_idx(a, i);
+		bool byidx = json_object_is_type(xo, json_type_int);
 		const char *path, *why;
+		struct fmap_key k;
 		struct resolved rs;
 		struct span *sp = NULL;
 		uint64_t bs;
+		int rr;
 
-		path = json_object_is_type(xo, json_type_int) ?
-			j->v[json_object_get_int64(xo)].path :
+		path = byidx ? j->v[json_object_get_int64(xo)].path :
 			json_object_get_string(xo);
-		if (resolve(d, p, path, &rs, &why)) {
+		rr = byidx ? resolve_sample(d, p, j,
+					    (size_t)json_object_get_int64(xo),
+					    &rs, &why) :
+			resolve(d, p, path, &rs, &k, &why);
+		if (rr) {
 			unresolved(&first, &nbad, i, path, why);
 			continue;
 		}

@@ -40,6 +40,8 @@ struct trainer_stats {
 	uint64_t manifests, scores, epochs, hint_ranges, orders;
 	uint64_t residency_queries, residency_samples, unresolved;
 	uint64_t cursors, prefetch_samples, prefetch_blocks;
+	uint64_t paths_opened;	/* sample files opened to resolve them */
+	uint64_t paths_cached;	/* resolved from a recent resolution */
 };
 
 /* What trainer_window() sizes the window from; 0: not known (yet). */

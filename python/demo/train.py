@@ -302,6 +302,12 @@ class Variant:
 
     def teardown(self):
         if self.client is not None:
+            if self.name == "order":
+                t = self.client.stats().get("trainer", {})
+                log("aattsd's trainer counters: " + ", ".join(
+                    f"{k} {t[k]}" for k in ("cursors", "prefetch_samples",
+                                            "paths_opened", "paths_cached")
+                    if k in t))
             self.client.close()
             self.client = None
         if os.path.ismount(self.mnt):
@@ -341,7 +347,7 @@ class Variant:
         self.windows = []
         self.cursor_secs = 0.0
         t0 = time.monotonic()
-        stall = 0.0
+        stall = reads = 0.0
         it = iter(self.sampler)
         self.model.train()
         seen = 0
@@ -354,7 +360,9 @@ class Variant:
                     break
             if not idx:
                 break
+            tr = time.monotonic()
             raw = [self.ds[i][0] for i in idx]
+            reads += time.monotonic() - tr
             x = torch.from_numpy(np.stack([np.frombuffer(b, np.uint8, offset=1)
                                            for b in raw]).reshape((-1,) + SHAPE))
             y = torch.tensor([b[0] for b in raw], dtype=torch.long)
@@ -369,12 +377,14 @@ class Variant:
                 lv = losses.detach().tolist()
                 self.base.update(idx, lv)
                 self.ds.report_losses(idx, lv)
+        te = time.monotonic()
         if self.client is not None:
             if self.name == "order":
                 self.windows += [r.get("window", 0) for r in
                                  self.client.cursor_replies(wait=True)]
             self.client.epoch_end()
         secs = time.monotonic() - t0
+        end = time.monotonic() - te
         h1, m1 = self.read_counts()
         s1 = sectors_read(self.slow)
         self.settle()
@@ -394,13 +404,16 @@ class Variant:
             ep["order_window"] = [min(self.windows), max(self.windows)]
         if self.name == "order":
             ep["cursor_seconds"] = round(self.cursor_secs, 3)
+        ep["read_seconds"] = round(reads, 3)
+        ep["end_seconds"] = round(end, 3)
         report.check_epoch(ep)
         self.epochs.append(ep)
         log(f"{self.name:17s} epoch {e + 1}: {secs:6.1f} s, stall {stall:6.1f} s, "
             f"hit {hr:.2f}, slow {(s1 - s0) / 2048:6.1f} MiB, acc {acc:.3f}"
             + (f", {ep['substitutions']} substitutions" if self.cas else "")
             + (", order window %d-%d" % tuple(ep["order_window"]) if self.windows else "")
-            + (f", cursors {self.cursor_secs:.2f} s" if self.name == "order" else ""))
+            + (f", cursors {self.cursor_secs:.2f} s" if self.name == "order" else "")
+            + f", reads {reads:.2f} s, epoch end {end:.2f} s")
 
     def result(self):
         return {"name": self.name, "kind": self.kind, "epochs": self.epochs}

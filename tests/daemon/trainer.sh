@@ -131,6 +131,20 @@ try:
             time.sleep(0.1)
         rest = sum(bool(x) for x in c.residency(order[8:]))
         out({"prefetch": b.get("prefetch"), "head": all(head), "rest": rest})
+    elif cmd == "cache":            # paths resolved once per fmap_revalidate_ms
+        import time
+        def counters():
+            t = c.stats()["trainer"]
+            return [t["paths_opened"], t["paths_cached"]]
+        c.manifest(paths)
+        seen = [counters()]
+        for seed, pause in ((31, 0), (32, 0), (33, 1.2)):
+            time.sleep(pause)
+            c.order_seed(seed)
+            t0 = time.monotonic()
+            unresolved = c.epoch_end()["unresolved"]
+            seen.append(counters() + [round(time.monotonic() - t0, 3), unresolved])
+        out([[b[0] - a[0], b[1] - a[1]] + b[2:] for a, b in zip(seen, seen[1:])])
     elif cmd == "malformed":
         replies = [c.raw(x) for x in ['{', '{"v":1,"op":"importance","samples":[0],"scores":[-1]}',
                                      '{"v":1,"op":"manifest","paths":[1]}',
@@ -144,7 +158,7 @@ except AattsError as e:
     out({"error": e.code, "message": e.message})
 PY
 
-ktap_plan 31
+ktap_plan 32
 ADDED_GROUP=
 getent group aatts >/dev/null || { groupadd -r aatts && ADDED_GROUP=1; }
 AATTS_GID=$(getent group aatts | cut -d: -f3)
@@ -278,6 +292,13 @@ ktap_check "the mode opened up: refused by the daemon (permission)" "$(jq -r .er
 ktap_check "stats: the trainer's counters (epochs 5, cursors 5, samples prefetched $((12 + auto_sent + 16)))" \
 	"$(printf '%s\n' '{"v":1,"op":"stats"}' | build/tests/daemon/client "$SOCK" |
 		jq -r '.stats.trainer | "\(.epochs) \(.cursors) \(.prefetch_samples)"')" = "5 5 $((12 + auto_sent + 16))"
+# A sample's path is opened once per fmap_revalidate_ms (1000 here): an
+# epoch_end right after another resolves every sample from the first's
+# resolution; 1.2 s later each is opened again.
+r=$(tpy cache)
+ktap_diag "cache: [opened, cached, epoch_end seconds, unresolved] per epoch_end: $r"
+ktap_check "sample paths: opened $NFILES, then 0 (all $NFILES cached), then $NFILES again past fmap_revalidate_ms" \
+	"$(jq -r 'map("\(.[0]) \(.[1]) \(.[3])") | join(",")' <<<"$r")" = "$NFILES 0 0,0 $NFILES 0,$NFILES 0 0"
 kill -TERM "$PID"
 wait "$PID"
 rc=$?
