@@ -114,5 +114,6 @@ void aatts_stat_values(struct aatts_c *ac, const struct aatts_stats *s,
 	v[AATTS_STAT_A_PROMOTIONS_FILLED] = s->filled;
 	v[AATTS_STAT_A_MIGRATION_COPIES] = s->copies;
 	v[AATTS_STAT_A_DEAD_EVICTIONS] = s->core.dead_evictions;
+	v[AATTS_STAT_A_READ_FILLING] = s->core.read_filling;
 }
 

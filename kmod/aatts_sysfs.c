@@ -130,6 +130,7 @@ AATTS_U64_ATTR(promotions, s->core.promotions);
 AATTS_U64_ATTR(demotions, s->core.evictions + s->core.invalidations);
 AATTS_U64_ATTR(evictions, s->core.evictions);
 AATTS_U64_ATTR(dead_evictions, s->core.dead_evictions);
+AATTS_U64_ATTR(read_filling, s->core.read_filling);
 AATTS_U64_ATTR(invalidations, s->core.invalidations);
 AATTS_U64_ATTR(rejections, s->core.rejections);
 AATTS_U64_ATTR(promotions_failed, s->core.promotions_failed);
@@ -260,6 +261,7 @@ static struct attribute *aatts_attrs[] = {
 	&aatts_attr_demotions.attr,
 	&aatts_attr_evictions.attr,
 	&aatts_attr_dead_evictions.attr,
+	&aatts_attr_read_filling.attr,
 	&aatts_attr_invalidations.attr,
 	&aatts_attr_migrated_bytes.attr,
 	&aatts_attr_inflight_migrations.attr,

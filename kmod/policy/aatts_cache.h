@@ -73,6 +73,7 @@ struct aatts_cache_params {
 struct aatts_cache_stats {
 	u64 read_hits;
 	u64 read_misses;
+	u64 read_filling;	/* of those, of a block whose copy is under way */
 	u64 write_hits;
 	u64 write_misses;
 	u64 promotions;		/* slots reserved for a copy slow -> fast */

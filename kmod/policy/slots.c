@@ -167,8 +167,10 @@ u32 aatts_cache_read_access(struct aatts_cache *c, u64 block,
 	}
 	c->stats.read_misses++;
 	/* FILLING: the copy is already under way. */
-	if (s != AATTS_NO_SLOT)
+	if (s != AATTS_NO_SLOT) {
+		c->stats.read_filling++;
 		return AATTS_NO_SLOT;
+	}
 	aatts_policy_miss(c, block);
 	if (!may_admit) {
 		c->stats.no_room++;

@@ -49,6 +49,7 @@ const char *const aatts_stat_names[AATTS_STAT_A_MAX + 1] = {
 	[AATTS_STAT_A_PROMOTIONS_FILLED] = "promotions_filled",
 	[AATTS_STAT_A_MIGRATION_COPIES] = "migration_copies",
 	[AATTS_STAT_A_DEAD_EVICTIONS] = "dead_evictions",
+	[AATTS_STAT_A_READ_FILLING] = "read_filling",
 };
 
 const char *const aatts_param_names[AATTS_PARAMS_A_MAX + 1] = {

@@ -324,6 +324,13 @@ class Variant:
             return int(f[7]), int(f[8])
         return 0, 0
 
+    def promotions(self):
+        """The aatts device's (promotions, read_filling) so far."""
+        if self.kind != "aatts":
+            return 0, 0
+        return (aatts_stat(self.cache, "promotions"),
+                aatts_stat(self.cache, "read_filling"))
+
     def settle(self, secs=20):
         """Waits (untimed) until the aatts device has no migration queued
         or in flight, so that it does not take the next variant's CPU."""
@@ -342,6 +349,7 @@ class Variant:
         self.sampler.set_epoch(e)
         drop_caches()
         h0, m0 = self.read_counts()
+        p0 = self.promotions()
         s0 = sectors_read(self.slow)
         subs0 = self.cas.substitutions if self.cas else 0
         self.windows = []
@@ -386,6 +394,7 @@ class Variant:
         secs = time.monotonic() - t0
         end = time.monotonic() - te
         h1, m1 = self.read_counts()
+        p1 = self.promotions()
         s1 = sectors_read(self.slow)
         self.settle()
         self.model.eval()
@@ -413,7 +422,9 @@ class Variant:
             + (f", {ep['substitutions']} substitutions" if self.cas else "")
             + (", order window %d-%d" % tuple(ep["order_window"]) if self.windows else "")
             + (f", cursors {self.cursor_secs:.2f} s" if self.name == "order" else "")
-            + f", reads {reads:.2f} s, epoch end {end:.2f} s")
+            + f", reads {reads:.2f} s, epoch end {end:.2f} s"
+            + (f", promotions {p1[0] - p0[0]}, misses of blocks being copied "
+               f"{p1[1] - p0[1]}" if self.kind == "aatts" else ""))
 
     def result(self):
         return {"name": self.name, "kind": self.kind, "epochs": self.epochs}

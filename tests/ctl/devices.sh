@@ -64,7 +64,7 @@ for k in $(jq -r '.stats | keys[]' "$OUT"); do
 		bad=1
 	fi
 done
-ktap_check "stats --json: 25 counters (dead_evictions since 1.5)" "$n" -eq 25
+ktap_check "stats --json: 26 counters (read_filling since 1.6)" "$n" -eq 26
 ktap_check "stats --json: every counter equals its sysfs file" "$bad" -eq 0
 # 16 reads of one 64K block each, on blocks not resident (the fast tier
 # was zeroed and nothing promoted yet): 16 misses more, the tool showing

@@ -63,9 +63,9 @@ ktap_check "hello: cap_dac_read_search (observers loaded: prefetch) and cap_net_
 
 ktap_check "devices: $DEV1 (there at start) with its devt" \
 	"$(dev_field $DEV1 devt)" = "$(dm_devno $DEV1)"
-ktap_check "devices: $DEV1 with 25 counters (dead_evictions since 1.5), fast_blocks_total that of /dev/ram1" \
+ktap_check "devices: $DEV1 with 26 counters (read_filling since 1.6), fast_blocks_total that of /dev/ram1" \
 	"$(dev_field $DEV1 'stats | length'):$(dev_field $DEV1 stats.fast_blocks_total)" \
-	= "25:$((RAM_SECTORS / 128))"
+	= "26:$((RAM_SECTORS / 128))"
 
 # --- a device created after the start: by the kernel's uevents ------------
 ktap_test "create $DEV2 after aattsd started" create $DEV2 /dev/ram2 /dev/ram3

@@ -69,7 +69,8 @@ diag() {
 	echo "# $1: level $(pf level) issued $(pf issued) started $(pf started) requests $(pf requests) busy $(pf busy) errors $(pf errors)" \
 		"used $(pf used) wasted $(pf wasted) lead $(pf lead_ms) ms;" \
 		"kernel promotions $(kstat promotions) filled $(kstat promotions_filled) copies $(kstat migration_copies) rejections $(kstat rejections)" \
-		"dropped $(kstat promotions_dropped) evictions $(kstat evictions) hits $(kstat read_hits) misses $(kstat read_misses)"
+		"dropped $(kstat promotions_dropped) evictions $(kstat evictions) hits $(kstat read_hits) misses $(kstat read_misses)" \
+		"(of a block being copied $(kstat read_filling))"
 }
 start() { aattsd_start "$TMP/conf"; }
 # delta NAME CMD: runs CMD, sets NAME to how much pf NAME rose.

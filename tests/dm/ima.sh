@@ -26,7 +26,7 @@ slow=$(dm_devno_of /dev/ram5)
 fast=$(dm_devno_of /dev/ram6)
 after=$(measured | grep -c 'name=aatts_t_ima')
 ktap_result "table load measured" $([ "$after" -gt "$before" ]; echo $?)
-want="target_name=aatts,target_version=1.5.0,slow_dev=$slow,fast_dev=$fast,block_size=16,mode=writearound,policy=default;"
+want="target_name=aatts,target_version=1.6.0,slow_dev=$slow,fast_dev=$fast,block_size=16,mode=writearound,policy=default;"
 got=$(measured | grep 'name=aatts_t_ima' | tail -n 1)
 ktap_diag "measured: $got"
 case "$got" in

@@ -16,7 +16,9 @@
 #    and a second read waits while the spare is busy.  Why a read waited
 #    is counted (fill_aside_fallbacks) and printed when it should not have;
 #    over a RAM-disk fast tier, whose writes cost about what a copy does,
-#    reads wait for their fills instead of copying them (fast_writes).
+#    reads wait for their fills instead of copying them (fast_writes);
+#  - a read of a block whose copy is under way misses (read_filling) and
+#    reads what the slow tier holds; once copied, the block hits.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/ktap.sh
 . tests/lib/devices.sh
@@ -97,7 +99,7 @@ fio_over_resident() {
 
 nullb_setup || { echo "Bail out! null_blk with configfs is missing"; exit 1; }
 
-ktap_plan 49
+ktap_plan 51
 
 # 1-16: fio --verify at three block sizes on null_blk tiers, then on a
 # scsi_debug slow tier.
@@ -382,4 +384,30 @@ aside_check "most waited for their fills, not copied aside (fast_writes $w0 -> $
 	"${w1:-0}" -ge $((${w0:-x} + 32)) -a "${a1:-99}" -lt $((${a0:-x} + 32))
 dm_remove $DEV
 nullb_remove tslow
+
+# 50-51: a read of a block whose promotion is under way (the copy's read
+# of the slow tier held 1 s by dm-delay) is a miss counted in
+# read_filling, and reads what the slow tier holds; once the copy is
+# done the block reads from the fast tier.
+SLOW=$(nullb_create tslow 64) && FAST=$(nullb_create tfast 8)
+head -c 1M /dev/urandom | dd of="$SLOW" bs=1M oflag=direct status=none
+dm_create aatts_t_tslow "0 $((64 * 2048)) delay $SLOW 0 1000"
+dm_create $DEV "0 $((64 * 2048)) aatts /dev/mapper/aatts_t_tslow $FAST 256 4 policy lru error_threshold 0"
+aatts_settle $DEV
+r0=$(counter read_filling) m0=$(counter read_misses)
+dmsetup message $DEV 0 promote $((2 * 256)) 256 >/dev/null
+dd if=$MNT of="$TMP/during" bs=128k skip=2 count=1 iflag=direct status=none
+r1=$(counter read_filling) m1=$(counter read_misses)
+ktap_check "a read of block 2 while its copy is under way: one miss, counted in read_filling ($r0 -> $r1, misses $m0 -> $m1)" \
+	"${r1:-0}" -eq $((${r0:-x} + 1)) -a "${m1:-0}" -eq $((${m0:-x} + 1))
+aatts_settle $DEV
+h0=$(counter read_hits)
+dd if=$MNT of="$TMP/after" bs=128k skip=2 count=1 iflag=direct status=none
+h1=$(counter read_hits)
+dd if="$SLOW" of="$TMP/slow" bs=128k skip=2 count=1 iflag=direct status=none
+ktap_check "both reads return the slow tier's data; the second is a hit (read_hits $h0 -> $h1)" \
+	"$(cmp -s "$TMP/during" "$TMP/slow" && cmp -s "$TMP/after" "$TMP/slow" && echo same)" = same -a \
+	"${h1:-0}" -eq $((${h0:-x} + 1))
+dm_remove $DEV aatts_t_tslow
+nullb_remove tslow tfast
 ktap_finish

@@ -427,7 +427,7 @@ TEST_F(nl, dev_get_dump_and_module_files)
 	ASSERT_NE(NULL, f);
 	ASSERT_NE(NULL, fgets(buf, sizeof(buf), f));
 	fclose(f);
-	EXPECT_STREQ("1.5.0\n", buf);
+	EXPECT_STREQ("1.6.0\n", buf);
 	f = fopen("/sys/kernel/aatts/devices", "r");
 	ASSERT_NE(NULL, f);
 	ASSERT_NE(NULL, fgets(buf, sizeof(buf), f));

@@ -230,7 +230,7 @@
 #define AATTS_TARGET_NAME		"aatts"
 
 #define AATTS_VERSION_MAJOR		1
-#define AATTS_VERSION_MINOR		5
+#define AATTS_VERSION_MINOR		6
 #define AATTS_VERSION_PATCH		0
 
 /* Cache block size bounds, in 512-byte sectors (4 KiB .. 1 GiB). */
@@ -403,6 +403,8 @@ enum aatts_stat_attr {
 	AATTS_STAT_A_MIGRATION_COPIES,	/* kcopyd copies (adjacent ones join) */
 	/* Since 1.5: */
 	AATTS_STAT_A_DEAD_EVICTIONS,	/* evictions of a fixed set's dead blocks */
+	/* Since 1.6: */
+	AATTS_STAT_A_READ_FILLING,	/* read misses of a block being copied */
 	__AATTS_STAT_A_LAST
 };
 
