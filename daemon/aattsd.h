@@ -193,6 +193,11 @@ void trainer_peer_gone(struct aattsd *d, struct peer *p);
 void trainer_exit(struct aattsd *d);
 /* For "stats". */
 void trainer_stats(struct aattsd *d, struct json_object *s);
+/*
+ * Work a trainer op left for after its reply (a cursor's page-cache
+ * advice); control.c calls it once the reply is queued.
+ */
+void trainer_after_reply(struct aattsd *d);
 
 /* observer.c */
 struct aatts_observer_stats;

@@ -133,6 +133,7 @@ static int take_lines(struct aattsd *d, struct client *c)
 			d->requests++;
 			e = reply(c, protocol_handle(d, &c->peer,
 						     c->in + start, len));
+			trainer_after_reply(d);
 			if (e)
 				return e;
 		}

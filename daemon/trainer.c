@@ -85,6 +85,7 @@ struct trainer_job {
 	uint32_t *cur;		/* the order published last: this epoch's */
 	size_t ncur;
 	size_t pf_next;		/* cur[pf_next..] not prefetched yet */
+	size_t pc_next;		/* cur[pc_next..] not considered for advice */
 	/* The reader's rate, from its cursors (window sized by aattsd). */
 	uint64_t rate_pos, rate_ns;	/* the last cursor; rate_ns 0: none */
 	double rate;			/* samples/s, moving average; 0: none */
@@ -97,10 +98,18 @@ struct trainer_job {
 	uint32_t cred_gen;	/* bumped when another caller comes */
 };
 
+/* Advice a cursor left for after its reply (trainer_after_reply()). */
+struct pending_advice {
+	struct trainer_job *j;		/* NULL: none */
+	struct peer *p;
+	size_t from, to;
+};
+
 struct trainer {
 	struct fmap_cache *fmap;
 	struct trainer_job *jobs[TRAINER_JOBS_MAX];
 	struct trainer_stats st;
+	struct pending_advice pend;
 };
 
 static int fail(struct trainer_err *e, const char *code, const char *fmt, ...)
@@ -152,7 +161,9 @@ static void job_free(struct trainer_job *j)
 
 void trainer_peer_gone(struct aattsd *d, struct peer *p)
 {
-	(void)d;
+	if (d->trainer && (d->trainer->pend.p == p ||
+			   (p->job && d->trainer->pend.j == p->job)))
+		d->trainer->pend.j = NULL;
 	job_free(p->job);
 	p->job = NULL;
 }
@@ -197,6 +208,7 @@ void trainer_stats(struct aattsd *d, struct json_object *s)
 	U(prefetch_blocks);
 	U(paths_opened);
 	U(paths_cached);
+	U(advised_samples);
 #undef U
 	json_object_object_add(s, "trainer", o);
 }
@@ -1125,6 +1137,7 @@ int trainer_epoch_end(struct aattsd *d, struct peer *p,
 	j->cur = j->order;
 	j->ncur = j->norder;
 	j->pf_next = 0;
+	j->pc_next = 0;
 	j->rate_ns = 0;		/* positions restart; the rate is kept */
 	j->order = NULL;
 	j->norder = 0;
@@ -1148,6 +1161,20 @@ int trainer_epoch_end(struct aattsd *d, struct peer *p,
 }
 
 /* --- prefetch along the order ---------------------------------------------- */
+
+static size_t advise_resident(struct aattsd *d, struct peer *p,
+			      struct trainer_job *j, size_t from, size_t to);
+
+void trainer_after_reply(struct aattsd *d)
+{
+	struct pending_advice pa;
+
+	if (!d->trainer || !d->trainer->pend.j)
+		return;
+	pa = d->trainer->pend;
+	d->trainer->pend.j = NULL;
+	advise_resident(d, pa.p, pa.j, pa.from, pa.to);
+}
 
 uint64_t trainer_window(const struct trainer_window_in *in)
 {
@@ -1319,10 +1346,111 @@ static int prefetch_along(struct aattsd *d, struct peer *p,
 	return 0;
 }
 
+struct span {
+	struct device *dv;
+	uint64_t first, last;	/* blocks */
+	uint64_t *bits;
+};
+static int query_span(struct aattsd *d, struct span *sp, struct trainer_err *e);
+static bool span_has(const struct span *sp, uint64_t b);
+
+/* A sample considered for advice: its blocks on one device. */
+struct near {
+	size_t idx;			/* manifest index */
+	uint64_t size;
+	uint32_t nr;
+	struct { uint64_t first, last; } blk[TRAINER_ADVISE_EXTENTS];
+};
+
+/*
+ * page_cache_advice = willneed: of cur[from..to), the samples whose
+ * blocks are all on the fast tier now (one RESIDENCY_GET over the span
+ * they cover) are asked into the page cache (POSIX_FADV_WILLNEED, whole
+ * files), so that the reader finds them there; readahead of a block
+ * still being copied would read the slow tier a second time, so the
+ * others are left to the reader.  Samples on another device than the
+ * first's, or of more than TRAINER_ADVISE_EXTENTS extents, are left too.
+ * Best effort: nothing here fails the cursor.  The number advised.
+ */
+static size_t advise_resident(struct aattsd *d, struct peer *p,
+			      struct trainer_job *j, size_t from, size_t to)
+{
+	struct near nv[TRAINER_ADVISE_SAMPLES];
+	struct trainer_err e = { .code = NULL };
+	struct span sp = { .dv = NULL };
+	size_t i, k, nn = 0, advised = 0;
+	uint64_t bs, b;
+	bool all;
+	int fd;
+
+	if (to > j->pc_next)
+		j->pc_next = to;
+	for (i = from; i < to && nn < TRAINER_ADVISE_SAMPLES; i++) {
+		struct near *n = &nv[nn];
+		struct resolved res;
+		const char *why;
+		uint32_t x;
+
+		if (resolve_sample(d, p, j, j->cur[i], &res, &why) ||
+		    (sp.dv && res.dv != sp.dv) || !res.dv->dev.block_size ||
+		    !res.m->nr || res.m->nr > TRAINER_ADVISE_EXTENTS)
+			continue;
+		sp.dv = res.dv;
+		bs = res.dv->dev.block_size;
+		n->idx = j->cur[i];
+		n->size = res.m->size;
+		n->nr = 0;
+		for (x = 0; x < res.m->nr; x++) {
+			const struct fmap_extent *ext = &res.m->ext[x];
+
+			if (!ext->length || ext->physical + ext->length > res.dv->dev.size)
+				break;
+			n->blk[n->nr].first = ext->physical / bs;
+			n->blk[n->nr].last = (ext->physical + ext->length - 1) / bs;
+			if (!nn && !n->nr)
+				sp.first = sp.last = n->blk[0].first;
+			if (n->blk[n->nr].first < sp.first)
+				sp.first = n->blk[n->nr].first;
+			if (n->blk[n->nr].last > sp.last)
+				sp.last = n->blk[n->nr].last;
+			n->nr++;
+		}
+		if (x == res.m->nr)
+			nn++;
+	}
+	if (!nn || sp.last - sp.first >= TRAINER_SPAN_BLOCKS_MAX)
+		return 0;
+	if (query_span(d, &sp, &e)) {
+		free(sp.bits);
+		return 0;
+	}
+	for (i = 0; i < nn; i++) {
+		all = true;
+		for (k = 0; k < nv[i].nr && all; k++)
+			for (b = nv[i].blk[k].first; b <= nv[i].blk[k].last && all; b++)
+				all = span_has(&sp, b);
+		if (!all)
+			continue;
+		fd = open(j->v[nv[i].idx].path,
+			  O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+		if (fd < 0)
+			continue;
+		if (!posix_fadvise(fd, 0, (off_t)nv[i].size, POSIX_FADV_WILLNEED))
+			advised++;
+		close(fd);
+	}
+	free(sp.bits);
+	d->trainer->st.advised_samples += advised;
+	return advised;
+}
+
 /*
  * {"cursor": pos, "window": w}: the reader is at position pos of the
  * order published for this epoch; the samples at pos..pos+w-1 not sent
  * before go to their devices as one forced PREFETCH each (AATTS_F_NOWAIT).
+ * With page_cache_advice = willneed, the first half of the window is
+ * considered for advice (advise_resident()) once the reply is sent: the
+ * reader is not held up by it (trainer_after_reply()).
  */
 static int order_cursor(struct aattsd *d, struct peer *p,
 			struct trainer_job *j, struct json_object *req,
@@ -1349,6 +1477,15 @@ static int order_cursor(struct aattsd *d, struct peer *p,
 	if (prefetch_along(d, p, j, from, to, &res, e)) {
 		json_object_put(res.first);
 		return -1;
+	}
+	if (d->cfg.page_cache_advice) {
+		struct pending_advice *pa = &d->trainer->pend;
+
+		pa->from = j->pc_next > pos ? j->pc_next : pos;
+		pa->to = pos + (win + 1) / 2 < j->ncur ?
+			 pos + (win + 1) / 2 : j->ncur;
+		pa->j = pa->from < pa->to ? j : NULL;
+		pa->p = p;
 	}
 	json_object_object_add(o, "sent", json_object_new_int64((int64_t)res.sent));
 	json_object_object_add(o, "started", json_object_new_int64((int64_t)res.started));
@@ -1446,12 +1583,6 @@ static void prefetch_top(struct aattsd *d, struct rangevec *rv,
 }
 
 /* --- residency ------------------------------------------------------------- */
-
-struct span {
-	struct device *dv;
-	uint64_t first, last;	/* blocks */
-	uint64_t *bits;
-};
 
 static int got_fragment(struct nlattr **tb, uint8_t cmd, void *arg)
 {

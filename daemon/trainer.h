@@ -35,6 +35,9 @@
 #define TRAINER_WINDOW_START	32
 #define TRAINER_WINDOW_MIN	8
 #define TRAINER_LEAD_MS		2000
+/* page_cache_advice: samples a cursor considers, extents each at most. */
+#define TRAINER_ADVISE_SAMPLES	256
+#define TRAINER_ADVISE_EXTENTS	4
 
 struct trainer_stats {
 	uint64_t manifests, scores, epochs, hint_ranges, orders;
@@ -42,6 +45,7 @@ struct trainer_stats {
 	uint64_t cursors, prefetch_samples, prefetch_blocks;
 	uint64_t paths_opened;	/* sample files opened to resolve them */
 	uint64_t paths_cached;	/* resolved from a recent resolution */
+	uint64_t advised_samples;	/* asked into the page cache */
 };
 
 /* What trainer_window() sizes the window from; 0: not known (yet). */

@@ -306,7 +306,8 @@ class Variant:
                 t = self.client.stats().get("trainer", {})
                 log("aattsd's trainer counters: " + ", ".join(
                     f"{k} {t[k]}" for k in ("cursors", "prefetch_samples",
-                                            "paths_opened", "paths_cached")
+                                            "paths_opened", "paths_cached",
+                                            "advised_samples")
                     if k in t))
             self.client.close()
             self.client = None

@@ -145,6 +145,29 @@ try:
             unresolved = c.epoch_end()["unresolved"]
             seen.append(counters() + [round(time.monotonic() - t0, 3), unresolved])
         out([[b[0] - a[0], b[1] - a[1]] + b[2:] for a, b in zip(seen, seen[1:])])
+    elif cmd == "advise":           # page_cache_advice: resident samples ahead
+        import time
+        c.manifest(paths)
+        order = shuffle_order(len(paths), 41)
+        c.order_seed(41)
+        c.epoch_end()
+        # The advice follows each cursor's reply: the next reply (stats)
+        # comes after it.
+        def advised():
+            return c.stats()["trainer"]["advised_samples"]
+        a0 = advised()
+        c.order_cursor(0, window=8)
+        a1 = advised()
+        for _ in range(100):
+            head = c.residency(order[:8])
+            if all(head):
+                break
+            time.sleep(0.1)
+        c.order_cursor(4, window=8)
+        a2 = advised()
+        out({"first": a1 - a0, "second": a2 - a1,
+             "paths": [paths[i] for i in order[4:8]],
+             "others": [paths[i] for i in order[8:16]]})
     elif cmd == "malformed":
         replies = [c.raw(x) for x in ['{', '{"v":1,"op":"importance","samples":[0],"scores":[-1]}',
                                      '{"v":1,"op":"manifest","paths":[1]}',
@@ -158,7 +181,7 @@ except AattsError as e:
     out({"error": e.code, "message": e.message})
 PY
 
-ktap_plan 32
+ktap_plan 33
 ADDED_GROUP=
 getent group aatts >/dev/null || { groupadd -r aatts && ADDED_GROUP=1; }
 AATTS_GID=$(getent group aatts | cut -d: -f3)
@@ -299,6 +322,24 @@ r=$(tpy cache)
 ktap_diag "cache: [opened, cached, epoch_end seconds, unresolved] per epoch_end: $r"
 ktap_check "sample paths: opened $NFILES, then 0 (all $NFILES cached), then $NFILES again past fmap_revalidate_ms" \
 	"$(jq -r 'map("\(.[0]) \(.[1]) \(.[3])") | join(",")' <<<"$r")" = "$NFILES 0 0,0 $NFILES 0,$NFILES 0 0"
+# page_cache_advice = willneed (SIGHUP): after its reply, a cursor asks
+# the resident samples of the first half of its window into the page
+# cache (advised_samples counts them).  Cursor 4
+# (window 8), once order[0..8) is resident, advises order[4..8): their
+# bytes are in the page cache, those of order[8..16) are not.
+printf 'log_level = debug\npage_cache_advice = willneed\n' >"$CONF"
+kill -HUP "$PID"
+until_true 10 "grep -q 'SIGHUP: configuration reloaded' \"\$LOG\""
+"$CTL" demote $DEV --range 0:$(($(blockdev --getsz /dev/mapper/$DEV) * 512)) >/dev/null &&
+	aatts_settle $DEV
+sync
+echo 3 >/proc/sys/vm/drop_caches
+r=$(tpy advise)
+cached() { local f n=0; for f in $(jq -r ".$1[]" <<<"$r"); do
+	[ "$(fincore --bytes --noheadings --output RES "$f" | tr -d ' ')" -gt 0 ] && n=$((n + 1)); done; echo $n; }
+ktap_diag "advise: cursors advised $(jq -c '[.first, .second]' <<<"$r"); cached: advised $(cached paths) of 4, beyond $(cached others) of 8"
+ktap_check "cursor 4 advises the 4 resident samples ahead; they are in the page cache, the 8 beyond are not" \
+	"$(jq -r .second <<<"$r"):$(cached paths):$(cached others)" = "4:4:0"
 kill -TERM "$PID"
 wait "$PID"
 rc=$?
