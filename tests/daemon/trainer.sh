@@ -54,7 +54,7 @@ tpy() {
 }
 
 cat >"$TMP/driver.py" <<'PY'
-import json, os, sys
+import json, os, sys, time
 from aatts import AattsError, Client, shuffle_order
 
 sock, cmd, args = sys.argv[1], sys.argv[2], sys.argv[3:]
@@ -62,6 +62,14 @@ data = os.environ.get("DATA", "")
 paths = [os.path.join(data, "s%03d" % i) for i in range(int(os.environ.get("NFILES", "0")))]
 def out(x):
     print(json.dumps(x))
+def resident_within(c, samples, secs=10):
+    """residency of samples, asked until all are resident or secs pass."""
+    for _ in range(int(secs * 10)):
+        r = c.residency(samples)
+        if all(r):
+            break
+        time.sleep(0.1)
+    return r
 try:
     c = Client(sock, job=os.environ.get("JOB"))
 except OSError as e:
@@ -75,12 +83,7 @@ try:
         half = len(paths) // 2
         imp = c.importance(range(half), [1.0 + i for i in range(half)])
         ee = c.epoch_end()
-        import time
-        for _ in range(100):
-            top = c.residency(range(half))
-            if all(top):
-                break
-            time.sleep(0.1)
+        top = resident_within(c, range(half))
         out({"manifest": n, "scored": imp["scored"], "epoch_end": ee,
              "top_resident": sum(bool(x) for x in top)})
     elif cmd == "order":            # order by seed, then epoch_end
@@ -93,7 +96,6 @@ try:
         out({"by_index": c.residency(range(len(paths))),
              "by_path": c.residency(paths[:10] + args)})
     elif cmd == "cursor":           # prefetch along the published order
-        import time
         c.manifest(paths)
         early = c.raw('{"v":1,"op":"order","cursor":0}').get("error")
         mixed = c.raw('{"v":1,"op":"order","cursor":0,"seed":1}').get("error")
@@ -102,11 +104,7 @@ try:
         c.epoch_end()
         r1 = c.order_cursor(0, window=8)
         r2 = c.order_cursor(4, window=8)
-        for _ in range(100):
-            head = c.residency(order[:12])
-            if all(head):
-                break
-            time.sleep(0.1)
+        head = resident_within(c, order[:12])
         rest = sum(bool(x) for x in c.residency(order[12:]))
         r3 = c.order_cursor(12)     # no window: aattsd sizes it
         time.sleep(0.5)
@@ -120,19 +118,13 @@ try:
         first = c.epoch_end()
         out({"first": first, "cursor": c.order_cursor(0, window=8)})
     elif cmd == "boundary":         # ... and publishes the next at its end
-        import time
         c.order_seed(22)
         b = c.epoch_end()
         order = shuffle_order(len(paths), 22)
-        for _ in range(100):
-            head = c.residency(order[:8])
-            if all(head):
-                break
-            time.sleep(0.1)
+        head = resident_within(c, order[:8])
         rest = sum(bool(x) for x in c.residency(order[8:]))
         out({"prefetch": b.get("prefetch"), "head": all(head), "rest": rest})
     elif cmd == "cache":            # paths resolved once per fmap_revalidate_ms
-        import time
         def counters():
             t = c.stats()["trainer"]
             return [t["paths_opened"], t["paths_cached"]]
@@ -146,7 +138,6 @@ try:
             seen.append(counters() + [round(time.monotonic() - t0, 3), unresolved])
         out([[b[0] - a[0], b[1] - a[1]] + b[2:] for a, b in zip(seen, seen[1:])])
     elif cmd == "advise":           # page_cache_advice: resident samples ahead
-        import time
         c.manifest(paths)
         order = shuffle_order(len(paths), 41)
         c.order_seed(41)
@@ -158,11 +149,7 @@ try:
         a0 = advised()
         c.order_cursor(0, window=8)
         a1 = advised()
-        for _ in range(100):
-            head = c.residency(order[:8])
-            if all(head):
-                break
-            time.sleep(0.1)
+        head = resident_within(c, order[:8])
         c.order_cursor(4, window=8)
         a2 = advised()
         out({"first": a1 - a0, "second": a2 - a1,
