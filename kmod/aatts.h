@@ -45,14 +45,20 @@ struct aatts_slot_io {
 
 /*
  * Read hits found without the device lock, waiting to be applied to the
- * policy in one lock hold (as the page cache batches LRU additions).
+ * policy in one lock hold (as the page cache batches LRU additions).  A
+ * full batch is handed to hits_work, which applies it off the reader's
+ * CPU; the reader applies it itself only when the worker has not yet
+ * taken the one before, or at its next miss.
  */
 #define AATTS_HIT_BATCH		16
 struct aatts_hits {
 	spinlock_t lock;		/* this CPU's and a flusher's */
 	u32 nr;
+	u32 nr_full;			/* 0 or AATTS_HIT_BATCH */
 	u32 slot[AATTS_HIT_BATCH];
 	u64 block[AATTS_HIT_BATCH];
+	u32 full_slot[AATTS_HIT_BATCH];
+	u64 full_block[AATTS_HIT_BATCH];
 };
 
 /* The most blocks one bio is mapped as a whole for (bounds lock holds). */
@@ -165,6 +171,7 @@ struct aatts_c {
 	u64 fill_copy_ns;
 	u64 fill_write_ns;
 	struct work_struct fill_work;	/* writes the fills copied aside */
+	struct work_struct hits_work;	/* applies full hit batches */
 	struct workqueue_struct *wq;
 	struct delayed_work mig_work;	/* starts queued promotions */
 	struct delayed_work tick_work;	/* policy aging, bandwidth refill */
@@ -256,6 +263,7 @@ void aatts_fill_work(struct work_struct *work);
 int aatts_hits_init(struct aatts_c *ac);
 void aatts_hits_exit(struct aatts_c *ac);
 void aatts_hits_flush(struct aatts_c *ac);
+void aatts_hits_work(struct work_struct *work);
 
 /* aatts_migrate.c */
 int aatts_mig_init(struct aatts_c *ac, sector_t max_inflight,

@@ -548,6 +548,17 @@ static u32 aatts_hits_take(struct aatts_hits *h, u32 *slot, u64 *block)
 	return n;
 }
 
+/* Takes h's full batch, if it has one.  h->lock held. */
+static u32 aatts_hits_take_full(struct aatts_hits *h, u32 *slot, u64 *block)
+{
+	u32 n = h->nr_full;
+
+	memcpy(slot, h->full_slot, n * sizeof(*slot));
+	memcpy(block, h->full_block, n * sizeof(*block));
+	h->nr_full = 0;
+	return n;
+}
+
 static void aatts_hits_apply(struct aatts_c *ac, const u32 *slot,
 			     const u64 *block, u32 n)
 {
@@ -560,11 +571,31 @@ static void aatts_hits_apply(struct aatts_c *ac, const u32 *slot,
 	spin_unlock_irqrestore(&ac->lock, flags);
 }
 
-/* Applies every CPU's pending hits: for counters and the policy's order. */
+/*
+ * Replays the default policy's deferred shadow reads, AATTS_HIT_BATCH per
+ * lock hold, at most as many as a full ring holds.
+ */
+static void aatts_shadows_replay(struct aatts_c *ac)
+{
+	u32 steps = AATTS_MINI_DEFER / AATTS_HIT_BATCH;
+	bool done;
+
+	do {
+		spin_lock_irq(&ac->lock);
+		done = aatts_cache_shadows_step(ac->cache, AATTS_HIT_BATCH);
+		spin_unlock_irq(&ac->lock);
+	} while (!done && --steps);
+}
+
+/*
+ * Applies every CPU's pending hits, each CPU's full batch before the
+ * hits that followed it, and replays the shadow reads waiting: for
+ * counters, the policy's order and its mode.
+ */
 void aatts_hits_flush(struct aatts_c *ac)
 {
-	u64 block[AATTS_HIT_BATCH];
-	u32 slot[AATTS_HIT_BATCH];
+	u64 block[2 * AATTS_HIT_BATCH];
+	u32 slot[2 * AATTS_HIT_BATCH];
 	struct aatts_hits *h;
 	unsigned long flags;
 	int cpu;
@@ -573,33 +604,95 @@ void aatts_hits_flush(struct aatts_c *ac)
 	for_each_possible_cpu(cpu) {
 		h = per_cpu_ptr(ac->hits, cpu);
 		spin_lock_irqsave(&h->lock, flags);
-		n = aatts_hits_take(h, slot, block);
+		n = aatts_hits_take_full(h, slot, block);
+		n += aatts_hits_take(h, slot + n, block + n);
 		spin_unlock_irqrestore(&h->lock, flags);
 		aatts_hits_apply(ac, slot, block, n);
 	}
+	aatts_shadows_replay(ac);
 }
 
-/* Records nr hits from block on in slots from slot on, in this CPU's batch. */
+/*
+ * Applies the full batches and replays the shadow reads waiting, off the
+ * CPUs that read: a reader at queue depth one then waits for its I/O
+ * only, not for the policy's work.
+ */
+void aatts_hits_work(struct work_struct *work)
+{
+	struct aatts_c *ac = container_of(work, struct aatts_c, hits_work);
+	u64 block[AATTS_HIT_BATCH];
+	u32 slot[AATTS_HIT_BATCH];
+	struct aatts_hits *h;
+	int cpu;
+	u32 n;
+
+	for_each_possible_cpu(cpu) {
+		h = per_cpu_ptr(ac->hits, cpu);
+		spin_lock_irq(&h->lock);
+		n = aatts_hits_take_full(h, slot, block);
+		spin_unlock_irq(&h->lock);
+		aatts_hits_apply(ac, slot, block, n);
+	}
+	aatts_shadows_replay(ac);
+}
+
+/*
+ * Records nr hits from block on in slots from slot on, in this CPU's
+ * batch.  A full batch goes to the worker; while the worker has yet to
+ * take the one before, this CPU applies the older one itself, so that no
+ * more than two batches wait.
+ */
 static void aatts_hits_add(struct aatts_c *ac, u64 block, u32 slot, u32 nr)
 {
-	u64 full_block[AATTS_HIT_BATCH];
-	u32 full_slot[AATTS_HIT_BATCH];
+	u64 old_block[AATTS_HIT_BATCH];
+	u32 old_slot[AATTS_HIT_BATCH];
 	struct aatts_hits *h;
 	unsigned long flags;
+	bool kick;
 	u32 i, n;
 
 	for (i = 0; i < nr; i++) {
 		n = 0;
+		kick = false;
 		h = get_cpu_ptr(ac->hits);
 		spin_lock_irqsave(&h->lock, flags);
 		h->slot[h->nr] = slot + i;
 		h->block[h->nr] = block + i;
-		if (++h->nr == AATTS_HIT_BATCH)
-			n = aatts_hits_take(h, full_slot, full_block);
+		if (++h->nr == AATTS_HIT_BATCH) {
+			n = aatts_hits_take_full(h, old_slot, old_block);
+			memcpy(h->full_slot, h->slot, sizeof(h->slot));
+			memcpy(h->full_block, h->block, sizeof(h->block));
+			h->nr_full = AATTS_HIT_BATCH;
+			h->nr = 0;
+			kick = !n;
+		}
 		spin_unlock_irqrestore(&h->lock, flags);
 		put_cpu_ptr(ac->hits);
-		aatts_hits_apply(ac, full_slot, full_block, n);
+		aatts_hits_apply(ac, old_slot, old_block, n);
+		if (kick)
+			queue_work(ac->wq, &ac->hits_work);
 	}
+}
+
+/*
+ * This CPU's full batch, for a read that takes the device lock anyway:
+ * applied before the read is decided, as it would have been without the
+ * worker.  Returns how many hits it took.
+ */
+static u32 aatts_hits_own(struct aatts_c *ac, u32 *slot, u64 *block)
+{
+	struct aatts_hits *h;
+	unsigned long flags;
+	u32 n = 0;
+
+	h = get_cpu_ptr(ac->hits);
+	if (READ_ONCE(h->nr_full)) {
+		spin_lock_irqsave(&h->lock, flags);
+		n = aatts_hits_take_full(h, slot, block);
+		spin_unlock_irqrestore(&h->lock, flags);
+	}
+	put_cpu_ptr(ac->hits);
+	return n;
 }
 
 /*
@@ -747,9 +840,11 @@ static bool aatts_read_run(struct aatts_c *ac, struct bio *bio,
 static int aatts_map_read(struct aatts_c *ac, struct bio *bio,
 			  struct aatts_bio *ab)
 {
-	u32 slot, nr, from;
+	u64 hit_block[AATTS_HIT_BATCH];
+	u32 hit_slot[AATTS_HIT_BATCH];
+	u32 slot, nr, from, n;
 	unsigned long flags;
-	bool queued;
+	bool queued, kick;
 
 	if (!aatts_running(ac)) {
 		aatts_remap(bio, ac->slow, ab->sector);
@@ -762,7 +857,10 @@ static int aatts_map_read(struct aatts_c *ac, struct bio *bio,
 
 	INIT_LIST_HEAD(&ab->fills);
 	nr = aatts_bio_blocks(ac, bio, ab);
+	n = aatts_hits_own(ac, hit_slot, hit_block);
 	spin_lock_irqsave(&ac->lock, flags);
+	if (n)
+		aatts_cache_read_hits(ac->cache, hit_slot, hit_block, n);
 	slot = aatts_run(ac, ab, nr);
 	queued = aatts_read_run(ac, bio, ab, 0, ab->nr, slot);
 	while (slot == AATTS_NO_SLOT && ab->nr < nr &&
@@ -778,8 +876,11 @@ static int aatts_map_read(struct aatts_c *ac, struct bio *bio,
 			break;
 		queued |= aatts_read_run(ac, bio, ab, from, ab->nr, slot);
 	}
+	kick = aatts_cache_shadows_pending(ac->cache) >= AATTS_HIT_BATCH;
 	spin_unlock_irqrestore(&ac->lock, flags);
 	aatts_trim(ac, bio, ab);
+	if (kick)
+		queue_work(ac->wq, &ac->hits_work);
 
 	if (queued)
 		queue_delayed_work(ac->wq, &ac->mig_work, 0);

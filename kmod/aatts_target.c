@@ -289,6 +289,8 @@ static int aatts_alloc(struct aatts_c *ac, const struct aatts_args *a,
 		*error = "Invalid policy parameters";
 		goto bad_slots;
 	}
+	/* default's shadows are replayed by hits_work, off the readers. */
+	aatts_cache_defer_shadows(ac->cache, true);
 	ac->slots = kvcalloc(ac->nr_slots, sizeof(*ac->slots), GFP_KERNEL);
 	if (!ac->slots) {
 		*error = "Cannot allocate slot table";
@@ -405,6 +407,7 @@ static struct aatts_c *aatts_new(struct dm_target *ti)
 	INIT_DELAYED_WORK(&ac->stats_work, aatts_nl_stats_work);
 	INIT_WORK(&ac->event_work, aatts_nl_event_work);
 	INIT_WORK(&ac->fill_work, aatts_fill_work);
+	INIT_WORK(&ac->hits_work, aatts_hits_work);
 	INIT_LIST_HEAD(&ac->fills_aside);
 	mutex_init(&ac->ctl_lock);
 	ac->suspended = true;

@@ -341,6 +341,22 @@ struct aatts_cache_adapt {
  */
 bool aatts_cache_get_adapt(const struct aatts_cache *c,
 			   struct aatts_cache_adapt *a);
+/*
+ * Deferred shadow reads (the kernel; off unless asked for, as in the
+ * simulator): a sampled read of the default policy waits in a ring of
+ * AATTS_MINI_DEFER for aatts_cache_shadows_step() to replay it through the
+ * shadows, in order, so that the reader pays a hash and a store rather
+ * than a read of every shadow; a read that finds the ring full replays the
+ * oldest one itself.  The mode and the live policy's questions to the
+ * shadows lag by the reads waiting.  Turning it off replays them all.
+ */
+#define AATTS_MINI_DEFER	256U	/* a power of two */
+void aatts_cache_defer_shadows(struct aatts_cache *c, bool on);
+/* Sampled reads waiting for the shadows. */
+u32 aatts_cache_shadows_pending(const struct aatts_cache *c);
+/* Replays up to max of them; true when none is left. */
+bool aatts_cache_shadows_step(struct aatts_cache *c, u32 max);
+
 /* The name of a mode: "wtinylfu" for AATTS_POLICY_DEFAULT, else the policy's. */
 const char *aatts_cache_mode_name(enum aatts_policy_id mode);
 

@@ -208,6 +208,10 @@ struct aatts_mini {
 	u64 rescored;		/* epoch commits the shadows have followed */
 	bool warm;		/* the shadows are full: their ratios count */
 	bool rescoring;		/* the shadows take the new scores */
+	bool defer;		/* sampled reads wait in deferred[] */
+	u32 head;		/* the oldest deferred read */
+	u32 nr_deferred;
+	u64 deferred[AATTS_MINI_DEFER];	/* a ring of sampled reads */
 };
 
 extern const struct aatts_policy aatts_policies[AATTS_POLICY_NR];

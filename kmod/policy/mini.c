@@ -94,6 +94,8 @@ void aatts_mini_restart(struct aatts_cache *c)
 	memset(m->last, 0, sizeof(m->last));
 	m->total = 0;
 	m->last_seen = 0;
+	m->head = 0;
+	m->nr_deferred = 0;
 	c->dead.stale = 0;
 }
 
@@ -280,13 +282,41 @@ bool aatts_mini_fixed_victim(struct aatts_cache *c, u64 block, u32 *victim)
 	return false;
 }
 
-/* A read of block under the default policy (before the live cache's). */
-void aatts_mini_read(struct aatts_cache *c, u64 block)
+/* A sampled read through every shadow. */
+static void shadow_read(struct aatts_cache *c, u64 block)
 {
 	struct aatts_mini *m = c->mini;
 	struct aatts_promotion p;
 	bool promote;
 	int id;
+
+	for (id = 0; id < AATTS_POLICY_NR; id++) {
+		struct aatts_cache *s = m->shadow[id];
+
+		if (aatts_cache_read(s, block, &p, &promote) != AATTS_NO_SLOT)
+			m->hits[id]++;
+		else if (promote)
+			aatts_cache_fill_done(s, p.slot, true);
+	}
+	if (++m->seen >= m->period)
+		decide(c);
+}
+
+/* Replays the oldest deferred read. */
+static void replay_one(struct aatts_cache *c)
+{
+	struct aatts_mini *m = c->mini;
+	u64 block = m->deferred[m->head];
+
+	m->head = (m->head + 1) & (AATTS_MINI_DEFER - 1);
+	m->nr_deferred--;
+	shadow_read(c, block);
+}
+
+/* A read of block under the default policy (before the live cache's). */
+void aatts_mini_read(struct aatts_cache *c, u64 block)
+{
+	struct aatts_mini *m = c->mini;
 
 	if (!m || c->policy_id != AATTS_POLICY_DEFAULT)
 		return;
@@ -299,16 +329,41 @@ void aatts_mini_read(struct aatts_cache *c, u64 block)
 	}
 	if (!sampled(m, block))
 		return;
-	for (id = 0; id < AATTS_POLICY_NR; id++) {
-		struct aatts_cache *s = m->shadow[id];
-
-		if (aatts_cache_read(s, block, &p, &promote) != AATTS_NO_SLOT)
-			m->hits[id]++;
-		else if (promote)
-			aatts_cache_fill_done(s, p.slot, true);
+	if (!m->defer) {
+		shadow_read(c, block);
+		return;
 	}
-	if (++m->seen >= m->period)
-		decide(c);
+	if (m->nr_deferred == AATTS_MINI_DEFER)
+		replay_one(c);
+	m->deferred[(m->head + m->nr_deferred++) & (AATTS_MINI_DEFER - 1)] =
+		block;
+}
+
+void aatts_cache_defer_shadows(struct aatts_cache *c, bool on)
+{
+	struct aatts_mini *m = c->mini;
+
+	if (!m)
+		return;
+	if (!on)
+		aatts_cache_shadows_step(c, AATTS_MINI_DEFER);
+	m->defer = on;
+}
+
+u32 aatts_cache_shadows_pending(const struct aatts_cache *c)
+{
+	return c->mini ? c->mini->nr_deferred : 0;
+}
+
+bool aatts_cache_shadows_step(struct aatts_cache *c, u32 max)
+{
+	struct aatts_mini *m = c->mini;
+
+	if (!m)
+		return true;
+	for (; max && m->nr_deferred; max--)
+		replay_one(c);
+	return !m->nr_deferred;
 }
 
 /*

@@ -58,7 +58,7 @@ head -c 4M /dev/urandom >"$b"
 head -c 4M /dev/urandom >"$c"
 head -c 4M /dev/zero >"$z"
 
-ktap_plan 39
+ktap_plan 40
 cleanup
 ok_if "create with policy lru" dm_create $DEV "$(table policy lru)"
 
@@ -209,6 +209,15 @@ ok_if "what it read is the slow tier's data, and so is a second read (all hits)"
 	h=\$(cat $(aatts_sysfs aatts_t_big)/read_hits) &&
 	cmp $big <(dd if=/dev/mapper/aatts_t_big bs=1M skip=2 count=1 iflag=direct status=none) &&
 	[ \$((\$(cat $(aatts_sysfs aatts_t_big)/read_hits) - h)) -eq 256 ]"
+# Hits are counted in per-CPU batches that a worker applies while the
+# readers go on: two readers on two CPUs lose and double none of them.
+h0=$(aatts_stat aatts_t_big read_hits)
+fio --thread --filename=/dev/mapper/aatts_t_big --rw=randread --bs=4k \
+	--offset=2M --size=1M --io_size=12M --direct=1 --ioengine=psync \
+	--name=cpu0 --cpus_allowed=0 --name=cpu1 --cpus_allowed="$(($(nproc) - 1))" \
+	--eta=never --output=/dev/null
+ktap_check "6144 reads from two CPUs at once, 6144 hits ($(($(aatts_stat aatts_t_big read_hits) - h0)))" \
+	$(($(aatts_stat aatts_t_big read_hits) - h0)) -eq 6144
 dm_remove aatts_t_big aatts_t_bslow
 losetup -d "$ls" "$lf"
 

@@ -61,7 +61,7 @@ usage() {
 }
 
 printf 'R 0 4096\n' >"$TMP/good"
-ktap_plan 33
+ktap_plan 34
 bad_line "unknown record" "X 0 4096"
 bad_line "missing field" "R 0"
 bad_line "extra field" "R 0 4096 1"
@@ -90,6 +90,8 @@ usage "json and csv" --trace "$TMP/good" --block-size 4096 \
 	--cache-blocks 1 --json --csv
 usage "markov confidence above 3" --trace "$TMP/good" --block-size 4096 \
 	--cache-blocks 1 --prefetch markov --markov-min-conf 4
+usage "shadow lag above its ring" --trace "$TMP/good" --block-size 4096 \
+	--cache-blocks 1 --shadow-lag 257
 bad_line "P without length" "P 4096"
 
 # A record's blocks are hashed and replayed one by one: above the cap it

@@ -24,6 +24,7 @@ static const char usage[] =
 "                 (--cache-ratio R | --cache-blocks N)\n"
 "                 [--policy P[,P...]] [--json | --csv] [--timing]\n"
 "                 [--engine core|ref] [--adapt-log FILE]\n"
+"                 [--shadow-lag N]\n"
 "                 [--prefetch markov [--prefetch-depth N]\n"
 "                  [--prefetch-max-len N] [--markov-entries N]\n"
 "                  [--markov-min-conf N]]\n"
@@ -54,6 +55,9 @@ static const char usage[] =
 "  --adapt-log FILE    CSV of what default runs (its mode) and its shadows'\n"
 "                      sampled hit ratios (per mille): a line per epoch\n"
 "                      (E record) and per 1/64 of the read records\n"
+"  --shadow-lag N      default's sampled reads wait, as in aatts.ko, and\n"
+"                      are replayed through its shadows once N (1-256)\n"
+"                      wait (default: replayed at once)\n"
 "  --help              this text\n";
 
 struct options {
@@ -122,6 +126,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "markov-entries", required_argument, NULL, 'M' },
 		{ "markov-min-conf", required_argument, NULL, 'C' },
 		{ "adapt-log", required_argument, NULL, 'A' },
+		{ "shadow-lag", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -172,6 +177,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 				perror(optarg);
 				exit(2);
 			}
+			break;
+		case 'S': sim_shadow_lag = parse_small(optarg, "--shadow-lag",
+						      AATTS_MINI_DEFER);
 			break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: usage_error("bad option '%s'", argv[optind - 1]);

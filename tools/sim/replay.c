@@ -14,6 +14,7 @@
 #include "planner.h"
 
 FILE *sim_adapt_log;
+u32 sim_shadow_lag;
 
 struct replay {
 	struct aatts_cache *c;
@@ -38,6 +39,10 @@ static void read_block(struct replay *rp, u64 block)
 	bool promote;
 	u32 slot = aatts_cache_read(rp->c, block, &p, &promote);
 
+	/* As aatts.ko's policy worker, woken by this many waiting. */
+	if (sim_shadow_lag &&
+	    aatts_cache_shadows_pending(rp->c) >= sim_shadow_lag)
+		aatts_cache_shadows_step(rp->c, ~0U);
 	if (rp->pending && rp->pending[block]) {
 		rp->pending[block] = 0;
 		rp->r->pf_useful += slot != AATTS_NO_SLOT;
@@ -176,6 +181,7 @@ int sim_replay_core(const struct sim_trace *t, enum aatts_policy_id id,
 			cache_blocks);
 		return -1;
 	}
+	aatts_cache_defer_shadows(rp.c, sim_shadow_lag);
 	if (pf && pf->markov) {
 		/*
 		 * The planner remembers as many issued blocks as the cache

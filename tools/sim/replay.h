@@ -48,5 +48,7 @@ int sim_replay_ref(const struct sim_trace *t, const char *policy,
 void sim_result_free(struct sim_result *r);
 /* --adapt-log: default's mode over time, or NULL. */
 extern FILE *sim_adapt_log;
+/* --shadow-lag: default's shadow reads wait until this many do (0: never). */
+extern u32 sim_shadow_lag;
 
 #endif /* AATTS_SIM_REPLAY_H */

@@ -1073,6 +1073,69 @@ TEST(tick_touches_no_slot)
 }
 
 /*
+ * Shadow reads deferred (as the kernel runs default) and replayed later,
+ * in steps of any size, leave the shadows, their hit counts and their
+ * decisions exactly where reads through them at once would; the ring
+ * never holds more than AATTS_MINI_DEFER, a read that finds it full
+ * replays the oldest itself, and turning deferral off replays the rest.
+ */
+TEST(deferred_shadow_reads_replay_exactly)
+{
+	u64 seed;
+
+	for (seed = 1; seed <= 3; seed++) {
+		struct aatts_cache *a = make(96, 4096, AATTS_POLICY_DEFAULT);
+		struct aatts_cache *b = make(96, 4096, AATTS_POLICY_DEFAULT);
+		u64 x = seed, scan = 0, blk;
+		u32 i, most = 0;
+		int id;
+
+		ASSERT_NE(NULL, a);
+		ASSERT_NE(NULL, b);
+		aatts_cache_defer_shadows(b, true);
+		for (i = 0; i < 30000; i++) {
+			/*
+			 * A hot set of 48 blocks read between scan reads, then
+			 * a loop of 150 (on which default changes mode).
+			 */
+			if (i < 15000)
+				blk = rnd(&x) % 3 ? rnd(&x) % 48 :
+				      48 + scan++ % 4000;
+			else
+				blk = 200 + i % 150;
+			read_now(a, blk);
+			read_now(b, blk);
+			if (aatts_cache_shadows_pending(b) > most)
+				most = aatts_cache_shadows_pending(b);
+			/* No replay at first: the ring fills up. */
+			if (i > 2000 && !(rnd(&x) % 8))
+				aatts_cache_shadows_step(b, rnd(&x) % 40);
+		}
+		EXPECT_EQ(AATTS_MINI_DEFER, most);
+		EXPECT_LT(0U, aatts_cache_shadows_pending(b));
+		aatts_cache_defer_shadows(b, false);
+		EXPECT_EQ(0U, aatts_cache_shadows_pending(b));
+		EXPECT_TRUE(a->mini->warm);
+		EXPECT_LT(0ULL, a->mini->switches);
+		EXPECT_EQ(a->mini->switches, b->mini->switches);
+		EXPECT_EQ(a->mini->periods, b->mini->periods);
+		EXPECT_EQ(a->mini->seen, b->mini->seen);
+		EXPECT_EQ(a->mini->total, b->mini->total);
+		for (id = 0; id < AATTS_POLICY_NR; id++) {
+			const struct aatts_cache *sa = a->mini->shadow[id];
+			const struct aatts_cache *sb = b->mini->shadow[id];
+
+			EXPECT_EQ(a->mini->avg[id], b->mini->avg[id]);
+			EXPECT_EQ(a->mini->hits[id], b->mini->hits[id]);
+			EXPECT_EQ(sa->stats.read_hits, sb->stats.read_hits);
+			EXPECT_EQ(sa->stats.nr_valid, sb->stats.nr_valid);
+		}
+		aatts_cache_destroy(a);
+		aatts_cache_destroy(b);
+	}
+}
+
+/*
  * The default policy's miniature simulation is bounded: each shadow has
  * at most 1024 slots whatever the cache's size, so the shadows' memory is
  * the same for every cache of 1024 slots or more (no bytes per slot), the
