@@ -537,26 +537,29 @@ void aatts_hits_exit(struct aatts_c *ac)
 	free_percpu(ac->hits);
 }
 
+/* Moves the *nr hits of from_slot/from_block into slot/block; returns them. */
+static u32 aatts_hits_move(u32 *nr, const u32 *from_slot,
+			   const u64 *from_block, u32 *slot, u64 *block)
+{
+	u32 n = *nr;
+
+	memcpy(slot, from_slot, n * sizeof(*slot));
+	memcpy(block, from_block, n * sizeof(*block));
+	*nr = 0;
+	return n;
+}
+
 /* Takes h's hits into the arrays given; returns how many.  h->lock held. */
 static u32 aatts_hits_take(struct aatts_hits *h, u32 *slot, u64 *block)
 {
-	u32 n = h->nr;
-
-	memcpy(slot, h->slot, n * sizeof(*slot));
-	memcpy(block, h->block, n * sizeof(*block));
-	h->nr = 0;
-	return n;
+	return aatts_hits_move(&h->nr, h->slot, h->block, slot, block);
 }
 
 /* Takes h's full batch, if it has one.  h->lock held. */
 static u32 aatts_hits_take_full(struct aatts_hits *h, u32 *slot, u64 *block)
 {
-	u32 n = h->nr_full;
-
-	memcpy(slot, h->full_slot, n * sizeof(*slot));
-	memcpy(block, h->full_block, n * sizeof(*block));
-	h->nr_full = 0;
-	return n;
+	return aatts_hits_move(&h->nr_full, h->full_slot, h->full_block,
+			       slot, block);
 }
 
 static void aatts_hits_apply(struct aatts_c *ac, const u32 *slot,
@@ -660,10 +663,9 @@ static void aatts_hits_add(struct aatts_c *ac, u64 block, u32 slot, u32 nr)
 		h->block[h->nr] = block + i;
 		if (++h->nr == AATTS_HIT_BATCH) {
 			n = aatts_hits_take_full(h, old_slot, old_block);
-			memcpy(h->full_slot, h->slot, sizeof(h->slot));
-			memcpy(h->full_block, h->block, sizeof(h->block));
-			h->nr_full = AATTS_HIT_BATCH;
-			h->nr = 0;
+			h->nr_full = aatts_hits_move(&h->nr, h->slot, h->block,
+						     h->full_slot,
+						     h->full_block);
 			kick = !n;
 		}
 		spin_unlock_irqrestore(&h->lock, flags);
