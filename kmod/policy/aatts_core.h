@@ -386,7 +386,7 @@ void aatts_mini_destroy(struct aatts_cache *c);
 void aatts_mini_restart(struct aatts_cache *c);
 void aatts_mini_read(struct aatts_cache *c, u64 block);
 bool aatts_mini_step(struct aatts_cache *c, u32 *budget);
-bool aatts_mini_lfu_freq(const struct aatts_cache *c, u64 block, u16 *freq);
+bool aatts_mini_lfu_freq(struct aatts_cache *c, u64 block, u16 *freq);
 bool aatts_mini_fixed_victim(struct aatts_cache *c, u64 block, u32 *victim);
 bool aatts_mini_isa_leads(const struct aatts_cache *c);
 

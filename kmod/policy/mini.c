@@ -195,13 +195,27 @@ static bool sampled(const struct aatts_mini *m, u64 block)
 	       m->threshold;
 }
 
+static void replay_one(struct aatts_cache *c);
+
+/*
+ * Before the live cache asks the shadows about a sampled block, they
+ * replay the reads waiting (at most AATTS_MINI_DEFER): the block's own
+ * read may be among them, and a shadow that has not seen it answers for
+ * the reader's last pass, not this one.
+ */
+static void catch_up(struct aatts_cache *c)
+{
+	while (c->mini->nr_deferred)
+		replay_one(c);
+}
+
 /*
  * Under default's lfu mode, the count lfu would have for a sampled block:
  * its count in the lfu shadow (0 if lfu does not keep it), so that the
  * mode entered late orders the sampled blocks as lfu run from the start
  * would.  False for a block not sampled (its count is the live cache's).
  */
-bool aatts_mini_lfu_freq(const struct aatts_cache *c, u64 block, u16 *freq)
+bool aatts_mini_lfu_freq(struct aatts_cache *c, u64 block, u16 *freq)
 {
 	const struct aatts_mini *m = c->mini;
 	const struct aatts_cache *s;
@@ -209,6 +223,7 @@ bool aatts_mini_lfu_freq(const struct aatts_cache *c, u64 block, u16 *freq)
 
 	if (!m || c->policy_id != AATTS_POLICY_DEFAULT || !sampled(m, block))
 		return false;
+	catch_up(c);
 	s = m->shadow[AATTS_POLICY_LFU];
 	slot = aatts_map_find(s, block);
 	if (slot == AATTS_NO_SLOT || s->slots[slot].state != AATTS_SLOT_VALID) {
@@ -265,6 +280,7 @@ bool aatts_mini_fixed_victim(struct aatts_cache *c, u64 block, u32 *victim)
 	if (!m || c->policy_id != AATTS_POLICY_DEFAULT ||
 	    !fixed_set(mode_of(c)) || !m->warm || !sampled(m, block))
 		return false;
+	catch_up(c);
 	s = m->shadow[mode_of(c)];
 	if (!holds(s, block))
 		return false;

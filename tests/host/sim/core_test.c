@@ -1077,7 +1077,8 @@ TEST(tick_touches_no_slot)
  * in steps of any size, leave the shadows, their hit counts and their
  * decisions exactly where reads through them at once would; the ring
  * never holds more than AATTS_MINI_DEFER, a read that finds it full
- * replays the oldest itself, and turning deferral off replays the rest.
+ * replays the oldest itself, the live cache's questions to the shadows
+ * replay what waits first, and turning deferral off replays the rest.
  */
 TEST(deferred_shadow_reads_replay_exactly)
 {
@@ -1112,7 +1113,6 @@ TEST(deferred_shadow_reads_replay_exactly)
 				aatts_cache_shadows_step(b, rnd(&x) % 40);
 		}
 		EXPECT_EQ(AATTS_MINI_DEFER, most);
-		EXPECT_LT(0U, aatts_cache_shadows_pending(b));
 		aatts_cache_defer_shadows(b, false);
 		EXPECT_EQ(0U, aatts_cache_shadows_pending(b));
 		EXPECT_TRUE(a->mini->warm);
