@@ -348,8 +348,8 @@ bool aatts_cache_get_adapt(const struct aatts_cache *c,
  * shadows, in order, so that the reader pays a hash and a store rather
  * than a read of every shadow; a read that finds the ring full replays the
  * oldest one itself; the live policy's questions to the shadows about a
- * sampled block replay all that wait first.  The mode lags by the reads
- * waiting.  Turning it off replays them all.
+ * sampled block replay the oldest 16 that wait first.  The mode lags by
+ * the reads waiting.  Turning it off replays them all.
  */
 #define AATTS_MINI_DEFER	256U	/* a power of two */
 void aatts_cache_defer_shadows(struct aatts_cache *c, bool on);

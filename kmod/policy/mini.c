@@ -42,6 +42,11 @@
 /* Work units of adoption per read after a change of mode. */
 #define AATTS_MINI_STEP		AATTS_COST_HEAP
 #define AATTS_MINI_SEED		0x2545f4914f6cdd1dULL
+/*
+ * Deferred reads a question to the shadows replays first, at most: as
+ * many as the device's worker replays per lock hold (make bench-holds).
+ */
+#define AATTS_MINI_CATCH_UP	16U
 
 int aatts_mini_create(struct aatts_cache *c)
 {
@@ -199,13 +204,18 @@ static void replay_one(struct aatts_cache *c);
 
 /*
  * Before the live cache asks the shadows about a sampled block, they
- * replay the reads waiting (at most AATTS_MINI_DEFER): the block's own
- * read may be among them, and a shadow that has not seen it answers for
- * the reader's last pass, not this one.
+ * replay the oldest reads waiting, up to AATTS_MINI_CATCH_UP: the block's
+ * own read may be among them, and a shadow that has not seen it answers
+ * for the reader's last pass, not this one.  The device's worker keeps
+ * fewer waiting than that; behind a worker that lags, the shadows answer
+ * a little late (as they did with no catch-up) and the ring shrinks by
+ * AATTS_MINI_CATCH_UP per question.
  */
 static void catch_up(struct aatts_cache *c)
 {
-	while (c->mini->nr_deferred)
+	u32 n = AATTS_MINI_CATCH_UP;
+
+	while (n-- && c->mini->nr_deferred)
 		replay_one(c);
 }
 

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "aatts_cache.h"
+#include "aatts_core.h"
 
 static u64 now_ns(void)
 {
@@ -204,6 +205,47 @@ static void reads(struct aatts_cache *c, u64 nr_blocks, u32 span,
 	report(what, &h);
 }
 
+/*
+ * default's deferred shadow reads, replayed n per hold (the worker's
+ * step, a question's catch-up), on a cache whose shadows are the largest
+ * (AATTS_MINI_SLOTS, half its blocks sampled) and warm: reads through the
+ * live cache first, then reads that only wait (aatts_mini_read(), as a
+ * hit's), replayed once n wait.
+ */
+static void shadow_replay(u32 n, const char *what)
+{
+	struct aatts_cache_params prm = {
+		.nr_slots = 2048, .nr_blocks = 8192,
+		.policy = AATTS_POLICY_DEFAULT,
+	};
+	struct aatts_promotion p;
+	struct holds h = { 0 };
+	struct aatts_cache *c;
+	bool promote;
+	int i;
+
+	c = aatts_cache_create(&prm);
+	if (!c)
+		die("cannot create the small cache");
+	for (i = 0; i < 400000; i++) {
+		aatts_cache_read(c, rnd() % prm.nr_blocks, &p, &promote);
+		if (promote)
+			aatts_cache_fill_done(c, p.slot, true);
+	}
+	aatts_cache_defer_shadows(c, true);
+	for (i = 0; i < 5000; i++) {
+		u64 t0;
+
+		while (aatts_cache_shadows_pending(c) < n)
+			aatts_mini_read(c, rnd() % prm.nr_blocks);
+		t0 = start();
+		aatts_cache_shadows_step(c, n);
+		hold(&h, t0);
+	}
+	report(what, &h);
+	aatts_cache_destroy(c);
+}
+
 static void residency(struct aatts_cache *c, u64 nr_blocks, u32 chunk)
 {
 	struct holds h = { 0 };
@@ -306,6 +348,7 @@ int main(int argc, char **argv)
 	switch_to(c, AATTS_POLICY_DEFAULT);
 	reads(c, prm.nr_blocks, 256, "read bio of 256 blocks (default, full)");
 	switch_to(c, AATTS_POLICY_ISA);
+	shadow_replay(16, "default's shadows, 16 deferred reads");
 
 	hints(c, prm.nr_blocks, 1U << 20, 8);
 	commit(c, "epoch commit, 1 Mi short hints (isa)");
