@@ -33,14 +33,16 @@ enum aatts_state {
 };
 
 /*
- * Per fast slot, beside the policy core's metadata.  gen and writing are
- * guarded by aatts_c.lock; inflight is atomic so that a read hit completes
- * without the lock.  A slot is not refilled while I/O to it is in flight.
+ * Per fast slot, beside the policy core's metadata.  gen, writing and
+ * copying are guarded by aatts_c.lock; inflight is atomic so that a read
+ * hit completes without the lock.  A slot is not refilled while I/O to it
+ * is in flight.
  */
 struct aatts_slot_io {
 	atomic_t inflight;	/* reads and writes to this slot in flight */
-	u32 gen:31;	/* bumped whenever the slot is reserved for a block */
+	u32 gen:30;	/* bumped whenever the slot is reserved for a block */
 	u32 writing:1;	/* a write-through update of this slot in flight */
+	u32 copying:1;	/* its fill or copy is under way, not queued */
 };
 
 /*
@@ -113,6 +115,18 @@ struct aatts_aside_spare {
 };
 
 /* Migration limits and accounting; guarded by aatts_c.lock. */
+/*
+ * A read of a block whose copy into its slot is under way, held until the
+ * copy ends (aatts_mig_park()); then it reads the fast tier, or the slow
+ * one if the copy failed.  At most AATTS_MAX_PARKED at once per device.
+ */
+#define AATTS_MAX_PARKED	64
+struct aatts_park {
+	struct list_head list;
+	struct bio *bio;
+	u32 slot;
+};
+
 struct aatts_migration {
 	sector_t max_inflight;		/* sectors being copied, at most */
 	sector_t max_bandwidth;		/* sectors per second; 0: unlimited */
@@ -134,6 +148,11 @@ struct aatts_migration {
 	u64 aside_fallbacks[AATTS_ASIDE_NR];	/* reads that waited */
 	struct aatts_aside_spare spare;	/* not guarded by the lock */
 	wait_queue_head_t wait;		/* an entry freed, a copy done */
+	struct aatts_park park[AATTS_MAX_PARKED];
+	struct list_head parked;	/* reads waiting for their copy */
+	struct list_head park_free;
+	struct bio_list unparked;	/* their copy ended: for unpark_work */
+	u64 reads_parked;		/* reads that waited for a copy */
 };
 
 struct aatts_c {
@@ -172,6 +191,7 @@ struct aatts_c {
 	u64 fill_write_ns;
 	struct work_struct fill_work;	/* writes the fills copied aside */
 	struct work_struct hits_work;	/* applies full hit batches */
+	struct work_struct unpark_work;	/* sends the reads whose copy ended */
 	struct workqueue_struct *wq;
 	struct delayed_work mig_work;	/* starts queued promotions */
 	struct delayed_work tick_work;	/* policy aging, bandwidth refill */
@@ -264,6 +284,7 @@ int aatts_hits_init(struct aatts_c *ac);
 void aatts_hits_exit(struct aatts_c *ac);
 void aatts_hits_flush(struct aatts_c *ac);
 void aatts_hits_work(struct work_struct *work);
+void aatts_unpark_work(struct work_struct *work);
 
 /* aatts_migrate.c */
 int aatts_mig_init(struct aatts_c *ac, sector_t max_inflight,
@@ -280,6 +301,7 @@ void aatts_mig_aside_unreserve(struct aatts_c *ac, sector_t sectors,
 			       unsigned int nr);
 void aatts_mig_aside_skip(struct aatts_c *ac);
 void aatts_mig_aside_done(struct aatts_c *ac, struct aatts_mig *e, bool ok);
+bool aatts_mig_park(struct aatts_c *ac, struct bio *bio, u32 slot);
 void aatts_mig_work(struct work_struct *work);
 void aatts_mig_drain(struct aatts_c *ac);
 void aatts_mig_refill(struct aatts_c *ac, u64 now_ns);
@@ -357,6 +379,7 @@ struct aatts_stats {
 	u64 filled;
 	u64 aside;
 	u64 aside_spare;
+	u64 reads_parked;
 	u64 aside_fallbacks[AATTS_ASIDE_NR];
 	u64 copies;
 	unsigned int inflight_jobs;

@@ -44,6 +44,7 @@ enum aatts_bio_kind {
 	AATTS_BIO_CHANGE,	/* discard or write-zeroes */
 	AATTS_BIO_FLUSH_FAST,	/* the fast tier's flush */
 	AATTS_BIO_HELD,		/* held by the worker, ended by it */
+	AATTS_BIO_PARKED,	/* waits for its block's copy (not submitted) */
 };
 
 struct aatts_bio {
@@ -831,6 +832,69 @@ static bool aatts_read_run(struct aatts_c *ac, struct bio *bio,
 }
 
 /*
+ * A read whose first block is being copied into its slot waits for the
+ * copy rather than read the slow tier a second time: trimmed to that
+ * block, counted (a miss, read_filling) and held by the migrations until
+ * the copy ends; then unpark_work sends it on.  False if it cannot be
+ * held (the copy is only queued, or too many reads wait): it reads the
+ * slow tier.  Called with ac->lock held.
+ */
+static bool aatts_park(struct aatts_c *ac, struct bio *bio,
+		       struct aatts_bio *ab)
+{
+	u32 filling = aatts_cache_filling(ac->cache, ab->block);
+
+	/* Held under the lock: the copy cannot end before this returns. */
+	if (filling == AATTS_NO_SLOT || !aatts_mig_park(ac, bio, filling))
+		return false;
+	ab->nr = 1;
+	aatts_trim(ac, bio, ab);
+	aatts_read_run(ac, bio, ab, 0, 1, AATTS_NO_SLOT);
+	ab->kind = AATTS_BIO_PARKED;
+	ab->slot = filling;
+	return true;
+}
+
+/*
+ * Sends on the reads held for a copy that has ended: to the fast tier if
+ * the block is there now, else to the slow tier.  The read was counted
+ * when it was mapped; the policy does not see it again.
+ */
+void aatts_unpark_work(struct work_struct *work)
+{
+	struct aatts_c *ac = container_of(work, struct aatts_c, unpark_work);
+	struct bio_list bios;
+	struct aatts_bio *ab;
+	struct bio *bio;
+	u32 slot;
+
+	bio_list_init(&bios);
+	spin_lock_irq(&ac->lock);
+	bio_list_merge(&bios, &ac->mig.unparked);
+	bio_list_init(&ac->mig.unparked);
+	spin_unlock_irq(&ac->lock);
+	while ((bio = bio_list_pop(&bios))) {
+		ab = aatts_bio(bio);
+		slot = AATTS_NO_SLOT;
+		spin_lock_irq(&ac->lock);
+		if (aatts_running(ac))
+			slot = aatts_cache_lookup(ac->cache, ab->block);
+		if (slot != AATTS_NO_SLOT)
+			atomic_inc(&ac->slots[slot].inflight);
+		spin_unlock_irq(&ac->lock);
+		if (slot != AATTS_NO_SLOT) {
+			ab->kind = AATTS_BIO_FAST_READ;
+			ab->slot = slot;
+			aatts_remap(bio, ac->fast, aatts_fast_sector(ac, ab));
+		} else {
+			ab->kind = AATTS_BIO_MISS_READ;
+			aatts_remap(bio, ac->slow, ab->sector);
+		}
+		dm_submit_bio_remap(bio, NULL);
+	}
+}
+
+/*
  * A read that misses goes on past its first AATTS_MAX_LOCKED_BLOCKS
  * blocks, one lock hold per that many, for as long as its blocks miss, so
  * that a large read of small blocks reaches the slow tier as one bio
@@ -864,6 +928,10 @@ static int aatts_map_read(struct aatts_c *ac, struct bio *bio,
 	if (n)
 		aatts_cache_read_hits(ac->cache, hit_slot, hit_block, n);
 	slot = aatts_run(ac, ab, nr);
+	if (slot == AATTS_NO_SLOT && aatts_park(ac, bio, ab)) {
+		spin_unlock_irqrestore(&ac->lock, flags);
+		return DM_MAPIO_SUBMITTED;
+	}
 	queued = aatts_read_run(ac, bio, ab, 0, ab->nr, slot);
 	while (slot == AATTS_NO_SLOT && ab->nr < nr &&
 	       !(ab->nr % AATTS_MAX_LOCKED_BLOCKS)) {

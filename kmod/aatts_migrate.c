@@ -84,6 +84,11 @@ int aatts_mig_init(struct aatts_c *ac, sector_t max_inflight,
 
 	INIT_LIST_HEAD(&m->queue);
 	INIT_LIST_HEAD(&m->free);
+	INIT_LIST_HEAD(&m->parked);
+	INIT_LIST_HEAD(&m->park_free);
+	for (i = 0; i < AATTS_MAX_PARKED; i++)
+		list_add_tail(&m->park[i].list, &m->park_free);
+	bio_list_init(&m->unparked);
 	init_waitqueue_head(&m->wait);
 	m->max_inflight = max_inflight;
 	m->max_bandwidth = max_bandwidth;
@@ -170,6 +175,8 @@ void aatts_mig_fill_reserve(struct aatts_c *ac, const struct aatts_promotion *p,
 	if (!e)
 		return;
 	e->bio = bio;
+	/* The read that fills it is on its way. */
+	ac->slots[p->slot].copying = 1;
 	list_add_tail(&e->list, fills);
 }
 
@@ -184,13 +191,58 @@ static void aatts_mig_put(struct aatts_c *ac, struct aatts_mig *e)
 	wake_up_all(&ac->mig.wait);
 }
 
+/*
+ * Holds bio, a read of the block whose copy into slot is under way, until
+ * the copy ends (aatts_io.c sends it on from unpark_work).  False when the
+ * slot's copy is only queued (it may wait long for bandwidth) or
+ * AATTS_MAX_PARKED reads are held already: the read goes to the slow tier.
+ * Called with ac->lock held.
+ */
+bool aatts_mig_park(struct aatts_c *ac, struct bio *bio, u32 slot)
+{
+	struct aatts_migration *m = &ac->mig;
+	struct aatts_park *p;
+
+	if (!ac->slots[slot].copying || list_empty(&m->park_free))
+		return false;
+	p = list_first_entry(&m->park_free, struct aatts_park, list);
+	p->bio = bio;
+	p->slot = slot;
+	list_move_tail(&p->list, &m->parked);
+	m->reads_parked++;
+	return true;
+}
+
+/*
+ * The copy into e's slot ended (ok: the slot holds the block): the reads
+ * held for it go to unpark_work.  Called with ac->lock held.
+ */
+static void aatts_mig_settle(struct aatts_c *ac, struct aatts_mig *e, bool ok)
+{
+	struct aatts_migration *m = &ac->mig;
+	struct aatts_park *p, *tmp;
+	bool moved = false;
+
+	aatts_cache_fill_done(ac->cache, e->slot, ok);
+	ac->slots[e->slot].copying = 0;
+	list_for_each_entry_safe(p, tmp, &m->parked, list) {
+		if (p->slot != e->slot)
+			continue;
+		bio_list_add(&m->unparked, p->bio);
+		list_move(&p->list, &m->park_free);
+		moved = true;
+	}
+	if (moved)
+		queue_work(ac->wq, &ac->unpark_work);
+}
+
 /* A fill from a read ended (ok: the slot holds the block). */
 void aatts_mig_fill_done(struct aatts_c *ac, struct aatts_mig *e, bool ok)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&ac->lock, flags);
-	aatts_cache_fill_done(ac->cache, e->slot, ok);
+	aatts_mig_settle(ac, e, ok);
 	if (ok) {
 		ac->mig.migrated_sectors += e->sectors;
 		ac->mig.filled++;
@@ -261,7 +313,7 @@ void aatts_mig_aside_done(struct aatts_c *ac, struct aatts_mig *e, bool ok)
 	unsigned long flags;
 
 	spin_lock_irqsave(&ac->lock, flags);
-	aatts_cache_fill_done(ac->cache, e->slot, ok);
+	aatts_mig_settle(ac, e, ok);
 	if (ok) {
 		m->migrated_sectors += e->sectors;
 		m->filled++;
@@ -303,7 +355,7 @@ static void aatts_mig_done(int read_err, unsigned long write_err, void *ctx)
 	spin_lock_irq(&ac->lock);
 	for (; e; e = next) {
 		next = e->run;
-		aatts_cache_fill_done(ac->cache, e->slot, ok);
+		aatts_mig_settle(ac, e, ok);
 		if (ok)
 			m->migrated_sectors += e->sectors;
 		m->inflight -= e->sectors;
@@ -408,7 +460,7 @@ static void aatts_mig_drop_queued(struct aatts_c *ac)
 
 	list_for_each_entry_safe(e, tmp, &m->queue, list) {
 		list_del(&e->list);
-		aatts_cache_fill_done(ac->cache, e->slot, false);
+		aatts_mig_settle(ac, e, false);
 		aatts_mig_put(ac, e);
 	}
 	m->queued = 0;
@@ -448,6 +500,7 @@ static sector_t aatts_mig_extend(struct aatts_c *ac, struct aatts_mig *e,
 	for (f = e; f; f = f->run) {
 		list_del(&f->list);
 		m->queued--;
+		ac->slots[f->slot].copying = 1;
 	}
 	m->inflight += sectors;
 	m->inflight_jobs += n;

@@ -408,6 +408,7 @@ static struct aatts_c *aatts_new(struct dm_target *ti)
 	INIT_WORK(&ac->event_work, aatts_nl_event_work);
 	INIT_WORK(&ac->fill_work, aatts_fill_work);
 	INIT_WORK(&ac->hits_work, aatts_hits_work);
+	INIT_WORK(&ac->unpark_work, aatts_unpark_work);
 	INIT_LIST_HEAD(&ac->fills_aside);
 	mutex_init(&ac->ctl_lock);
 	ac->suspended = true;

@@ -17,8 +17,10 @@
 #    is counted (fill_aside_fallbacks) and printed when it should not have;
 #    over a RAM-disk fast tier, whose writes cost about what a copy does,
 #    reads wait for their fills instead of copying them (fast_writes);
-#  - a read of a block whose copy is under way misses (read_filling) and
-#    reads what the slow tier holds; once copied, the block hits.
+#  - a read of a block whose copy is under way misses (read_filling), waits
+#    for the copy (reads_parked) and reads it from the fast tier: the slow
+#    tier is read once, by the copy; once copied, the block hits; 96 such
+#    reads at once, past the 64 a device holds, with a suspend among them.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/ktap.sh
 . tests/lib/devices.sh
@@ -99,7 +101,7 @@ fio_over_resident() {
 
 nullb_setup || { echo "Bail out! null_blk with configfs is missing"; exit 1; }
 
-ktap_plan 51
+ktap_plan 55
 
 # 1-16: fio --verify at three block sizes on null_blk tiers, then on a
 # scsi_debug slow tier.
@@ -385,19 +387,26 @@ aside_check "most waited for their fills, not copied aside (fast_writes $w0 -> $
 dm_remove $DEV
 nullb_remove tslow
 
-# 50-51: a read of a block whose promotion is under way (the copy's read
+# 50-52: a read of a block whose promotion is under way (the copy's read
 # of the slow tier held 1 s by dm-delay) is a miss counted in
-# read_filling, and reads what the slow tier holds; once the copy is
-# done the block reads from the fast tier.
+# read_filling; it waits for the copy (reads_parked) instead of reading
+# the slow tier a second time, and returns what the slow tier holds; once
+# the copy is done the block reads from the fast tier.
 SLOW=$(nullb_create tslow 64) && FAST=$(nullb_create tfast 8)
 head -c 1M /dev/urandom | dd of="$SLOW" bs=1M oflag=direct status=none
 dm_create aatts_t_tslow "0 $((64 * 2048)) delay $SLOW 0 1000"
 dm_create $DEV "0 $((64 * 2048)) aatts /dev/mapper/aatts_t_tslow $FAST 256 4 policy lru error_threshold 0"
 aatts_settle $DEV
-r0=$(counter read_filling) m0=$(counter read_misses)
+r0=$(counter read_filling) m0=$(counter read_misses) p0=$(counter reads_parked)
+s0=$(awk '{ print $3 }' "/sys/dev/block/$(dm_devno aatts_t_tslow)/stat")
 dmsetup message $DEV 0 promote $((2 * 256)) 256 >/dev/null
+# The copy started (not only queued): a read then waits for it.
+for _ in $(seq 100); do
+	[ "$(counter inflight_migrations)" = 1 ] && break
+	sleep 0.05
+done
 dd if=$MNT of="$TMP/during" bs=128k skip=2 count=1 iflag=direct status=none
-r1=$(counter read_filling) m1=$(counter read_misses)
+r1=$(counter read_filling) m1=$(counter read_misses) p1=$(counter reads_parked)
 ktap_check "a read of block 2 while its copy is under way: one miss, counted in read_filling ($r0 -> $r1, misses $m0 -> $m1)" \
 	"${r1:-0}" -eq $((${r0:-x} + 1)) -a "${m1:-0}" -eq $((${m0:-x} + 1))
 aatts_settle $DEV
@@ -405,9 +414,72 @@ h0=$(counter read_hits)
 dd if=$MNT of="$TMP/after" bs=128k skip=2 count=1 iflag=direct status=none
 h1=$(counter read_hits)
 dd if="$SLOW" of="$TMP/slow" bs=128k skip=2 count=1 iflag=direct status=none
+s1=$(awk '{ print $3 }' "/sys/dev/block/$(dm_devno aatts_t_tslow)/stat")
+ktap_check "the read waited for the copy (reads_parked $p0 -> $p1): the slow tier read the block once ($((s1 - s0)) sectors, one block is 256)" \
+	"${p1:-0}" -eq $((${p0:-x} + 1)) -a $((s1 - s0)) -eq 256
 ktap_check "both reads return the slow tier's data; the second is a hit (read_hits $h0 -> $h1)" \
 	"$(cmp -s "$TMP/during" "$TMP/slow" && cmp -s "$TMP/after" "$TMP/slow" && echo same)" = same -a \
 	"${h1:-0}" -eq $((${h0:-x} + 1))
+dm_remove $DEV aatts_t_tslow
+nullb_remove tslow tfast
+
+# 53-55: 96 reads, each of its own block, while the copies of all those
+# blocks are under way (16 MiB promoted, the slow tier delayed 2 s), and
+# a suspend among them: as many as the device holds (64) wait for their
+# copy, the rest read the slow tier; the suspend waits for them all; every
+# read returns the slow tier's data, and the slow tier was read by the
+# copies and by the reads that did not wait, nothing else.
+SLOW=$(nullb_create tslow 64) && FAST=$(nullb_create tfast 32)
+head -c 16M /dev/urandom | dd of="$SLOW" bs=1M oflag=direct status=none
+dm_create aatts_t_tslow "0 $((64 * 2048)) delay $SLOW 0 2000"
+dm_create $DEV "0 $((64 * 2048)) aatts /dev/mapper/aatts_t_tslow $FAST 128 4 policy lru error_threshold 0"
+aatts_settle $DEV
+p0=$(counter reads_parked) h0=$(counter read_hits)
+s0=$(awk '{ print $3 }' "/sys/dev/block/$(dm_devno aatts_t_tslow)/stat")
+# One process, so that the 96 reads start within milliseconds: it sends
+# the promote message, starts a thread per read (4 KiB, O_DIRECT, at 4 KiB
+# into blocks 0, 2, 4, ...), suspends and resumes the device 0.5 s later,
+# and prints "SUSPEND_STATUS MS DIFFERING" once all are done.
+read -r susp ms bad < <(python3 - "$MNT" "$SLOW" "$DEV" <<'PY'
+import mmap, os, subprocess, sys, threading, time
+dev, slow, name = sys.argv[1:4]
+N, BLOCK, OFF = 96, 128 * 1024, 4096
+def pread(path, off):
+    buf = mmap.mmap(-1, 4096)
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECT)
+    try:
+        os.preadv(fd, [buf], off)
+    finally:
+        os.close(fd)
+    return bytes(buf)
+got = [None] * N
+def reader(i):
+    got[i] = pread(dev, i * BLOCK + OFF)
+subprocess.run(["dmsetup", "message", name, "0", "promote", "0",
+                str(16 * 2048)], check=True, stdout=subprocess.DEVNULL)
+ts = [threading.Thread(target=reader, args=(i,)) for i in range(N)]
+for t in ts:
+    t.start()
+time.sleep(0.5)
+t0 = time.monotonic()
+r = subprocess.run(["timeout", "60", "dmsetup", "suspend", name]).returncode
+ms = int((time.monotonic() - t0) * 1000)
+subprocess.run(["dmsetup", "resume", name], check=True)
+for t in ts:
+    t.join()
+bad = sum(got[i] != pread(slow, i * BLOCK + OFF) for i in range(N))
+print(r, ms, bad)
+PY
+)
+aatts_settle $DEV
+p1=$(counter reads_parked) h1=$(counter read_hits)
+s1=$(awk '{ print $3 }' "/sys/dev/block/$(dm_devno aatts_t_tslow)/stat")
+ktap_check "a suspend while reads wait for their copies completes (${ms:-?} ms, status ${susp:-?})" \
+	"${susp:-1}" -eq 0
+parked=$((p1 - p0)) hits=$((h1 - h0))
+ktap_check "of 96 reads during the copies, $parked waited for them (at least 32), $hits came after; the slow tier read 16 MiB for the copies and 4 KiB per other read ($((s1 - s0)) sectors)" \
+	"$parked" -ge 32 -a $((s1 - s0)) -eq $((32768 + 8 * (96 - parked - hits)))
+ktap_check "every read returned the slow tier's data (${bad:-?} differ)" "${bad:-1}" -eq 0
 dm_remove $DEV aatts_t_tslow
 nullb_remove tslow tfast
 ktap_finish
