@@ -44,7 +44,6 @@ enum aatts_bio_kind {
 	AATTS_BIO_CHANGE,	/* discard or write-zeroes */
 	AATTS_BIO_FLUSH_FAST,	/* the fast tier's flush */
 	AATTS_BIO_HELD,		/* held by the worker, ended by it */
-	AATTS_BIO_PARKED,	/* waits for its block's copy (not submitted) */
 };
 
 struct aatts_bio {
@@ -760,11 +759,15 @@ static u32 aatts_bio_blocks(struct aatts_c *ac, struct bio *bio,
  * The longest run of the bio's first blocks, at most
  * AATTS_MAX_LOCKED_BLOCKS, that all miss or all hit in consecutive slots:
  * its length goes in ab->nr; returns the first slot of a hit run or
- * AATTS_NO_SLOT.  Called with ac->lock held.
+ * AATTS_NO_SLOT, and in *filling the slot being filled for the first
+ * block, or AATTS_NO_SLOT.  Called with ac->lock held.
  */
-static u32 aatts_run(struct aatts_c *ac, struct aatts_bio *ab, u32 nr)
+static u32 aatts_run(struct aatts_c *ac, struct aatts_bio *ab, u32 nr,
+		     u32 *filling)
 {
-	u32 first = aatts_cache_lookup(ac->cache, ab->block), s, i;
+	u32 first, s, i;
+
+	first = aatts_cache_lookup_filling(ac->cache, ab->block, filling);
 
 	if (nr > AATTS_MAX_LOCKED_BLOCKS)
 		nr = AATTS_MAX_LOCKED_BLOCKS;
@@ -832,26 +835,22 @@ static bool aatts_read_run(struct aatts_c *ac, struct bio *bio,
 }
 
 /*
- * A read whose first block is being copied into its slot waits for the
- * copy rather than read the slow tier a second time: trimmed to that
+ * A read whose first block is being copied into slot filling waits for
+ * the copy rather than read the slow tier a second time: trimmed to that
  * block, counted (a miss, read_filling) and held by the migrations until
  * the copy ends; then unpark_work sends it on.  False if it cannot be
  * held (the copy is only queued, or too many reads wait): it reads the
  * slow tier.  Called with ac->lock held.
  */
 static bool aatts_park(struct aatts_c *ac, struct bio *bio,
-		       struct aatts_bio *ab)
+		       struct aatts_bio *ab, u32 filling)
 {
-	u32 filling = aatts_cache_filling(ac->cache, ab->block);
-
 	/* Held under the lock: the copy cannot end before this returns. */
-	if (filling == AATTS_NO_SLOT || !aatts_mig_park(ac, bio, filling))
+	if (!aatts_mig_park(ac, bio, filling))
 		return false;
 	ab->nr = 1;
 	aatts_trim(ac, bio, ab);
 	aatts_read_run(ac, bio, ab, 0, 1, AATTS_NO_SLOT);
-	ab->kind = AATTS_BIO_PARKED;
-	ab->slot = filling;
 	return true;
 }
 
@@ -908,7 +907,7 @@ static int aatts_map_read(struct aatts_c *ac, struct bio *bio,
 {
 	u64 hit_block[AATTS_HIT_BATCH];
 	u32 hit_slot[AATTS_HIT_BATCH];
-	u32 slot, nr, from, n;
+	u32 slot, nr, from, n, filling;
 	unsigned long flags;
 	bool queued, kick;
 
@@ -927,8 +926,8 @@ static int aatts_map_read(struct aatts_c *ac, struct bio *bio,
 	spin_lock_irqsave(&ac->lock, flags);
 	if (n)
 		aatts_cache_read_hits(ac->cache, hit_slot, hit_block, n);
-	slot = aatts_run(ac, ab, nr);
-	if (slot == AATTS_NO_SLOT && aatts_park(ac, bio, ab)) {
+	slot = aatts_run(ac, ab, nr, &filling);
+	if (filling != AATTS_NO_SLOT && aatts_park(ac, bio, ab, filling)) {
 		spin_unlock_irqrestore(&ac->lock, flags);
 		return DM_MAPIO_SUBMITTED;
 	}
@@ -999,7 +998,7 @@ static int aatts_map_write(struct aatts_c *ac, struct bio *bio,
 			   struct aatts_bio *ab)
 {
 	unsigned long flags;
-	u32 slot, i;
+	u32 slot, filling, i;
 
 	ab->kind = AATTS_BIO_WRITE;
 	ab->slot = AATTS_NO_SLOT;
@@ -1008,7 +1007,7 @@ static int aatts_map_write(struct aatts_c *ac, struct bio *bio,
 		goto remap;
 
 	spin_lock_irqsave(&ac->lock, flags);
-	slot = aatts_run(ac, ab, aatts_bio_blocks(ac, bio, ab));
+	slot = aatts_run(ac, ab, aatts_bio_blocks(ac, bio, ab), &filling);
 	aatts_trim(ac, bio, ab);
 	for (i = 0; i < ab->nr; i++)
 		aatts_cache_write(ac->cache, ab->block + i);

@@ -109,8 +109,12 @@ u32 aatts_cache_bytes_per_slot(const struct aatts_cache *c);
 
 /* Slot of a VALID block or AATTS_NO_SLOT; changes no state. */
 u32 aatts_cache_lookup(const struct aatts_cache *c, u64 block);
-/* The slot being filled for block (FILLING), or AATTS_NO_SLOT. */
-u32 aatts_cache_filling(const struct aatts_cache *c, u64 block);
+/*
+ * As aatts_cache_lookup(), in the same map lookup: *filling is the slot
+ * being filled for block (FILLING) or AATTS_NO_SLOT.
+ */
+u32 aatts_cache_lookup_filling(const struct aatts_cache *c, u64 block,
+			       u32 *filling);
 
 /*
  * A read access to one block.  Returns the slot on a hit (policy updated).

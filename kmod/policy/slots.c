@@ -140,13 +140,17 @@ u32 aatts_cache_lookup(const struct aatts_cache *c, u64 block)
 	return find_valid(c, block);
 }
 
-u32 aatts_cache_filling(const struct aatts_cache *c, u64 block)
+u32 aatts_cache_lookup_filling(const struct aatts_cache *c, u64 block,
+			       u32 *filling)
 {
 	u32 s = aatts_map_find(c, block);
 
-	if (s != AATTS_NO_SLOT && c->slots[s].state != AATTS_SLOT_FILLING)
-		return AATTS_NO_SLOT;
-	return s;
+	*filling = AATTS_NO_SLOT;
+	if (s == AATTS_NO_SLOT || c->slots[s].state == AATTS_SLOT_VALID)
+		return s;
+	if (c->slots[s].state == AATTS_SLOT_FILLING)
+		*filling = s;
+	return AATTS_NO_SLOT;
 }
 
 u32 aatts_cache_read(struct aatts_cache *c, u64 block,
