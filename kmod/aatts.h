@@ -153,6 +153,7 @@ struct aatts_migration {
 	struct list_head park_free;
 	struct bio_list unparked;	/* their copy ended: for unpark_work */
 	u64 reads_parked;		/* reads that waited for a copy */
+	u64 adopted;			/* queued copies a read filled instead */
 };
 
 struct aatts_c {
@@ -243,6 +244,8 @@ enum aatts_event {
 #define AATTS_DEFAULT_INFLIGHT_BYTES	(64ULL << 20)
 #define AATTS_DEFAULT_ERROR_THRESHOLD	16
 #define AATTS_MIG_POOL_MAX		4096U
+/* Queued copies a read miss looks through for its block's (fill_adopt). */
+#define AATTS_MIG_ADOPT_SCAN		64U
 
 static inline u64 aatts_block_of(struct aatts_c *ac, sector_t sector)
 {
@@ -302,6 +305,8 @@ void aatts_mig_aside_unreserve(struct aatts_c *ac, sector_t sectors,
 void aatts_mig_aside_skip(struct aatts_c *ac);
 void aatts_mig_aside_done(struct aatts_c *ac, struct aatts_mig *e, bool ok);
 bool aatts_mig_park(struct aatts_c *ac, struct bio *bio, u32 slot);
+bool aatts_mig_fill_adopt(struct aatts_c *ac, u64 block, struct bio *bio,
+			  struct list_head *fills);
 void aatts_mig_work(struct work_struct *work);
 void aatts_mig_drain(struct aatts_c *ac);
 void aatts_mig_refill(struct aatts_c *ac, u64 now_ns);
@@ -380,6 +385,7 @@ struct aatts_stats {
 	u64 aside;
 	u64 aside_spare;
 	u64 reads_parked;
+	u64 adopted;
 	u64 aside_fallbacks[AATTS_ASIDE_NR];
 	u64 copies;
 	unsigned int inflight_jobs;

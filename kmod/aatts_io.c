@@ -806,15 +806,16 @@ static bool aatts_covers(struct aatts_c *ac, struct bio *bio,
 /*
  * Asks the core about blocks [from, to) of a read's run, which starts at
  * slot (a hit run) or misses (AATTS_NO_SLOT): pins hits, reserves fills
- * of whole blocks and queues copies of partial ones.  Returns whether a
- * copy was queued.  Called with ac->lock held.
+ * of whole blocks and queues copies of partial ones; a whole block whose
+ * copy is queued already is filled from the read instead.  Returns
+ * whether a copy was queued.  Called with ac->lock held.
  */
 static bool aatts_read_run(struct aatts_c *ac, struct bio *bio,
 			   struct aatts_bio *ab, u32 from, u32 to, u32 slot)
 {
 	struct aatts_promotion p;
 	bool promote, queued = false;
-	u32 i;
+	u32 i, filling;
 
 	for (i = from; i < to; i++) {
 		u64 b = ab->block + i;
@@ -829,6 +830,12 @@ static bool aatts_read_run(struct aatts_c *ac, struct bio *bio,
 		} else if (promote) {
 			aatts_mig_queue(ac, &p);
 			queued = true;
+		} else if (ac->mig.queued && aatts_covers(ac, bio, ab, b) &&
+			   aatts_cache_lookup_filling(ac->cache, b, &filling) ==
+			   AATTS_NO_SLOT && filling != AATTS_NO_SLOT &&
+			   !ac->slots[filling].copying) {
+			/* Its copy is only queued: this read fills it. */
+			aatts_mig_fill_adopt(ac, b, bio, &ab->fills);
 		}
 	}
 	return queued;

@@ -180,6 +180,38 @@ void aatts_mig_fill_reserve(struct aatts_c *ac, const struct aatts_promotion *p,
 	list_add_tail(&e->list, fills);
 }
 
+/*
+ * A read miss that covers block whole while its copy is only queued takes
+ * the copy over: the entry leaves the queue and becomes a fill of the
+ * read's data, as if the read had reserved it (one slow-tier read of the
+ * block instead of two).  The first AATTS_MIG_ADOPT_SCAN queued entries
+ * are looked at.  False if none is the block's.  Called with ac->lock
+ * held.
+ */
+bool aatts_mig_fill_adopt(struct aatts_c *ac, u64 block, struct bio *bio,
+			  struct list_head *fills)
+{
+	struct aatts_migration *m = &ac->mig;
+	unsigned int scanned = 0;
+	struct aatts_mig *e;
+
+	list_for_each_entry(e, &m->queue, list) {
+		if (e->block == block)
+			goto found;
+		if (++scanned == AATTS_MIG_ADOPT_SCAN)
+			break;
+	}
+	return false;
+found:
+	list_del(&e->list);
+	m->queued--;
+	m->adopted++;
+	e->bio = bio;
+	ac->slots[e->slot].copying = 1;
+	list_add_tail(&e->list, fills);
+	return true;
+}
+
 /* Entry e is done with; wakes its waiters.  Called with ac->lock held. */
 static void aatts_mig_put(struct aatts_c *ac, struct aatts_mig *e)
 {

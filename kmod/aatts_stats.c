@@ -71,6 +71,7 @@ void aatts_get_stats(struct aatts_c *ac, struct aatts_stats *s)
 	s->aside = ac->mig.aside;
 	s->aside_spare = ac->mig.aside_spare;
 	s->reads_parked = ac->mig.reads_parked;
+	s->adopted = ac->mig.adopted;
 	s->fill_copy_ns = READ_ONCE(ac->fill_copy_ns);
 	s->fill_write_ns = READ_ONCE(ac->fill_write_ns);
 	memcpy(s->aside_fallbacks, ac->mig.aside_fallbacks,

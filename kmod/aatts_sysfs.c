@@ -140,6 +140,7 @@ AATTS_U64_ATTR(migration_copies, s->copies);
 AATTS_U64_ATTR(fills_aside, s->aside);
 AATTS_U64_ATTR(fills_aside_spare, s->aside_spare);
 AATTS_U64_ATTR(reads_parked, s->reads_parked);
+AATTS_U64_ATTR(fills_adopted, s->adopted);
 AATTS_U64_ATTR(fill_copy_ns, s->fill_copy_ns);
 AATTS_U64_ATTR(fill_write_ns, s->fill_write_ns);
 AATTS_U64_ATTR(migrated_bytes, s->migrated_sectors << SECTOR_SHIFT);
@@ -255,6 +256,7 @@ static struct attribute *aatts_attrs[] = {
 	&aatts_attr_fills_aside.attr,
 	&aatts_attr_fills_aside_spare.attr,
 	&aatts_attr_reads_parked.attr,
+	&aatts_attr_fills_adopted.attr,
 	&aatts_attr_fill_aside_fallbacks.attr,
 	&aatts_attr_fill_copy_ns.attr,
 	&aatts_attr_fill_write_ns.attr,

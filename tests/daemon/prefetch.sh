@@ -70,7 +70,7 @@ diag() {
 		"used $(pf used) wasted $(pf wasted) lead $(pf lead_ms) ms;" \
 		"kernel promotions $(kstat promotions) filled $(kstat promotions_filled) copies $(kstat migration_copies) rejections $(kstat rejections)" \
 		"dropped $(kstat promotions_dropped) evictions $(kstat evictions) hits $(kstat read_hits) misses $(kstat read_misses)" \
-		"(of a block being copied $(kstat read_filling), waited for the copy $(aatts_stat $DEV reads_parked))"
+		"(of a block being copied $(kstat read_filling), waited for the copy $(aatts_stat $DEV reads_parked)); queued copies a read filled $(aatts_stat $DEV fills_adopted)"
 }
 start() { aattsd_start "$TMP/conf"; }
 # delta NAME CMD: runs CMD, sets NAME to how much pf NAME rose.

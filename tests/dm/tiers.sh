@@ -20,7 +20,9 @@
 #  - a read of a block whose copy is under way misses (read_filling), waits
 #    for the copy (reads_parked) and reads it from the fast tier: the slow
 #    tier is read once, by the copy; once copied, the block hits; 96 such
-#    reads at once, past the 64 a device holds, with a suspend among them.
+#    reads at once, past the 64 a device holds, with a suspend among them;
+#  - a read that covers blocks whose copies are only queued fills them
+#    itself (fills_adopted): the slow tier reads each block once.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/ktap.sh
 . tests/lib/devices.sh
@@ -101,7 +103,7 @@ fio_over_resident() {
 
 nullb_setup || { echo "Bail out! null_blk with configfs is missing"; exit 1; }
 
-ktap_plan 55
+ktap_plan 58
 
 # 1-16: fio --verify at three block sizes on null_blk tiers, then on a
 # scsi_debug slow tier.
@@ -481,5 +483,35 @@ ktap_check "of 96 reads during the copies, $parked waited for them (at least 32)
 	"$parked" -ge 32 -a $((s1 - s0)) -eq $((32768 + 8 * (96 - parked - hits)))
 ktap_check "every read returned the slow tier's data (${bad:-?} differ)" "${bad:-1}" -eq 0
 dm_remove $DEV aatts_t_tslow
+nullb_remove tslow tfast
+
+# 56-58: a read that covers blocks whose copies are only queued (held back
+# by migration_bandwidth: one 128 KiB block per second) fills them from
+# its own data: the queued copies are taken over (fills_adopted), the slow
+# tier reads each block once, and the blocks then hit.
+SLOW=$(nullb_create tslow 64) && FAST=$(nullb_create tfast 8)
+head -c 1M /dev/urandom | dd of="$SLOW" bs=1M oflag=direct status=none
+dm_create $DEV "0 $((64 * 2048)) aatts $SLOW $FAST 256 6 policy lru error_threshold 0 migration_bandwidth 256"
+aatts_settle $DEV
+a0=$(counter fills_adopted) f0=$(counter promotions_filled)
+s0=$(awk '{ print $3 }' "/sys/dev/block/$(dm_devno_of "$SLOW")/stat")
+dmsetup message $DEV 0 promote 0 $((8 * 256)) >/dev/null
+q=$(counter queued_migrations)
+dd if=$MNT of="$TMP/during" bs=512k skip=1 count=1 iflag=direct status=none
+a1=$(counter fills_adopted) f1=$(counter promotions_filled)
+ktap_check "a 512 KiB read of blocks 4-7 while their copies are queued ($q queued) took them over (fills_adopted $a0 -> $a1) and filled them (promotions_filled $f0 -> $f1)" \
+	"${q:-0}" -ge 4 -a "${a1:-0}" -eq $((${a0:-x} + 4)) -a "${f1:-0}" -eq $((${f0:-x} + 4))
+aatts_settle $DEV
+h0=$(counter read_hits)
+dd if=$MNT of="$TMP/after" bs=512k skip=1 count=1 iflag=direct status=none
+h1=$(counter read_hits)
+s1=$(awk '{ print $3 }' "/sys/dev/block/$(dm_devno_of "$SLOW")/stat")
+dd if="$SLOW" of="$TMP/slow" bs=512k skip=1 count=1 iflag=direct status=none
+ktap_check "the slow tier read each of the 8 blocks once ($((s1 - s0)) sectors, 8 blocks are 2048)" \
+	$((s1 - s0)) -eq 2048
+ktap_check "both reads return the slow tier's data; the second hits all 4 blocks (read_hits $h0 -> $h1)" \
+	"$(cmp -s "$TMP/during" "$TMP/slow" && cmp -s "$TMP/after" "$TMP/slow" && echo same)" = same -a \
+	"${h1:-0}" -eq $((${h0:-x} + 4))
+dm_remove $DEV
 nullb_remove tslow tfast
 ktap_finish
