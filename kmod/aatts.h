@@ -47,10 +47,10 @@ struct aatts_slot_io {
 
 /*
  * Read hits found without the device lock, waiting to be applied to the
- * policy in one lock hold (as the page cache batches LRU additions).  A
- * full batch is handed to hits_work, which applies it off the reader's
- * CPU; the reader applies it itself only when the worker has not yet
- * taken the one before, or at its next miss.
+ * policy in one lock hold (as the page cache batches LRU additions).  The
+ * reader applies a full batch itself when the device lock is free; else
+ * it hands it to hits_work, and applies it itself when the worker has not
+ * yet taken the one before, or at its next miss.
  */
 #define AATTS_HIT_BATCH		16
 struct aatts_hits {

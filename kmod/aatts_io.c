@@ -640,34 +640,70 @@ void aatts_hits_work(struct work_struct *work)
 }
 
 /*
+ * Applies h's batch, which just filled, in place if the device lock is
+ * free and no older batch waits (one lock hold of AATTS_HIT_BATCH hits,
+ * as the worker's); returns whether it did.  Whether the shadows then
+ * have a batch of reads to replay goes in *replay.  h->lock held.
+ */
+static bool aatts_hits_apply_here(struct aatts_c *ac, struct aatts_hits *h,
+				  bool *replay)
+{
+	if (h->nr_full || !spin_trylock(&ac->lock))
+		return false;
+	aatts_cache_read_hits(ac->cache, h->slot, h->block, h->nr);
+	*replay = aatts_cache_shadows_pending(ac->cache) >= AATTS_HIT_BATCH;
+	spin_unlock(&ac->lock);
+	h->nr = 0;
+	return true;
+}
+
+/*
+ * If *replay, replays a batch of shadow reads here when the device lock
+ * is free, in a lock hold of its own, and clears *replay.  Interrupts off.
+ */
+static void aatts_shadows_replay_here(struct aatts_c *ac, bool *replay)
+{
+	if (!*replay || !spin_trylock(&ac->lock))
+		return;
+	aatts_cache_shadows_step(ac->cache, AATTS_HIT_BATCH);
+	spin_unlock(&ac->lock);
+	*replay = false;
+}
+
+/*
  * Records nr hits from block on in slots from slot on, in this CPU's
- * batch.  A full batch goes to the worker; while the worker has yet to
- * take the one before, this CPU applies the older one itself, so that no
- * more than two batches wait.
+ * batch.  A full batch is applied here when the device lock is free;
+ * else it goes to the worker, and while the worker has yet to take the
+ * one before, this CPU applies the older one itself, so that no more
+ * than two batches wait.
  */
 static void aatts_hits_add(struct aatts_c *ac, u64 block, u32 slot, u32 nr)
 {
 	u64 old_block[AATTS_HIT_BATCH];
 	u32 old_slot[AATTS_HIT_BATCH];
+	bool kick, replay;
 	struct aatts_hits *h;
 	unsigned long flags;
-	bool kick;
 	u32 i, n;
 
 	for (i = 0; i < nr; i++) {
 		n = 0;
 		kick = false;
+		replay = false;
 		h = get_cpu_ptr(ac->hits);
 		spin_lock_irqsave(&h->lock, flags);
 		h->slot[h->nr] = slot + i;
 		h->block[h->nr] = block + i;
-		if (++h->nr == AATTS_HIT_BATCH) {
+		if (++h->nr == AATTS_HIT_BATCH &&
+		    !aatts_hits_apply_here(ac, h, &replay)) {
 			n = aatts_hits_take_full(h, old_slot, old_block);
 			h->nr_full = aatts_hits_move(&h->nr, h->slot, h->block,
 						     h->full_slot,
 						     h->full_block);
 			kick = !n;
 		}
+		aatts_shadows_replay_here(ac, &replay);
+		kick |= replay;
 		spin_unlock_irqrestore(&h->lock, flags);
 		put_cpu_ptr(ac->hits);
 		aatts_hits_apply(ac, old_slot, old_block, n);

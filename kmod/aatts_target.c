@@ -289,7 +289,7 @@ static int aatts_alloc(struct aatts_c *ac, const struct aatts_args *a,
 		*error = "Invalid policy parameters";
 		goto bad_slots;
 	}
-	/* default's shadows are replayed by hits_work, off the readers. */
+	/* default's shadows are replayed in batches, off the read's hold. */
 	aatts_cache_defer_shadows(ac->cache, true);
 	ac->slots = kvcalloc(ac->nr_slots, sizeof(*ac->slots), GFP_KERNEL);
 	if (!ac->slots) {
