@@ -244,6 +244,8 @@ enum aatts_event {
 #define AATTS_DEFAULT_INFLIGHT_BYTES	(64ULL << 20)
 #define AATTS_DEFAULT_ERROR_THRESHOLD	16
 #define AATTS_MIG_POOL_MAX		4096U
+/* A read may wait for a queued copy among the next this many to start. */
+#define AATTS_MIG_PARK_QUEUED		8U
 /* Queued copies a read miss looks through for its block's (fill_adopt). */
 #define AATTS_MIG_ADOPT_SCAN		64U
 

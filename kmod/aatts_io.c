@@ -878,16 +878,20 @@ static bool aatts_read_run(struct aatts_c *ac, struct bio *bio,
 }
 
 /*
- * A read whose first block is being copied into slot filling waits for
- * the copy rather than read the slow tier a second time: trimmed to that
- * block, counted (a miss, read_filling) and held by the migrations until
- * the copy ends; then unpark_work sends it on.  False if it cannot be
- * held (the copy is only queued, or too many reads wait): it reads the
- * slow tier.  Called with ac->lock held.
+ * A read whose first block is being copied into slot filling, or is
+ * about to be, waits for the copy rather than read the slow tier a
+ * second time: trimmed to that block, counted (a miss, read_filling) and
+ * held by the migrations until the copy ends; then unpark_work sends it
+ * on.  False if it cannot be held (the copy is queued behind others or
+ * may wait for bandwidth, or too many reads wait): it reads the slow
+ * tier.  Called with ac->lock held.
  */
 static bool aatts_park(struct aatts_c *ac, struct bio *bio,
 		       struct aatts_bio *ab, u32 filling)
 {
+	/* A queued copy of a block the read covers is the read's to fill. */
+	if (!ac->slots[filling].copying && aatts_covers(ac, bio, ab, ab->block))
+		return false;
 	/* Held under the lock: the copy cannot end before this returns. */
 	if (!aatts_mig_park(ac, bio, filling))
 		return false;

@@ -224,18 +224,42 @@ static void aatts_mig_put(struct aatts_c *ac, struct aatts_mig *e)
 }
 
 /*
- * Holds bio, a read of the block whose copy into slot is under way, until
- * the copy ends (aatts_io.c sends it on from unpark_work).  False when the
- * slot's copy is only queued (it may wait long for bandwidth) or
- * AATTS_MAX_PARKED reads are held already: the read goes to the slow tier.
- * Called with ac->lock held.
+ * Whether the copy into slot, queued, is among the next
+ * AATTS_MIG_PARK_QUEUED to start, with no bandwidth limit to wait for and
+ * no suspend coming: then a read of its block may wait for it.  Called
+ * with ac->lock held.
+ */
+static bool aatts_mig_starts_soon(struct aatts_c *ac, u32 slot)
+{
+	struct aatts_migration *m = &ac->mig;
+	unsigned int n = 0;
+	struct aatts_mig *e;
+
+	if (ac->quiescing || ac->suspended || m->max_bandwidth)
+		return false;
+	list_for_each_entry(e, &m->queue, list) {
+		if (e->slot == slot)
+			return true;
+		if (++n == AATTS_MIG_PARK_QUEUED)
+			break;
+	}
+	return false;
+}
+
+/*
+ * Holds bio, a read of the block whose copy into slot is under way or
+ * about to start, until the copy ends (aatts_io.c sends it on from
+ * unpark_work).  False when the slot's copy is queued behind others or
+ * may wait for bandwidth, or AATTS_MAX_PARKED reads are held already: the
+ * read goes to the slow tier.  Called with ac->lock held.
  */
 bool aatts_mig_park(struct aatts_c *ac, struct bio *bio, u32 slot)
 {
 	struct aatts_migration *m = &ac->mig;
 	struct aatts_park *p;
 
-	if (!ac->slots[slot].copying || list_empty(&m->park_free))
+	if (list_empty(&m->park_free) ||
+	    (!ac->slots[slot].copying && !aatts_mig_starts_soon(ac, slot)))
 		return false;
 	p = list_first_entry(&m->park_free, struct aatts_park, list);
 	p->bio = bio;
@@ -407,14 +431,39 @@ void aatts_mig_wake(struct aatts_c *ac)
 }
 
 /*
+ * The reads held for copies that are still queued go on now (to the slow
+ * tier): a suspending device may never start those copies, and
+ * device-mapper's suspend waits for the reads.  Called with ac->lock held.
+ */
+static void aatts_mig_unpark_queued(struct aatts_c *ac)
+{
+	struct aatts_migration *m = &ac->mig;
+	struct aatts_park *p, *tmp;
+	bool moved = false;
+
+	list_for_each_entry_safe(p, tmp, &m->parked, list) {
+		if (ac->slots[p->slot].copying)
+			continue;
+		bio_list_add(&m->unparked, p->bio);
+		list_move(&p->list, &m->park_free);
+		moved = true;
+	}
+	if (moved)
+		queue_work(ac->wq, &ac->unpark_work);
+}
+
+/*
  * presuspend (quiesce) and presuspend_undo or resume: long control
  * operations stop and return while the device is going to suspend, since
- * device-mapper's suspend waits for a message in progress.
+ * device-mapper's suspend waits for a message in progress; reads waiting
+ * for a queued copy go on.
  */
 void aatts_mig_quiesce(struct aatts_c *ac, bool quiesce)
 {
 	spin_lock_irq(&ac->lock);
 	ac->quiescing = quiesce;
+	if (quiesce)
+		aatts_mig_unpark_queued(ac);
 	wake_up_all(&ac->mig.wait);
 	spin_unlock_irq(&ac->lock);
 }

@@ -22,7 +22,9 @@
 #    tier is read once, by the copy; once copied, the block hits; 96 such
 #    reads at once, past the 64 a device holds, with a suspend among them;
 #  - a read that covers blocks whose copies are only queued fills them
-#    itself (fills_adopted): the slow tier reads each block once.
+#    itself (fills_adopted): the slow tier reads each block once; a read
+#    of part of a block whose copy is queued next waits for it, and a
+#    suspend lets such a read go on.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/ktap.sh
 . tests/lib/devices.sh
@@ -103,7 +105,7 @@ fio_over_resident() {
 
 nullb_setup || { echo "Bail out! null_blk with configfs is missing"; exit 1; }
 
-ktap_plan 58
+ktap_plan 62
 
 # 1-16: fio --verify at three block sizes on null_blk tiers, then on a
 # scsi_debug slow tier.
@@ -513,5 +515,62 @@ ktap_check "both reads return the slow tier's data; the second hits all 4 blocks
 	"$(cmp -s "$TMP/during" "$TMP/slow" && cmp -s "$TMP/after" "$TMP/slow" && echo same)" = same -a \
 	"${h1:-0}" -eq $((${h0:-x} + 4))
 dm_remove $DEV
+nullb_remove tslow tfast
+
+# 59-62: a read of part of a block whose copy is queued next, behind one
+# under way (migration_inflight: one block; the slow tier delayed 1 s),
+# waits for that copy rather than read the slow tier; a suspend while
+# such a read waits lets it go on at presuspend (the copy may never
+# start) and completes.
+SLOW=$(nullb_create tslow 64) && FAST=$(nullb_create tfast 8)
+head -c 1M /dev/urandom | dd of="$SLOW" bs=1M oflag=direct status=none
+dd if="$SLOW" of="$TMP/slow" bs=4k skip=33 count=1 iflag=direct status=none
+dm_create aatts_t_tslow "0 $((64 * 2048)) delay $SLOW 0 1000"
+dm_create $DEV "0 $((64 * 2048)) aatts /dev/mapper/aatts_t_tslow $FAST 256 6 policy lru error_threshold 0 migration_inflight 256"
+aatts_settle $DEV
+# started_one: waits until block 0's copy is under way and block 1's queued.
+started_one() {
+	local _
+	for _ in $(seq 100); do
+		[ "$(counter inflight_migrations)" = 1 ] &&
+			[ "$(counter queued_migrations)" = 1 ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+p0=$(counter reads_parked)
+s0=$(awk '{ print $3 }' "/sys/dev/block/$(dm_devno aatts_t_tslow)/stat")
+dmsetup message $DEV 0 promote 0 512 >/dev/null
+started_one
+# 4 KiB at 4 KiB into block 1 (block 1 starts at 128 KiB).
+dd if=$MNT of="$TMP/during" bs=4k skip=33 count=1 iflag=direct status=none
+p1=$(counter reads_parked)
+aatts_settle $DEV
+s1=$(awk '{ print $3 }' "/sys/dev/block/$(dm_devno aatts_t_tslow)/stat")
+ktap_check "a 4 KiB read of block 1 while its copy is queued next waited for it (reads_parked $p0 -> $p1)" \
+	"${p1:-0}" -eq $((${p0:-x} + 1))
+ktap_check "the slow tier was read by the two copies only ($((s1 - s0)) sectors, two blocks are 512)" \
+	$((s1 - s0)) -eq 512
+ktap_check "the read returned the slow tier's data" \
+	"$(cmp -s "$TMP/during" "$TMP/slow" && echo same)" = same
+dmsetup message $DEV 0 demote 0 512 >/dev/null
+aatts_settle $DEV
+dmsetup message $DEV 0 promote 0 512 >/dev/null
+started_one
+dd if=$MNT of="$TMP/during" bs=4k skip=33 count=1 iflag=direct status=none &
+rd=$!
+sleep 0.3
+p2=$(counter reads_parked)
+t0=$(date +%s%N)
+timeout 30 dmsetup suspend $DEV
+susp=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+dmsetup resume $DEV
+wait $rd
+ktap_check "a suspend while a read waited for a queued copy (reads_parked $p1 -> $p2) completes (status $susp, $ms ms) and the read returned the slow tier's data" \
+	"${p2:-0}" -eq $((${p1:-x} + 1)) -a "$susp" -eq 0 -a \
+	"$(cmp -s "$TMP/during" "$TMP/slow" && echo same)" = same
+aatts_settle $DEV
+dm_remove $DEV aatts_t_tslow
 nullb_remove tslow tfast
 ktap_finish
