@@ -307,7 +307,7 @@ void aatts_mig_aside_unreserve(struct aatts_c *ac, sector_t sectors,
 void aatts_mig_aside_skip(struct aatts_c *ac);
 void aatts_mig_aside_done(struct aatts_c *ac, struct aatts_mig *e, bool ok);
 bool aatts_mig_park(struct aatts_c *ac, struct bio *bio, u32 slot);
-bool aatts_mig_fill_adopt(struct aatts_c *ac, u64 block, struct bio *bio,
+bool aatts_mig_fill_adopt(struct aatts_c *ac, u32 slot, struct bio *bio,
 			  struct list_head *fills);
 void aatts_mig_work(struct work_struct *work);
 void aatts_mig_drain(struct aatts_c *ac);

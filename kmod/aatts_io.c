@@ -871,7 +871,7 @@ static bool aatts_read_run(struct aatts_c *ac, struct bio *bio,
 			   AATTS_NO_SLOT && filling != AATTS_NO_SLOT &&
 			   !ac->slots[filling].copying) {
 			/* Its copy is only queued: this read fills it. */
-			aatts_mig_fill_adopt(ac, b, bio, &ab->fills);
+			aatts_mig_fill_adopt(ac, filling, bio, &ab->fills);
 		}
 	}
 	return queued;

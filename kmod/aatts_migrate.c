@@ -181,28 +181,39 @@ void aatts_mig_fill_reserve(struct aatts_c *ac, const struct aatts_promotion *p,
 }
 
 /*
- * A read miss that covers block whole while its copy is only queued takes
- * the copy over: the entry leaves the queue and becomes a fill of the
- * read's data, as if the read had reserved it (one slow-tier read of the
- * block instead of two).  The first AATTS_MIG_ADOPT_SCAN queued entries
- * are looked at.  False if none is the block's.  Called with ac->lock
- * held.
+ * The queued copy into slot if it is among the first within queued, or
+ * NULL.  Called with ac->lock held.
  */
-bool aatts_mig_fill_adopt(struct aatts_c *ac, u64 block, struct bio *bio,
+static struct aatts_mig *aatts_mig_queued(struct aatts_c *ac, u32 slot,
+					  unsigned int within)
+{
+	struct aatts_mig *e;
+
+	list_for_each_entry(e, &ac->mig.queue, list) {
+		if (e->slot == slot)
+			return e;
+		if (!--within)
+			break;
+	}
+	return NULL;
+}
+
+/*
+ * A read miss that covers whole the block being filled into slot, while
+ * its copy is only queued, takes the copy over: the entry leaves the
+ * queue and becomes a fill of the read's data, as if the read had
+ * reserved it (one slow-tier read of the block instead of two).  The
+ * first AATTS_MIG_ADOPT_SCAN queued entries are looked at.  False if none
+ * is the slot's.  Called with ac->lock held.
+ */
+bool aatts_mig_fill_adopt(struct aatts_c *ac, u32 slot, struct bio *bio,
 			  struct list_head *fills)
 {
 	struct aatts_migration *m = &ac->mig;
-	unsigned int scanned = 0;
-	struct aatts_mig *e;
+	struct aatts_mig *e = aatts_mig_queued(ac, slot, AATTS_MIG_ADOPT_SCAN);
 
-	list_for_each_entry(e, &m->queue, list) {
-		if (e->block == block)
-			goto found;
-		if (++scanned == AATTS_MIG_ADOPT_SCAN)
-			break;
-	}
-	return false;
-found:
+	if (!e)
+		return false;
 	list_del(&e->list);
 	m->queued--;
 	m->adopted++;
@@ -231,19 +242,8 @@ static void aatts_mig_put(struct aatts_c *ac, struct aatts_mig *e)
  */
 static bool aatts_mig_starts_soon(struct aatts_c *ac, u32 slot)
 {
-	struct aatts_migration *m = &ac->mig;
-	unsigned int n = 0;
-	struct aatts_mig *e;
-
-	if (ac->quiescing || ac->suspended || m->max_bandwidth)
-		return false;
-	list_for_each_entry(e, &m->queue, list) {
-		if (e->slot == slot)
-			return true;
-		if (++n == AATTS_MIG_PARK_QUEUED)
-			break;
-	}
-	return false;
+	return !ac->quiescing && !ac->suspended && !ac->mig.max_bandwidth &&
+	       aatts_mig_queued(ac, slot, AATTS_MIG_PARK_QUEUED);
 }
 
 /*
@@ -270,19 +270,18 @@ bool aatts_mig_park(struct aatts_c *ac, struct bio *bio, u32 slot)
 }
 
 /*
- * The copy into e's slot ended (ok: the slot holds the block): the reads
- * held for it go to unpark_work.  Called with ac->lock held.
+ * Sends the reads held for the copy into slot or, for AATTS_NO_SLOT, for
+ * every copy not under way, to unpark_work.  Called with ac->lock held.
  */
-static void aatts_mig_settle(struct aatts_c *ac, struct aatts_mig *e, bool ok)
+static void aatts_mig_unpark(struct aatts_c *ac, u32 slot)
 {
 	struct aatts_migration *m = &ac->mig;
 	struct aatts_park *p, *tmp;
 	bool moved = false;
 
-	aatts_cache_fill_done(ac->cache, e->slot, ok);
-	ac->slots[e->slot].copying = 0;
 	list_for_each_entry_safe(p, tmp, &m->parked, list) {
-		if (p->slot != e->slot)
+		if (slot == AATTS_NO_SLOT ? ac->slots[p->slot].copying :
+					    p->slot != slot)
 			continue;
 		bio_list_add(&m->unparked, p->bio);
 		list_move(&p->list, &m->park_free);
@@ -290,6 +289,17 @@ static void aatts_mig_settle(struct aatts_c *ac, struct aatts_mig *e, bool ok)
 	}
 	if (moved)
 		queue_work(ac->wq, &ac->unpark_work);
+}
+
+/*
+ * The copy into e's slot ended (ok: the slot holds the block): the reads
+ * held for it go to unpark_work.  Called with ac->lock held.
+ */
+static void aatts_mig_settle(struct aatts_c *ac, struct aatts_mig *e, bool ok)
+{
+	aatts_cache_fill_done(ac->cache, e->slot, ok);
+	ac->slots[e->slot].copying = 0;
+	aatts_mig_unpark(ac, e->slot);
 }
 
 /* A fill from a read ended (ok: the slot holds the block). */
@@ -431,39 +441,18 @@ void aatts_mig_wake(struct aatts_c *ac)
 }
 
 /*
- * The reads held for copies that are still queued go on now (to the slow
- * tier): a suspending device may never start those copies, and
- * device-mapper's suspend waits for the reads.  Called with ac->lock held.
- */
-static void aatts_mig_unpark_queued(struct aatts_c *ac)
-{
-	struct aatts_migration *m = &ac->mig;
-	struct aatts_park *p, *tmp;
-	bool moved = false;
-
-	list_for_each_entry_safe(p, tmp, &m->parked, list) {
-		if (ac->slots[p->slot].copying)
-			continue;
-		bio_list_add(&m->unparked, p->bio);
-		list_move(&p->list, &m->park_free);
-		moved = true;
-	}
-	if (moved)
-		queue_work(ac->wq, &ac->unpark_work);
-}
-
-/*
  * presuspend (quiesce) and presuspend_undo or resume: long control
  * operations stop and return while the device is going to suspend, since
- * device-mapper's suspend waits for a message in progress; reads waiting
- * for a queued copy go on.
+ * device-mapper's suspend waits for a message in progress.  Reads waiting
+ * for a copy still queued go on (to the slow tier): a suspending device
+ * may never start it, and device-mapper's suspend waits for the reads.
  */
 void aatts_mig_quiesce(struct aatts_c *ac, bool quiesce)
 {
 	spin_lock_irq(&ac->lock);
 	ac->quiescing = quiesce;
 	if (quiesce)
-		aatts_mig_unpark_queued(ac);
+		aatts_mig_unpark(ac, AATTS_NO_SLOT);
 	wake_up_all(&ac->mig.wait);
 	spin_unlock_irq(&ac->lock);
 }

@@ -392,13 +392,13 @@ dm_remove $DEV
 nullb_remove tslow
 
 # 50-52: a read of a block whose promotion is under way (the copy's read
-# of the slow tier held 1 s by dm-delay) is a miss counted in
+# of the slow tier held 2 s by dm-delay) is a miss counted in
 # read_filling; it waits for the copy (reads_parked) instead of reading
 # the slow tier a second time, and returns what the slow tier holds; once
 # the copy is done the block reads from the fast tier.
 SLOW=$(nullb_create tslow 64) && FAST=$(nullb_create tfast 8)
 head -c 1M /dev/urandom | dd of="$SLOW" bs=1M oflag=direct status=none
-dm_create aatts_t_tslow "0 $((64 * 2048)) delay $SLOW 0 1000"
+dm_create aatts_t_tslow "0 $((64 * 2048)) delay $SLOW 0 2000"
 dm_create $DEV "0 $((64 * 2048)) aatts /dev/mapper/aatts_t_tslow $FAST 256 4 policy lru error_threshold 0"
 aatts_settle $DEV
 r0=$(counter read_filling) m0=$(counter read_misses) p0=$(counter reads_parked)
@@ -518,14 +518,14 @@ dm_remove $DEV
 nullb_remove tslow tfast
 
 # 59-62: a read of part of a block whose copy is queued next, behind one
-# under way (migration_inflight: one block; the slow tier delayed 1 s),
+# under way (migration_inflight: one block; the slow tier delayed 2 s),
 # waits for that copy rather than read the slow tier; a suspend while
 # such a read waits lets it go on at presuspend (the copy may never
 # start) and completes.
 SLOW=$(nullb_create tslow 64) && FAST=$(nullb_create tfast 8)
 head -c 1M /dev/urandom | dd of="$SLOW" bs=1M oflag=direct status=none
 dd if="$SLOW" of="$TMP/slow" bs=4k skip=33 count=1 iflag=direct status=none
-dm_create aatts_t_tslow "0 $((64 * 2048)) delay $SLOW 0 1000"
+dm_create aatts_t_tslow "0 $((64 * 2048)) delay $SLOW 0 2000"
 dm_create $DEV "0 $((64 * 2048)) aatts /dev/mapper/aatts_t_tslow $FAST 256 6 policy lru error_threshold 0 migration_inflight 256"
 aatts_settle $DEV
 # started_one: waits until block 0's copy is under way and block 1's queued.
