@@ -795,15 +795,19 @@ static u32 aatts_bio_blocks(struct aatts_c *ac, struct bio *bio,
  * The longest run of the bio's first blocks, at most
  * AATTS_MAX_LOCKED_BLOCKS, that all miss or all hit in consecutive slots:
  * its length goes in ab->nr; returns the first slot of a hit run or
- * AATTS_NO_SLOT, and in *filling the slot being filled for the first
- * block, or AATTS_NO_SLOT.  Called with ac->lock held.
+ * AATTS_NO_SLOT, and in *filling (if not NULL) the slot being filled for
+ * the first block, or AATTS_NO_SLOT.  Called with ac->lock held.
  */
 static u32 aatts_run(struct aatts_c *ac, struct aatts_bio *ab, u32 nr,
 		     u32 *filling)
 {
 	u32 first, s, i;
 
-	first = aatts_cache_lookup_filling(ac->cache, ab->block, filling);
+	if (filling)
+		first = aatts_cache_lookup_filling(ac->cache, ab->block,
+						   filling);
+	else
+		first = aatts_cache_lookup(ac->cache, ab->block);
 
 	if (nr > AATTS_MAX_LOCKED_BLOCKS)
 		nr = AATTS_MAX_LOCKED_BLOCKS;
@@ -851,7 +855,7 @@ static bool aatts_read_run(struct aatts_c *ac, struct bio *bio,
 {
 	struct aatts_promotion p;
 	bool promote, queued = false;
-	u32 i, filling;
+	u32 i;
 
 	for (i = from; i < to; i++) {
 		u64 b = ab->block + i;
@@ -866,12 +870,11 @@ static bool aatts_read_run(struct aatts_c *ac, struct bio *bio,
 		} else if (promote) {
 			aatts_mig_queue(ac, &p);
 			queued = true;
-		} else if (ac->mig.queued && aatts_covers(ac, bio, ab, b) &&
-			   aatts_cache_lookup_filling(ac->cache, b, &filling) ==
-			   AATTS_NO_SLOT && filling != AATTS_NO_SLOT &&
-			   !ac->slots[filling].copying) {
+		} else if (p.slot != AATTS_NO_SLOT && ac->mig.queued &&
+			   !ac->slots[p.slot].copying &&
+			   aatts_covers(ac, bio, ab, b)) {
 			/* Its copy is only queued: this read fills it. */
-			aatts_mig_fill_adopt(ac, filling, bio, &ab->fills);
+			aatts_mig_fill_adopt(ac, p.slot, bio, &ab->fills);
 		}
 	}
 	return queued;
@@ -1045,7 +1048,7 @@ static int aatts_map_write(struct aatts_c *ac, struct bio *bio,
 			   struct aatts_bio *ab)
 {
 	unsigned long flags;
-	u32 slot, filling, i;
+	u32 slot, i;
 
 	ab->kind = AATTS_BIO_WRITE;
 	ab->slot = AATTS_NO_SLOT;
@@ -1054,7 +1057,7 @@ static int aatts_map_write(struct aatts_c *ac, struct bio *bio,
 		goto remap;
 
 	spin_lock_irqsave(&ac->lock, flags);
-	slot = aatts_run(ac, ab, aatts_bio_blocks(ac, bio, ab), &filling);
+	slot = aatts_run(ac, ab, aatts_bio_blocks(ac, bio, ab), NULL);
 	aatts_trim(ac, bio, ab);
 	for (i = 0; i < ab->nr; i++)
 		aatts_cache_write(ac->cache, ab->block + i);

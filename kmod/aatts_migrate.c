@@ -269,26 +269,35 @@ bool aatts_mig_park(struct aatts_c *ac, struct bio *bio, u32 slot)
 	return true;
 }
 
-/*
- * Sends the reads held for the copy into slot or, for AATTS_NO_SLOT, for
- * every copy not under way, to unpark_work.  Called with ac->lock held.
- */
+/* Sends held read p on to unpark_work.  Called with ac->lock held. */
+static void aatts_mig_release(struct aatts_c *ac, struct aatts_park *p)
+{
+	bio_list_add(&ac->mig.unparked, p->bio);
+	list_move(&p->list, &ac->mig.park_free);
+	queue_work(ac->wq, &ac->unpark_work);
+}
+
+/* The copy into slot ended: its held reads go on.  ac->lock held. */
 static void aatts_mig_unpark(struct aatts_c *ac, u32 slot)
 {
-	struct aatts_migration *m = &ac->mig;
 	struct aatts_park *p, *tmp;
-	bool moved = false;
 
-	list_for_each_entry_safe(p, tmp, &m->parked, list) {
-		if (slot == AATTS_NO_SLOT ? ac->slots[p->slot].copying :
-					    p->slot != slot)
-			continue;
-		bio_list_add(&m->unparked, p->bio);
-		list_move(&p->list, &m->park_free);
-		moved = true;
-	}
-	if (moved)
-		queue_work(ac->wq, &ac->unpark_work);
+	list_for_each_entry_safe(p, tmp, &ac->mig.parked, list)
+		if (p->slot == slot)
+			aatts_mig_release(ac, p);
+}
+
+/*
+ * Reads held for copies not under way yet go on (to the slow tier): the
+ * copies may never start.  Called with ac->lock held.
+ */
+static void aatts_mig_unpark_unstarted(struct aatts_c *ac)
+{
+	struct aatts_park *p, *tmp;
+
+	list_for_each_entry_safe(p, tmp, &ac->mig.parked, list)
+		if (!ac->slots[p->slot].copying)
+			aatts_mig_release(ac, p);
 }
 
 /*
@@ -452,7 +461,7 @@ void aatts_mig_quiesce(struct aatts_c *ac, bool quiesce)
 	spin_lock_irq(&ac->lock);
 	ac->quiescing = quiesce;
 	if (quiesce)
-		aatts_mig_unpark(ac, AATTS_NO_SLOT);
+		aatts_mig_unpark_unstarted(ac);
 	wake_up_all(&ac->mig.wait);
 	spin_unlock_irq(&ac->lock);
 }

@@ -119,7 +119,9 @@ u32 aatts_cache_lookup_filling(const struct aatts_cache *c, u64 block,
 /*
  * A read access to one block.  Returns the slot on a hit (policy updated).
  * On a miss returns AATTS_NO_SLOT; if the policy promotes, reserves a slot
- * (FILLING), fills *p and sets *promote, else clears *promote.
+ * (FILLING), fills *p and sets *promote, else clears *promote.  A miss on
+ * a block that is being filled already leaves *promote clear and p->slot
+ * at its FILLING slot; any other miss without promotion, AATTS_NO_SLOT.
  */
 u32 aatts_cache_read(struct aatts_cache *c, u64 block,
 		     struct aatts_promotion *p, bool *promote);

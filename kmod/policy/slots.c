@@ -166,6 +166,7 @@ u32 aatts_cache_read_access(struct aatts_cache *c, u64 block,
 	u32 s = aatts_map_find(c, block);
 
 	*promote = false;
+	p->slot = AATTS_NO_SLOT;
 	if (PC_WARN_ON(block >= c->nr_blocks))
 		return AATTS_NO_SLOT;
 	c->clock++;
@@ -179,9 +180,11 @@ u32 aatts_cache_read_access(struct aatts_cache *c, u64 block,
 		return s;
 	}
 	c->stats.read_misses++;
-	/* FILLING: the copy is already under way. */
+	/* FILLING: the copy is already under way (or queued). */
 	if (s != AATTS_NO_SLOT) {
 		c->stats.read_filling++;
+		p->block = block;
+		p->slot = s;
 		return AATTS_NO_SLOT;
 	}
 	aatts_policy_miss(c, block);

@@ -162,14 +162,29 @@ TEST(write_racing_promotion)
 	struct aatts_cache_stats s;
 	struct aatts_promotion p;
 	bool promote;
+	u32 filling;
 
 	ASSERT_NE(NULL, c);
 	EXPECT_EQ(AATTS_NO_SLOT, aatts_cache_read(c, 7, &p, &promote));
 	ASSERT_TRUE(promote);
 	EXPECT_EQ(7ULL, p.block);
-	/* FILLING: not a hit, and a second miss does not promote again. */
+	filling = p.slot;
+	/*
+	 * FILLING: not a hit, and a second miss does not promote again; it
+	 * is told which slot is being filled.  A plain miss is told none.
+	 */
+	EXPECT_EQ(AATTS_NO_SLOT, aatts_cache_read_access(c, 8, &p, &promote,
+							 false));
+	EXPECT_FALSE(promote);
+	EXPECT_EQ(AATTS_NO_SLOT, p.slot);
+	EXPECT_EQ(AATTS_NO_SLOT, aatts_cache_read_access(c, 7, &p, &promote,
+							 false));
+	EXPECT_FALSE(promote);
+	EXPECT_EQ(filling, p.slot);
+	p.slot = AATTS_NO_SLOT;
 	EXPECT_EQ(AATTS_NO_SLOT, aatts_cache_read(c, 7, &p, &promote));
 	EXPECT_FALSE(promote);
+	EXPECT_EQ(filling, p.slot);
 	EXPECT_EQ(AATTS_NO_SLOT, aatts_cache_write(c, 7));
 	aatts_cache_fill_done(c, p.slot, true);
 	EXPECT_FALSE(resident(c, 7));
