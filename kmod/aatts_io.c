@@ -520,6 +520,9 @@ static void aatts_bio_work(struct work_struct *work)
 /* ------------------------------------------------------------------ */
 /* Read hits without the device lock                                    */
 
+/* aatts_map_read_locked(): the read waits for a copy (never a slot). */
+#define AATTS_PARKED		((u32)~1U)
+
 int aatts_hits_init(struct aatts_c *ac)
 {
 	int cpu;
@@ -671,44 +674,65 @@ static void aatts_shadows_replay_here(struct aatts_c *ac, bool *replay)
 }
 
 /*
- * Records nr hits from block on in slots from slot on, in this CPU's
- * batch.  A full batch is applied here when the device lock is free;
- * else it goes to the worker, and while the worker has yet to take the
- * one before, this CPU applies the older one itself, so that no more
- * than two batches wait.
+ * Records the hit that fills this CPU's batch (or finds it filled by a
+ * race).  A full batch is applied here when the device lock is free; else
+ * it goes to the worker, and while the worker has yet to take the one
+ * before, this CPU applies the older one itself, so that no more than two
+ * batches wait.  Out of line: the arrays stay off the common path's stack.
  */
-static void aatts_hits_add(struct aatts_c *ac, u64 block, u32 slot, u32 nr)
+static noinline void aatts_hits_add_last(struct aatts_c *ac, u64 block,
+					 u32 slot)
 {
 	u64 old_block[AATTS_HIT_BATCH];
 	u32 old_slot[AATTS_HIT_BATCH];
-	bool kick, replay;
+	bool kick = false, replay = false;
 	struct aatts_hits *h;
 	unsigned long flags;
-	u32 i, n;
+	u32 n = 0;
+
+	h = get_cpu_ptr(ac->hits);
+	spin_lock_irqsave(&h->lock, flags);
+	h->slot[h->nr] = slot;
+	h->block[h->nr] = block;
+	if (++h->nr == AATTS_HIT_BATCH &&
+	    !aatts_hits_apply_here(ac, h, &replay)) {
+		n = aatts_hits_take_full(h, old_slot, old_block);
+		h->nr_full = aatts_hits_move(&h->nr, h->slot, h->block,
+					     h->full_slot, h->full_block);
+		kick = !n;
+	}
+	aatts_shadows_replay_here(ac, &replay);
+	kick |= replay;
+	spin_unlock_irqrestore(&h->lock, flags);
+	put_cpu_ptr(ac->hits);
+	aatts_hits_apply(ac, old_slot, old_block, n);
+	if (kick)
+		queue_work(ac->wq, &ac->hits_work);
+}
+
+/*
+ * Records nr hits from block on in slots from slot on, in this CPU's
+ * batch; the hit that fills it goes to aatts_hits_add_last().
+ */
+static void aatts_hits_add(struct aatts_c *ac, u64 block, u32 slot, u32 nr)
+{
+	struct aatts_hits *h;
+	unsigned long flags;
+	bool last;
+	u32 i;
 
 	for (i = 0; i < nr; i++) {
-		n = 0;
-		kick = false;
-		replay = false;
 		h = get_cpu_ptr(ac->hits);
 		spin_lock_irqsave(&h->lock, flags);
-		h->slot[h->nr] = slot + i;
-		h->block[h->nr] = block + i;
-		if (++h->nr == AATTS_HIT_BATCH &&
-		    !aatts_hits_apply_here(ac, h, &replay)) {
-			n = aatts_hits_take_full(h, old_slot, old_block);
-			h->nr_full = aatts_hits_move(&h->nr, h->slot, h->block,
-						     h->full_slot,
-						     h->full_block);
-			kick = !n;
+		last = h->nr + 1 >= AATTS_HIT_BATCH;
+		if (!last) {
+			h->slot[h->nr] = slot + i;
+			h->block[h->nr++] = block + i;
 		}
-		aatts_shadows_replay_here(ac, &replay);
-		kick |= replay;
 		spin_unlock_irqrestore(&h->lock, flags);
 		put_cpu_ptr(ac->hits);
-		aatts_hits_apply(ac, old_slot, old_block, n);
-		if (kick)
-			queue_work(ac->wq, &ac->hits_work);
+		if (last)
+			aatts_hits_add_last(ac, block + i, slot + i);
 	}
 }
 
@@ -952,23 +976,21 @@ void aatts_unpark_work(struct work_struct *work)
  * (the slow tier holds every block's data), and each block is decided in
  * the hold that looked at it.
  */
-static int aatts_map_read(struct aatts_c *ac, struct bio *bio,
-			  struct aatts_bio *ab)
+/*
+ * A read that the lockless peek did not serve: decided under the device
+ * lock; returns the first slot of a hit run, or AATTS_NO_SLOT for a miss
+ * (then bio goes to the slow tier), or AATTS_PARKED when the bio waits
+ * for a copy.  Out of line, so that the hit path's stack frame has none
+ * of its arrays (with CONFIG_INIT_STACK_ALL_ZERO every call zeroes them).
+ */
+static noinline u32 aatts_map_read_locked(struct aatts_c *ac, struct bio *bio,
+					  struct aatts_bio *ab)
 {
 	u64 hit_block[AATTS_HIT_BATCH];
 	u32 hit_slot[AATTS_HIT_BATCH];
 	u32 slot, nr, from, n, filling;
 	unsigned long flags;
 	bool queued, kick;
-
-	if (!aatts_running(ac)) {
-		aatts_remap(bio, ac->slow, ab->sector);
-		return DM_MAPIO_REMAPPED;
-	}
-
-	slot = aatts_map_read_peek(ac, bio, ab);
-	if (slot != AATTS_NO_SLOT)
-		goto hit;
 
 	INIT_LIST_HEAD(&ab->fills);
 	nr = aatts_bio_blocks(ac, bio, ab);
@@ -979,7 +1001,7 @@ static int aatts_map_read(struct aatts_c *ac, struct bio *bio,
 	slot = aatts_run(ac, ab, nr, &filling);
 	if (filling != AATTS_NO_SLOT && aatts_park(ac, bio, ab, filling)) {
 		spin_unlock_irqrestore(&ac->lock, flags);
-		return DM_MAPIO_SUBMITTED;
+		return AATTS_PARKED;
 	}
 	queued = aatts_read_run(ac, bio, ab, 0, ab->nr, slot);
 	while (slot == AATTS_NO_SLOT && ab->nr < nr &&
@@ -1003,13 +1025,29 @@ static int aatts_map_read(struct aatts_c *ac, struct bio *bio,
 
 	if (queued)
 		queue_delayed_work(ac->wq, &ac->mig_work, 0);
+	return slot;
+}
 
+static int aatts_map_read(struct aatts_c *ac, struct bio *bio,
+			  struct aatts_bio *ab)
+{
+	u32 slot;
+
+	if (!aatts_running(ac)) {
+		aatts_remap(bio, ac->slow, ab->sector);
+		return DM_MAPIO_REMAPPED;
+	}
+
+	slot = aatts_map_read_peek(ac, bio, ab);
+	if (slot == AATTS_NO_SLOT)
+		slot = aatts_map_read_locked(ac, bio, ab);
+	if (slot == AATTS_PARKED)
+		return DM_MAPIO_SUBMITTED;
 	if (slot == AATTS_NO_SLOT) {
 		ab->kind = AATTS_BIO_MISS_READ;
 		aatts_remap(bio, ac->slow, ab->sector);
 		return DM_MAPIO_REMAPPED;
 	}
-hit:
 	ab->kind = AATTS_BIO_FAST_READ;
 	ab->slot = slot;
 	aatts_remap(bio, ac->fast, aatts_fast_sector(ac, ab));
