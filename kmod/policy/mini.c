@@ -153,6 +153,17 @@ static u32 isqrt(u32 x)
 }
 
 /*
+ * The order in which candidates win a tie (the mode wins any): lfu before
+ * lru and fifo.  Their shadows tie exactly until a cache turnover tells
+ * them apart (a first pass), and lfu entered then counts from the start,
+ * while lru and fifo have no state that entering late loses.
+ */
+static const u8 tie_order[AATTS_POLICY_NR] = {
+	AATTS_POLICY_DEFAULT, AATTS_POLICY_LFU, AATTS_POLICY_LRU,
+	AATTS_POLICY_FIFO, AATTS_POLICY_MINIO, AATTS_POLICY_ISA,
+};
+
+/*
  * The end of a period: the decayed hit counts, and the mode they choose.
  * A candidate replaces the mode when its count beats the mode's by more
  * than the noise of a difference of two counts (AATTS_MINI_Z standard
@@ -193,9 +204,9 @@ static void decide(struct aatts_cache *c)
 			  m->size;
 		return;
 	}
-	for (id = 0; id < AATTS_POLICY_NR; id++)
-		if (m->avg[id] > m->avg[best])
-			best = id;
+	for (j = 0; j < AATTS_POLICY_NR; j++)
+		if (m->avg[tie_order[j]] > m->avg[best])
+			best = tie_order[j];
 	if (best == mode)
 		return;
 	gain = m->avg[best] - m->avg[mode];
