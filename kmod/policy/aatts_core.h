@@ -202,6 +202,9 @@ struct aatts_mini {
 	u32 total;		/* sampled reads, decayed alike */
 	u32 last[AATTS_POLICY_NR];	/* the last period's hits */
 	u32 last_seen;		/* and sampled reads */
+	/* Sampled reads shadow i hit and shadow j missed: this period, decayed. */
+	u32 won[AATTS_POLICY_NR][AATTS_POLICY_NR];
+	u32 won_avg[AATTS_POLICY_NR][AATTS_POLICY_NR];
 	u64 periods;		/* decisions since the switch to default */
 	u64 switches;		/* mode changes since then */
 	u32 cursor;		/* next slot aatts_mini_fixed_victim() looks at */

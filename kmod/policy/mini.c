@@ -97,6 +97,8 @@ void aatts_mini_restart(struct aatts_cache *c)
 	memset(m->hits, 0, sizeof(m->hits));
 	memset(m->avg, 0, sizeof(m->avg));
 	memset(m->last, 0, sizeof(m->last));
+	memset(m->won, 0, sizeof(m->won));
+	memset(m->won_avg, 0, sizeof(m->won_avg));
 	m->total = 0;
 	m->last_seen = 0;
 	m->head = 0;
@@ -151,20 +153,41 @@ static u32 isqrt(u32 x)
 }
 
 /*
+ * The order in which candidates win a tie (the mode wins any): lfu before
+ * lru and fifo.  Their shadows tie exactly until a cache turnover tells
+ * them apart (a first pass), and lfu entered then counts from the start,
+ * while lru and fifo have no state that entering late loses.
+ */
+static const u8 tie_order[AATTS_POLICY_NR] = {
+	AATTS_POLICY_DEFAULT, AATTS_POLICY_LFU, AATTS_POLICY_LRU,
+	AATTS_POLICY_FIFO, AATTS_POLICY_MINIO, AATTS_POLICY_ISA,
+};
+
+/*
  * The end of a period: the decayed hit counts, and the mode they choose.
  * A candidate replaces the mode when its count beats the mode's by more
  * than the noise of a difference of two counts (AATTS_MINI_Z standard
- * deviations: the variance of the difference is at most the sum of the
- * counts) and by 1/2^AATTS_MINI_MARGIN_SHIFT of the mode's count.
+ * deviations) and by 1/2^AATTS_MINI_MARGIN_SHIFT of the mode's count.
+ * The two shadows read the same blocks, so the difference is paired
+ * (McNemar's test): its variance is at most the number of reads only one
+ * of them hit (won[][]), not the sum of their hits; shadows that hit
+ * alike show a small lead that is not noise.
  */
 static void decide(struct aatts_cache *c)
 {
 	struct aatts_mini *m = c->mini;
 	enum aatts_policy_id mode = mode_of(c), best = mode;
 	u32 gain, noise;
-	int id;
+	int id, j;
 
 	for (id = 0; id < AATTS_POLICY_NR; id++) {
+		for (j = 0; j < AATTS_POLICY_NR; j++) {
+			u32 *a = &m->won_avg[id][j];
+
+			*a = m->warm ? *a - (*a >> AATTS_MINI_AVG_SHIFT) +
+			     m->won[id][j] : 0;
+			m->won[id][j] = 0;
+		}
 		m->last[id] = m->hits[id];
 		m->avg[id] = m->warm ? m->avg[id] - (m->avg[id] >>
 					AATTS_MINI_AVG_SHIFT) + m->hits[id] : 0;
@@ -181,13 +204,13 @@ static void decide(struct aatts_cache *c)
 			  m->size;
 		return;
 	}
-	for (id = 0; id < AATTS_POLICY_NR; id++)
-		if (m->avg[id] > m->avg[best])
-			best = id;
+	for (j = 0; j < AATTS_POLICY_NR; j++)
+		if (m->avg[tie_order[j]] > m->avg[best])
+			best = tie_order[j];
 	if (best == mode)
 		return;
 	gain = m->avg[best] - m->avg[mode];
-	noise = isqrt(m->avg[best] + m->avg[mode]);
+	noise = isqrt(m->won_avg[best][mode] + m->won_avg[mode][best]);
 	if (gain > AATTS_MINI_Z * noise + AATTS_MINI_MIN_GAIN &&
 	    gain > m->avg[mode] >> AATTS_MINI_MARGIN_SHIFT &&
 	    gain > m->total >> AATTS_MINI_ABS_SHIFT)
@@ -314,16 +337,25 @@ static void shadow_read(struct aatts_cache *c, u64 block)
 	struct aatts_mini *m = c->mini;
 	struct aatts_promotion p;
 	bool promote;
-	int id;
+	u32 hit = 0;
+	int id, j;
 
 	for (id = 0; id < AATTS_POLICY_NR; id++) {
 		struct aatts_cache *s = m->shadow[id];
 
-		if (aatts_cache_read(s, block, &p, &promote) != AATTS_NO_SLOT)
+		if (aatts_cache_read(s, block, &p, &promote) != AATTS_NO_SLOT) {
 			m->hits[id]++;
-		else if (promote)
+			hit |= 1U << id;
+		} else if (promote) {
 			aatts_cache_fill_done(s, p.slot, true);
+		}
 	}
+	/* The paired counts: who hit where whom missed. */
+	for (id = 0; hit && id < AATTS_POLICY_NR; id++)
+		if (hit & (1U << id))
+			for (j = 0; j < AATTS_POLICY_NR; j++)
+				if (!(hit & (1U << j)))
+					m->won[id][j]++;
 	if (++m->seen >= m->period)
 		decide(c);
 }
