@@ -169,6 +169,11 @@ struct aatts_policy {
 	 */
 	bool list;
 	/*
+	 * A read hit never changes the order (fifo: by admission): the heap
+	 * is not sifted on a hit, where the sift could move nothing.
+	 */
+	bool hit_keeps_order;
+	/*
 	 * Read accesses feed the sketch, and a miss goes through the
 	 * admission window (W-TinyLFU).
 	 */

@@ -291,7 +291,8 @@ void aatts_heap_access(struct aatts_cache *c, u32 slot)
 		/* Adopted by the switch's walk: read now, it joins the list. */
 		heap_del(c, slot);
 		list_append(c, slot);
-	} else {
+	} else if (!c->policy->hit_keeps_order ||
+		   heap_of(c, slot) == AATTS_HEAP_WINDOW) {
 		heap_sift(c, slot);
 	}
 }

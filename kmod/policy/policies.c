@@ -468,7 +468,11 @@ const struct aatts_policy aatts_policies[AATTS_POLICY_NR] = {
 		.before = lru_before,
 		.list = true,
 	},
-	[AATTS_POLICY_FIFO] = { .name = "fifo", .before = fifo_before },
+	[AATTS_POLICY_FIFO] = {
+		.name = "fifo",
+		.before = fifo_before,
+		.hit_keeps_order = true,
+	},
 	[AATTS_POLICY_LFU] = {
 		.name = "lfu",
 		.before = lfu_before,
