@@ -350,7 +350,9 @@ static void shadow_read(struct aatts_cache *c, u64 block)
 			aatts_cache_fill_done(s, p.slot, true);
 		}
 	}
-	/* The paired counts: who hit where whom missed. */
+	/* The paired counts: who hit where whom missed (none if all agree). */
+	if (hit == (1U << AATTS_POLICY_NR) - 1)
+		hit = 0;
 	for (id = 0; hit && id < AATTS_POLICY_NR; id++)
 		if (hit & (1U << id))
 			for (j = 0; j < AATTS_POLICY_NR; j++)
