@@ -349,7 +349,7 @@ bench-datapath:
 	@mkdir -p $(B)/bench
 	@tests/vm/run --timeout 10800 scripts/bench-datapath | tee $(B)/bench/datapath.txt
 
-# Not a test: a 4 KiB read hit's cost per policy beside dm-linear, in guest
+# Not a test: a 4 KiB read hit's and miss's cost per policy beside dm-linear, in guest
 # instructions (qemu -icount: independent of the host's load).
 bench-hitcost:
 	@$(MAKE) --no-print-directory deps
