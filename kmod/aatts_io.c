@@ -674,28 +674,27 @@ static void aatts_shadows_replay_here(struct aatts_c *ac, bool *replay)
 }
 
 /*
- * Records the hit that fills this CPU's batch (or finds it filled by a
- * race).  A full batch is applied here when the device lock is free; else
- * it goes to the worker, and while the worker has yet to take the one
- * before, this CPU applies the older one itself, so that no more than two
- * batches wait.  Out of line: the arrays stay off the common path's stack.
+ * Records the hit that fills this CPU's batch h, whose lock the caller
+ * holds (and the CPU): both are released here.  The full batch is applied
+ * here when the device lock is free; else it goes to the worker, and while
+ * the worker has yet to take the one before, this CPU applies the older
+ * one itself, so that no more than two batches wait.  Out of line: the
+ * arrays stay off the common path's stack.
  */
-static noinline void aatts_hits_add_last(struct aatts_c *ac, u64 block,
+static noinline void aatts_hits_add_last(struct aatts_c *ac,
+					 struct aatts_hits *h,
+					 unsigned long flags, u64 block,
 					 u32 slot)
+	__releases(&h->lock)
 {
 	u64 old_block[AATTS_HIT_BATCH];
 	u32 old_slot[AATTS_HIT_BATCH];
 	bool kick = false, replay = false;
-	struct aatts_hits *h;
-	unsigned long flags;
 	u32 n = 0;
 
-	h = get_cpu_ptr(ac->hits);
-	spin_lock_irqsave(&h->lock, flags);
 	h->slot[h->nr] = slot;
-	h->block[h->nr] = block;
-	if (++h->nr == AATTS_HIT_BATCH &&
-	    !aatts_hits_apply_here(ac, h, &replay)) {
+	h->block[h->nr++] = block;
+	if (!aatts_hits_apply_here(ac, h, &replay)) {
 		n = aatts_hits_take_full(h, old_slot, old_block);
 		h->nr_full = aatts_hits_move(&h->nr, h->slot, h->block,
 					     h->full_slot, h->full_block);
@@ -712,27 +711,26 @@ static noinline void aatts_hits_add_last(struct aatts_c *ac, u64 block,
 
 /*
  * Records nr hits from block on in slots from slot on, in this CPU's
- * batch; the hit that fills it goes to aatts_hits_add_last().
+ * batch; the hit that fills it goes to aatts_hits_add_last(), which
+ * releases the lock and the CPU.
  */
 static void aatts_hits_add(struct aatts_c *ac, u64 block, u32 slot, u32 nr)
 {
 	struct aatts_hits *h;
 	unsigned long flags;
-	bool last;
 	u32 i;
 
 	for (i = 0; i < nr; i++) {
 		h = get_cpu_ptr(ac->hits);
 		spin_lock_irqsave(&h->lock, flags);
-		last = h->nr + 1 >= AATTS_HIT_BATCH;
-		if (!last) {
-			h->slot[h->nr] = slot + i;
-			h->block[h->nr++] = block + i;
+		if (h->nr + 1 >= AATTS_HIT_BATCH) {
+			aatts_hits_add_last(ac, h, flags, block + i, slot + i);
+			continue;
 		}
+		h->slot[h->nr] = slot + i;
+		h->block[h->nr++] = block + i;
 		spin_unlock_irqrestore(&h->lock, flags);
 		put_cpu_ptr(ac->hits);
-		if (last)
-			aatts_hits_add_last(ac, block + i, slot + i);
 	}
 }
 

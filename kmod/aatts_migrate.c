@@ -269,22 +269,30 @@ bool aatts_mig_park(struct aatts_c *ac, struct bio *bio, u32 slot)
 	return true;
 }
 
-/* Sends held read p on to unpark_work.  Called with ac->lock held. */
+/*
+ * Sends held read p on to unpark_work; the caller queues the work once.
+ * Called with ac->lock held.
+ */
 static void aatts_mig_release(struct aatts_c *ac, struct aatts_park *p)
 {
 	bio_list_add(&ac->mig.unparked, p->bio);
 	list_move(&p->list, &ac->mig.park_free);
-	queue_work(ac->wq, &ac->unpark_work);
 }
 
 /* The copy into slot ended: its held reads go on.  ac->lock held. */
 static void aatts_mig_unpark(struct aatts_c *ac, u32 slot)
 {
 	struct aatts_park *p, *tmp;
+	bool any = false;
 
-	list_for_each_entry_safe(p, tmp, &ac->mig.parked, list)
-		if (p->slot == slot)
+	list_for_each_entry_safe(p, tmp, &ac->mig.parked, list) {
+		if (p->slot == slot) {
 			aatts_mig_release(ac, p);
+			any = true;
+		}
+	}
+	if (any)
+		queue_work(ac->wq, &ac->unpark_work);
 }
 
 /*
@@ -294,10 +302,16 @@ static void aatts_mig_unpark(struct aatts_c *ac, u32 slot)
 static void aatts_mig_unpark_unstarted(struct aatts_c *ac)
 {
 	struct aatts_park *p, *tmp;
+	bool any = false;
 
-	list_for_each_entry_safe(p, tmp, &ac->mig.parked, list)
-		if (!ac->slots[p->slot].copying)
+	list_for_each_entry_safe(p, tmp, &ac->mig.parked, list) {
+		if (!ac->slots[p->slot].copying) {
 			aatts_mig_release(ac, p);
+			any = true;
+		}
+	}
+	if (any)
+		queue_work(ac->wq, &ac->unpark_work);
 }
 
 /*
