@@ -100,12 +100,56 @@ static void sift_down(struct aatts_cache *c, u32 h, u32 pos)
 	place(c, h, pos, slot);
 }
 
+/*
+ * The slot at pos can only go down (a read raised its key).  Bottom-up
+ * (Floyd): the hole goes to the bottom along the smaller children, one
+ * comparison a level, and the slot comes back up while what moved up
+ * there does not go before it.  It lands where sift_down() would put it,
+ * for every strict weak order: the children path is sorted, so the
+ * entries going before the slot are a prefix of it.  A read slot belongs
+ * near the bottom (it is the last read of its score), so this costs about
+ * half sift_down()'s comparisons.
+ */
+static void sift_down_raised(struct aatts_cache *c, u32 h, u32 pos)
+{
+	u32 slot = *cell(c, h, pos);
+	u32 nr = c->heap.nr[h];
+	u32 top = pos, child;
+
+	while ((child = 2 * pos + 1) < nr) {
+		if (child + 1 < nr &&
+		    goes_before(c, h, *cell(c, h, child + 1), *cell(c, h, child)))
+			child++;
+		place(c, h, pos, *cell(c, h, child));
+		pos = child;
+	}
+	while (pos > top) {
+		u32 parent = (pos - 1) / 2;
+		u32 up = *cell(c, h, parent);
+
+		if (goes_before(c, h, up, slot))
+			break;
+		place(c, h, pos, up);
+		pos = parent;
+	}
+	place(c, h, pos, slot);
+}
+
+/*
+ * The slot's key changed either way.  Down bottom-up only if it did not
+ * go up; lfu's order (with its clamp) is not known to be a strict weak
+ * one, so it keeps the plain sift_down().
+ */
 static void heap_sift(struct aatts_cache *c, u32 slot)
 {
 	u32 h = heap_of(c, slot);
+	u32 pos = c->slots[slot].hpos;
 
-	sift_up(c, h, c->slots[slot].hpos);
-	sift_down(c, h, c->slots[slot].hpos);
+	sift_up(c, h, pos);
+	if (c->policy->ages)
+		sift_down(c, h, c->slots[slot].hpos);
+	else if (c->slots[slot].hpos == pos)
+		sift_down_raised(c, h, pos);
 }
 
 static void heap_add(struct aatts_cache *c, u32 slot)
@@ -291,9 +335,12 @@ void aatts_heap_access(struct aatts_cache *c, u32 slot)
 		/* Adopted by the switch's walk: read now, it joins the list. */
 		heap_del(c, slot);
 		list_append(c, slot);
+	} else if (c->policy->ages) {
+		heap_sift(c, slot);
 	} else if (!c->policy->hit_keeps_order ||
 		   heap_of(c, slot) == AATTS_HEAP_WINDOW) {
-		heap_sift(c, slot);
+		/* The last read of its score: it only goes down. */
+		sift_down_raised(c, heap_of(c, slot), c->slots[slot].hpos);
 	}
 }
 
