@@ -63,7 +63,12 @@ static void place(struct aatts_cache *c, u32 h, u32 pos, u32 slot)
 	c->slots[slot].hpos = pos;
 }
 
-static void sift_up(struct aatts_cache *c, u32 h, u32 pos)
+/*
+ * sift_up() and sift_down() are inlined into one copy per heap (h a
+ * constant there): the cell arithmetic and the order fold away.
+ */
+static __always_inline void sift_up_in(struct aatts_cache *c, u32 h,
+				       u32 pos)
 {
 	u32 slot = *cell(c, h, pos);
 
@@ -79,38 +84,20 @@ static void sift_up(struct aatts_cache *c, u32 h, u32 pos)
 	place(c, h, pos, slot);
 }
 
-static void sift_down(struct aatts_cache *c, u32 h, u32 pos)
-{
-	u32 slot = *cell(c, h, pos);
-	u32 nr = c->heap.nr[h];
-
-	for (;;) {
-		u32 child = 2 * pos + 1;
-
-		if (child >= nr)
-			break;
-		if (child + 1 < nr &&
-		    goes_before(c, h, *cell(c, h, child + 1), *cell(c, h, child)))
-			child++;
-		if (!goes_before(c, h, *cell(c, h, child), slot))
-			break;
-		place(c, h, pos, *cell(c, h, child));
-		pos = child;
-	}
-	place(c, h, pos, slot);
-}
-
 /*
- * The slot at pos can only go down (a read raised its key).  Bottom-up
- * (Floyd): the hole goes to the bottom along the smaller children, one
- * comparison a level, and the slot comes back up while what moved up
- * there does not go before it.  It lands where sift_down() would put it,
- * for every strict weak order: the children path is sorted, so the
- * entries going before the slot are a prefix of it.  A read slot belongs
- * near the bottom (it is the last read of its score), so this costs about
- * half sift_down()'s comparisons.
+ * The slot at pos can only go down (its key rose).  Bottom-up (Floyd):
+ * the hole goes to the bottom along the smaller children, one comparison
+ * a level, and the slot comes back up while what moved up there does not
+ * go before it.  It lands where the top-down sift (two comparisons a
+ * level, until the smaller child does not go before it) would put it, for
+ * every strict weak order: the children path is sorted, so the entries
+ * going before the slot are a prefix of it.  Each policy's order is one
+ * (lfu's compares freq << epoch exactly), and a read or a deleted root's
+ * replacement belongs near the bottom, so this costs about half the
+ * comparisons.
  */
-static void sift_down_raised(struct aatts_cache *c, u32 h, u32 pos)
+static __always_inline void sift_down_in(struct aatts_cache *c, u32 h,
+					 u32 pos)
 {
 	u32 slot = *cell(c, h, pos);
 	u32 nr = c->heap.nr[h];
@@ -135,21 +122,31 @@ static void sift_down_raised(struct aatts_cache *c, u32 h, u32 pos)
 	place(c, h, pos, slot);
 }
 
-/*
- * The slot's key changed either way.  Down bottom-up only if it did not
- * go up; lfu's order (with its clamp) is not known to be a strict weak
- * one, so it keeps the plain sift_down().
- */
+static void sift_up(struct aatts_cache *c, u32 h, u32 pos)
+{
+	if (h == AATTS_HEAP_MAIN)
+		sift_up_in(c, AATTS_HEAP_MAIN, pos);
+	else
+		sift_up_in(c, AATTS_HEAP_WINDOW, pos);
+}
+
+static void sift_down(struct aatts_cache *c, u32 h, u32 pos)
+{
+	if (h == AATTS_HEAP_MAIN)
+		sift_down_in(c, AATTS_HEAP_MAIN, pos);
+	else
+		sift_down_in(c, AATTS_HEAP_WINDOW, pos);
+}
+
+/* The slot's key changed either way: up, or else down bottom-up. */
 static void heap_sift(struct aatts_cache *c, u32 slot)
 {
 	u32 h = heap_of(c, slot);
 	u32 pos = c->slots[slot].hpos;
 
 	sift_up(c, h, pos);
-	if (c->policy->ages)
-		sift_down(c, h, c->slots[slot].hpos);
-	else if (c->slots[slot].hpos == pos)
-		sift_down_raised(c, h, pos);
+	if (c->slots[slot].hpos == pos)
+		sift_down(c, h, pos);
 }
 
 static void heap_add(struct aatts_cache *c, u32 slot)
@@ -335,12 +332,10 @@ void aatts_heap_access(struct aatts_cache *c, u32 slot)
 		/* Adopted by the switch's walk: read now, it joins the list. */
 		heap_del(c, slot);
 		list_append(c, slot);
-	} else if (c->policy->ages) {
-		heap_sift(c, slot);
 	} else if (!c->policy->hit_keeps_order ||
 		   heap_of(c, slot) == AATTS_HEAP_WINDOW) {
-		/* The last read of its score: it only goes down. */
-		sift_down_raised(c, heap_of(c, slot), c->slots[slot].hpos);
+		/* A read raised its key: it only goes down. */
+		sift_down(c, heap_of(c, slot), c->slots[slot].hpos);
 	}
 }
 
