@@ -270,8 +270,8 @@ bool aatts_mig_park(struct aatts_c *ac, struct bio *bio, u32 slot)
 }
 
 /*
- * Sends held read p on to unpark_work; the caller queues the work once.
- * Called with ac->lock held.
+ * Sends held read p on to unpark_work; the caller then calls
+ * aatts_mig_kick_unparked() once.  Called with ac->lock held.
  */
 static void aatts_mig_release(struct aatts_c *ac, struct aatts_park *p)
 {
@@ -279,20 +279,22 @@ static void aatts_mig_release(struct aatts_c *ac, struct aatts_park *p)
 	list_move(&p->list, &ac->mig.park_free);
 }
 
+/* Queues unpark_work if reads were released.  Called with ac->lock held. */
+static void aatts_mig_kick_unparked(struct aatts_c *ac)
+{
+	if (!bio_list_empty(&ac->mig.unparked))
+		queue_work(ac->wq, &ac->unpark_work);
+}
+
 /* The copy into slot ended: its held reads go on.  ac->lock held. */
 static void aatts_mig_unpark(struct aatts_c *ac, u32 slot)
 {
 	struct aatts_park *p, *tmp;
-	bool any = false;
 
-	list_for_each_entry_safe(p, tmp, &ac->mig.parked, list) {
-		if (p->slot == slot) {
+	list_for_each_entry_safe(p, tmp, &ac->mig.parked, list)
+		if (p->slot == slot)
 			aatts_mig_release(ac, p);
-			any = true;
-		}
-	}
-	if (any)
-		queue_work(ac->wq, &ac->unpark_work);
+	aatts_mig_kick_unparked(ac);
 }
 
 /*
@@ -302,16 +304,11 @@ static void aatts_mig_unpark(struct aatts_c *ac, u32 slot)
 static void aatts_mig_unpark_unstarted(struct aatts_c *ac)
 {
 	struct aatts_park *p, *tmp;
-	bool any = false;
 
-	list_for_each_entry_safe(p, tmp, &ac->mig.parked, list) {
-		if (!ac->slots[p->slot].copying) {
+	list_for_each_entry_safe(p, tmp, &ac->mig.parked, list)
+		if (!ac->slots[p->slot].copying)
 			aatts_mig_release(ac, p);
-			any = true;
-		}
-	}
-	if (any)
-		queue_work(ac->wq, &ac->unpark_work);
+	aatts_mig_kick_unparked(ac);
 }
 
 /*
