@@ -434,17 +434,55 @@ static int check_dev(uint32_t major, uint32_t minor)
 	return major >= (1u << 12) || minor >= (1u << 20) ? -EINVAL : 0;
 }
 
+/*
+ * What slot reads_watch_slot() of the program's filter must hold: from the
+ * map, the authority.  At most READS_MAX_WATCHED keys.
+ */
+static uint32_t watch_slot_value(int fd, uint32_t slot)
+{
+	uint32_t key, next, value = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (reads_watch_slot(key) != slot)
+			continue;
+		if (value) {
+			value = READS_WATCH_SHARED;
+			break;
+		}
+		value = key;
+	}
+	return value;
+}
+
+/*
+ * The map first, then the filter's slot: a read that finds the slot
+ * SHARED finds the device in the map.  The program loads the slot once,
+ * a 4-byte aligned word: a store is seen whole.
+ */
+static void watch_slot_update(struct aatts_observer *obs, uint32_t dev)
+{
+	uint32_t slot = reads_watch_slot(dev);
+	int fd = bpf_map__fd(obs->skel->maps.watched);
+
+	__atomic_store_n(&obs->skel->bss->watch_slots[slot],
+			 watch_slot_value(fd, slot), __ATOMIC_RELAXED);
+}
+
 int aatts_observer_watch(struct aatts_observer *obs, uint32_t major,
 			 uint32_t minor)
 {
 	uint32_t dev = kdev(major, minor);
 	uint8_t one = 1;
 
-	if (!obs || check_dev(major, minor))
+	if (!obs || check_dev(major, minor) || !dev)
 		return -EINVAL;
 	if (bpf_map_update_elem(bpf_map__fd(obs->skel->maps.watched), &dev,
 				&one, BPF_ANY))
 		return -errno;
+	watch_slot_update(obs, dev);
 	return 0;
 }
 
@@ -453,10 +491,11 @@ int aatts_observer_unwatch(struct aatts_observer *obs, uint32_t major,
 {
 	uint32_t dev = kdev(major, minor);
 
-	if (!obs || check_dev(major, minor))
+	if (!obs || check_dev(major, minor) || !dev)
 		return -EINVAL;
 	if (bpf_map_delete_elem(bpf_map__fd(obs->skel->maps.watched), &dev))
 		return -errno;
+	watch_slot_update(obs, dev);
 	return 0;
 }
 

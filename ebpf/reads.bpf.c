@@ -59,7 +59,13 @@ const volatile bool cgroup_ids = true;
  */
 const volatile bool prompt;
 
-/* Watched block devices, kernel dev_t encoding. */
+/*
+ * Watched block devices, kernel dev_t encoding: the map, and in front of
+ * it the loader's table (reads.h), one load for a read of a file on a
+ * device that is not watched.
+ */
+__u32 watch_slots[READS_WATCH_SLOTS];
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, READS_MAX_WATCHED);
@@ -166,16 +172,18 @@ static __always_inline __u64 current_cgroup(void)
 /* Whether a read of this inode by the current task is to be recorded. */
 static __always_inline bool wanted(struct inode *inode)
 {
-	__u32 dev;
+	__u32 dev, slot;
 
 	if (!inode)
 		return false;
 	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
 		return false;
-	if ((inode->i_mode & S_IFMT) != S_IFREG)
-		return false;
 	dev = inode->i_sb->s_dev;
-	if (!bpf_map_lookup_elem(&watched, &dev))
+	slot = watch_slots[reads_watch_slot(dev)];
+	if (slot != dev && (slot != READS_WATCH_SHARED ||
+			    !bpf_map_lookup_elem(&watched, &dev)))
+		return false;
+	if ((inode->i_mode & S_IFMT) != S_IFREG)
 		return false;
 	if (targ_cgroup && current_cgroup() != targ_cgroup)
 		return false;
@@ -198,13 +206,11 @@ static __always_inline void identify(struct slot *sl, struct inode *inode)
  * alone: readers of different files in one process do not end each
  * other's runs.
  */
-static __always_inline void end_last_run(const struct reads_run_key *key)
+static __always_inline void end_last_run(struct task_state *ts,
+					 const struct reads_run_key *key)
 {
-	struct task_state *ts;
 	struct reads_run *run;
 
-	ts = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0,
-				  BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!ts)
 		return;
 	if (ts->last.ino != key->ino || ts->last.dev != key->dev ||
@@ -219,8 +225,8 @@ static __always_inline void end_last_run(const struct reads_run_key *key)
 }
 
 /* Adds [off, off + len) of the slot's file, just read, to the run. */
-static __always_inline void record(const struct slot *sl, __u64 off, __u64 len,
-				   __u32 kind)
+static __always_inline void record(struct task_state *ts, const struct slot *sl,
+				   __u64 off, __u64 len, __u32 kind)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 flags = kind | (sl->misses ? READS_MISSED : READS_CACHED);
@@ -234,7 +240,7 @@ static __always_inline void record(const struct slot *sl, __u64 off, __u64 len,
 	key.tgid = id >> 32;
 	key.dev = sl->dev;
 	if (prompt)
-		end_last_run(&key);
+		end_last_run(ts, &key);
 
 	run = bpf_map_lookup_elem(&runs, &key);
 	if (run && kind == READS_MMAP && (run->flags & READS_MMAP) &&
@@ -330,12 +336,14 @@ int BPF_PROG(read_exit, struct kiocb *iocb, struct iov_iter *iter,
 	len = ret - already_read;
 	identify(&cur, inode);
 	cur.pos = iocb->ki_pos - len;
-	ts = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0, 0);
+	/* Prompt ranges keep the thread's last run here (end_last_run()). */
+	ts = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0,
+				  prompt ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 	if (ts && ts->misses && ts->miss_inode == inode) {
 		cur.misses = ts->misses;
 		ts->misses = 0;
 	}
-	record(&cur, cur.pos, len, 0);
+	record(ts, &cur, cur.pos, len, 0);
 	return 0;
 }
 
@@ -385,7 +393,7 @@ int BPF_PROG(fault_exit, struct vm_fault *vmf, vm_fault_t ret)
 	 */
 	if (ret & FAULT_ERROR)
 		return 0;
-	record(&cur, cur.pos, page_size, READS_MMAP);
+	record(ts, &cur, cur.pos, page_size, READS_MMAP);
 	return 0;
 }
 

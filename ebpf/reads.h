@@ -13,6 +13,23 @@
 #define READS_MAX_TGIDS		8192	/* processes with open runs */
 #define READS_RING_BYTES	(1u << 20)
 
+/*
+ * The filter in front of the watched-device map, read on every buffered
+ * read of every file on the host: a table in the program's .bss that the
+ * loader writes through its mapping.  Slot reads_watch_slot(dev) holds 0
+ * when no watched device maps to it, the device when exactly one does, and
+ * READS_WATCH_SHARED when several do (only then is the map looked up).
+ * Block device numbers are never 0 (major 0 is the unnamed devices').
+ */
+#define READS_WATCH_SLOTS	1024
+#define READS_WATCH_SHARED	0xffffffffu
+
+static inline __u32 reads_watch_slot(__u32 dev)
+{
+	/* dev is major << 20 | minor: consecutive minors, distinct slots */
+	return (dev + (dev >> 20) * 97) & (READS_WATCH_SLOTS - 1);
+}
+
 /* A run longer than this is delivered and a new one started. */
 #define READS_MAX_RUN_BYTES	(4ull << 20)
 

@@ -6,7 +6,7 @@
 # mapping as MMAP; a file on a device that is not watched (ext4 on plain
 # brd) is not reported; --pid reports only that process; --prompt gives a
 # run's first read at once and ends a run when its reader turns to
-# another file; --probe.
+# another file; --probe; two watched devices in one slot of the filter.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/ktap.sh
 . tests/lib/devices.sh
@@ -68,7 +68,7 @@ bg_dd() {
 # of_pid FILE PID: the ranges of one process.
 of_pid() { awk -v p="$2" '$2 == p' "$1"; }
 
-ktap_plan 30
+ktap_plan 34
 
 # --- probe -----------------------------------------------------------------
 "$OBS" --probe >"$TMP/probe" 2>&1
@@ -238,5 +238,25 @@ bg_dd if="$MNT/big" of=/dev/null bs=64K
 observe_stop
 ktap_check "a reader of $DEV is not reported when only /dev/ram6 is watched" \
 	"$(wc -l <"$N")" = 0
+
+# --- the filter's shared slot ---------------------------------------------------
+# Every read on the host first loads the watched device's slot in a table
+# (ebpf/reads.h); a slot two watched devices share sends the read to the
+# map.  240:M (a local-use major: no device) takes $DEV's slot.
+maj=${DEVNO%%:*} min=${DEVNO##*:}
+twin="240:$(( (min + 97 * maj - 97 * 240) & 1023 ))"
+S=$TMP/shared
+observe_start "$S" "$twin" /dev/mapper/$DEV
+ktap_result "aatts-observe on $twin (the slot of $DEVNO) and $DEV attached" $?
+bg_dd if="$MNT/small" of=/dev/null bs=4096 count=2
+observe_stop
+ktap_check "a shared slot: the reader of $DEV is reported, one range of 8192 bytes" \
+	"$(of_pid "$S" $DD_PID | awk '{ print $5, $8, $9 }')" = "$DEVNO 0 8192"
+observe_start "$S.twin" "$twin"
+ktap_result "aatts-observe on $twin alone attached" $?
+bg_dd if="$MNT/small" of=/dev/null bs=4096 count=2
+observe_stop
+ktap_check "$twin alone in $DEVNO's slot: the reader of $DEV is not reported" \
+	"$(wc -l <"$S.twin")" = 0
 
 ktap_finish
