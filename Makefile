@@ -367,12 +367,14 @@ bench-netlink:
 		"$$($(NL_BENCH) --calibrate)" | tee $(B)/bench/netlink.txt
 
 # Not a test: fio 4 KiB page-cache reads with and without the eBPF
-# observers attached, in one VM run (scripts/bench-ebpf).
+# observers attached, in one VM run (scripts/bench-ebpf), in guest
+# instructions (qemu -icount: independent of the host's load).
 bench-ebpf:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p $(B)/bench
-	@tests/vm/run --timeout 1800 scripts/bench-ebpf | tee $(B)/bench/ebpf.txt
+	@AATTS_VM_QEMU_ARGS="-icount shift=0 -smp 1" tests/vm/run --timeout 1800 \
+		scripts/bench-ebpf | tee $(B)/bench/ebpf.txt
 
 # Not a test: aattsd's ingest rate on one core (tests/bench/ingest_bench,
 # the daemon's objects on synthetic ranges, no kernel), then ring-buffer
