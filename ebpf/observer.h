@@ -76,7 +76,12 @@ int aatts_observer_open(struct aatts_observer **obs,
 			char *err, size_t errlen);
 void aatts_observer_close(struct aatts_observer *obs);
 
-/* Watch / stop watching file systems on block device major:minor. */
+/*
+ * Watch / stop watching file systems on block device major:minor; -EINVAL
+ * for 0:0 and numbers out of the kernel's range (12-bit major, 20-bit
+ * minor), -E2BIG from watch with READS_MAX_WATCHED (256) watched, -ENOENT
+ * from unwatch for a device not watched.
+ */
 int aatts_observer_watch(struct aatts_observer *obs, uint32_t major,
 			 uint32_t minor);
 int aatts_observer_unwatch(struct aatts_observer *obs, uint32_t major,
